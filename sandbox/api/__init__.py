@@ -1,0 +1,1 @@
+"""HTTP layer: thin Flask views over the domain services, one envelope writer for all."""

@@ -1,0 +1,39 @@
+"""Authentication: `Authorization: Bearer sk_test_…` picks (and on first use creates) the
+caller's namespace. docs.payluk.ng/authentication: no header -> 401 `No token provided`;
+a live key, or anything that is not a test secret key, -> 403 `Unauthorized Access` ([B])."""
+
+import re
+
+from flask import current_app, g, request
+
+from sandbox.domain.errors import NO_TOKEN, UNAUTHORIZED_ACCESS, Forbidden, Unauthorized
+
+TEST_KEY = re.compile(r"^sk_test_[A-Za-z0-9_\-]{1,200}$")
+
+PUBLIC = set()
+
+
+def public(view):
+    """Mark a view as answering without a secret key (health check)."""
+    PUBLIC.add(view.__name__)
+    return view
+
+
+def secret_key() -> str:
+    """The caller's test secret key, or the documented 401/403."""
+    header = request.headers.get("Authorization", "").strip()
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if not header or scheme.lower() != "bearer" or not token:
+        raise Unauthorized(NO_TOKEN)
+    if not TEST_KEY.match(token):
+        raise Forbidden(UNAUTHORIZED_ACCESS)
+    return token
+
+
+def authenticate() -> None:
+    """before_request: unknown routes fall through to the 404/405 handler untouched."""
+    if request.url_rule is None or request.endpoint.rsplit(".", 1)[-1] in PUBLIC:
+        return
+    g.key = secret_key()
+    g.ns = current_app.extensions["sandbox"].store.namespace(g.key)

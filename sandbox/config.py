@@ -1,0 +1,86 @@
+"""Settings: defaults, overridden by environment variables, overridden by CLI flags.
+
+Environment: HOST / SANDBOX_HOST, PORT / SANDBOX_PORT, SANDBOX_FIXTURES, SANDBOX_SEED,
+SANDBOX_CLOCK_START (ISO-8601: new namespaces start with a clock frozen there),
+SANDBOX_THREADS (request threads of the server process).
+"""
+
+import os
+from dataclasses import dataclass, fields, replace
+
+from sandbox.clock import parse_iso
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    fixtures: str | None = None
+    seed: int | None = None
+    clock_start: str | None = None
+    threads: int = 4
+    max_body_bytes: int = MAX_BODY_BYTES
+
+    @property
+    def clock_start_ms(self) -> int | None:
+        return None if self.clock_start is None else parse_iso(self.clock_start)
+
+    def validate(self) -> "Config":
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port must be between 0 and 65535, got {self.port}")
+        if self.threads < 1:
+            raise ConfigError(f"threads must be at least 1, got {self.threads}")
+        if self.clock_start is not None:
+            try:
+                parse_iso(self.clock_start)
+            except ValueError:
+                raise ConfigError(f"clock start is not an ISO-8601 instant: {self.clock_start!r}") from None
+        return self
+
+    def with_overrides(self, **overrides) -> "Config":
+        """A copy with every non-None override applied."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ=None) -> "Config":
+        env = os.environ if environ is None else environ
+        names = {
+            "host": ("SANDBOX_HOST", "HOST"),
+            "port": ("SANDBOX_PORT", "PORT"),
+            "fixtures": ("SANDBOX_FIXTURES",),
+            "seed": ("SANDBOX_SEED",),
+            "clock_start": ("SANDBOX_CLOCK_START",),
+            "threads": ("SANDBOX_THREADS",),
+        }
+        types = {f.name: f.type for f in fields(cls)}
+        values = {}
+        for name, variables in names.items():
+            for variable in variables:
+                raw = env.get(variable)
+                if raw is None or raw == "":
+                    continue
+                if "int" in str(types[name]):
+                    try:
+                        values[name] = int(raw)
+                    except ValueError:
+                        raise ConfigError(f"{variable} must be an integer, got {raw!r}") from None
+                else:
+                    values[name] = raw
+                break
+        return cls(**values).validate()
+
+    def to_env(self) -> dict:
+        """The environment that makes `from_env` rebuild this config (for server workers)."""
+        env = {"SANDBOX_HOST": self.host, "SANDBOX_PORT": str(self.port), "SANDBOX_THREADS": str(self.threads)}
+        for name, variable in (("fixtures", "SANDBOX_FIXTURES"), ("seed", "SANDBOX_SEED"),
+                               ("clock_start", "SANDBOX_CLOCK_START")):
+            value = getattr(self, name)
+            if value is not None:
+                env[variable] = str(value)
+        return env

@@ -1,0 +1,1 @@
+"""The Payluk domain: escrows, milestones, money and the ledger, free of any web framework."""

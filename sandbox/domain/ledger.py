@@ -1,0 +1,52 @@
+"""Double-entry ledger: every money movement is one balanced posting; balances are derived.
+
+Accounts (all in kobo, positive = money the holder has):
+  customer:<id>:main     spendable balance (`mainBalance`)
+  customer:<id>:escrow   money this customer paid into escrows still holding it (`escrowBalance`)
+  payluk:fees            Payluk's 2.5 % fee, earned when an escrow completes
+  external:<source>      the world outside (card gateways, fixture seeding); goes negative
+The entries of a posting sum to zero, so the sum of all balances is always zero.
+"""
+
+from collections import defaultdict
+
+FEES = "payluk:fees"
+
+
+def main_account(customer_id: str) -> str:
+    """The customer's spendable account."""
+    return f"customer:{customer_id}:main"
+
+
+def escrow_account(customer_id: str) -> str:
+    """Funds this customer (as buyer) has locked in open escrows."""
+    return f"customer:{customer_id}:escrow"
+
+
+def external_account(source: str) -> str:
+    """Money entering from outside the namespace (a gateway, the fixtures)."""
+    return f"external:{source.lower()}"
+
+
+def make_posting(posting_id: str, at_ms: int, kind: str, entries: list, **refs) -> dict:
+    """A posting after checking it: integer amounts, non-zero, summing to zero."""
+    clean = []
+    for account, amount in entries:
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise ValueError(f"ledger amount must be integer kobo: {amount!r}")
+        if amount:
+            clean.append([account, amount])
+    if sum(amount for _, amount in clean) != 0:
+        raise ValueError(f"unbalanced posting {kind}: {clean}")
+    posting = {"id": posting_id, "at_ms": at_ms, "kind": kind, "entries": clean}
+    posting.update({k: v for k, v in refs.items() if v is not None})
+    return posting
+
+
+def fold(postings) -> dict:
+    """Balances recomputed from scratch (used to check the running balances)."""
+    balances = defaultdict(int)
+    for posting in postings:
+        for account, amount in posting["entries"]:
+            balances[account] += amount
+    return {account: amount for account, amount in balances.items() if amount}

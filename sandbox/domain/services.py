@@ -1,0 +1,470 @@
+"""One function per Payluk operation: check every precondition first, then mutate.
+
+Each service takes the namespace repository `ns` (see `sandbox.store.MemoryNamespace`),
+reads "now" from its clock only, and either raises a `PaylukError` having changed nothing
+or applies all of its changes (entities saved, ledger postings appended). The caller holds
+the namespace lock around the call, which makes every operation atomic.
+
+Inputs are plain dicts with Python names (`who_pays`, `max_delivery`...) as the schemas
+load them; amounts arrive in whole naira and are kept in kobo from here on.
+"""
+
+from dataclasses import dataclass
+
+from sandbox.domain import errors, ledger
+from sandbox.domain import escrow as lifecycle
+from sandbox.domain.errors import ActionNotAllowed, BadRequest, NotFound, NotImplementedYet
+from sandbox.domain.escrow import MILESTONE, PENDING, RELEASED, STANDARD
+from sandbox.domain.money import fee_for, fee_shares, is_positive_int, naira_to_kobo
+from sandbox.ids import is_object_id
+
+# Card/bank gateways are simulated as an instant, successful external charge.
+WALLET = "WALLET"
+EXTERNAL_GATEWAYS = ("PAYSTACK", "FLUTTERWAVE", "CARD")
+
+
+@dataclass
+class Page:
+    """One page of a list plus what the pagination block needs."""
+
+    items: list
+    count: int
+    page: int
+    limit: int
+
+
+def paginate(items: list, page: int, limit: int) -> Page:
+    """Slice `items` for a 1-based `page` of `limit` rows; `count` is the total matching."""
+    start = (page - 1) * limit
+    return Page(items[start : start + limit], len(items), page, limit)
+
+
+# -- customers ---------------------------------------------------------------------------
+
+
+def require_customer(ns, customer_id) -> dict:
+    """The customer a `customer-id` header names: unknown -> 404, blocked -> 401 ([B] messages)."""
+    customer = ns.get_customer(customer_id) if is_object_id(customer_id) else None
+    if customer is None:
+        raise NotFound(errors.CUSTOMER_NOT_FOUND)
+    if customer["status"] == "blocked":
+        raise errors.Unauthorized(errors.ACCOUNT_DISABLED)
+    return customer
+
+
+def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
+    """Onboard a merchant customer (role `merchant_user`); e-mails are unique per namespace."""
+    email = data["email"].strip().lower()
+    if any(c["email"] == email for c in ns.list_customers()):
+        raise BadRequest(errors.CUSTOMER_EMAIL_TAKEN)
+    if customer_id is not None and ns.get_customer(customer_id) is not None:
+        raise BadRequest(f"Customer id {customer_id} is used twice")
+    now = ns.now_ms()
+    permissions = data.get("permissions") or {}
+    customer = {
+        "id": customer_id or ns.new_id(),
+        "firstname": data["firstname"],
+        "lastname": data["lastname"],
+        "email": email,
+        "phone": data["phone"],
+        "country_id": data.get("country_id"),
+        "bvn": data.get("bvn"),
+        "dob": data.get("dob"),
+        "status": "active",
+        "blocked_reason": None,
+        "blocked_at_ms": None,
+        "role": "merchant_user",
+        "permissions": {
+            "can_buy": permissions.get("can_buy", True),
+            "can_sell": permissions.get("can_sell", True),
+            "can_withdraw": permissions.get("can_withdraw", True),
+        },
+        "created_at_ms": now,
+        "updated_at_ms": now,
+    }
+    ns.save_customer(customer)
+    return customer
+
+
+def _national_number(phone: str) -> str:
+    """A Nigerian phone without `+`, `234` or the trunk `0`, so 0803…, 234803… and +234803… match."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("234") and len(digits) > 10:
+        digits = digits[3:]
+    return digits.lstrip("0")
+
+
+def list_customers(ns, page: int, limit: int, email=None, phone=None) -> Page:
+    """Customers in creation order; `email` / `phone` look one up ([B]), 400 when none matches."""
+    customers = ns.list_customers()
+    if email is not None:
+        customers = [c for c in customers if c["email"] == email.strip().lower()]
+        if not customers:
+            raise BadRequest(errors.NO_CUSTOMER_WITH_EMAIL)
+    if phone is not None:
+        wanted = _national_number(phone)
+        customers = [c for c in customers if wanted and _national_number(c["phone"]) == wanted]
+        if not customers:
+            raise BadRequest(errors.NO_CUSTOMER_WITH_PHONE)
+    return paginate(customers, page, limit)
+
+
+def get_customer(ns, customer_id) -> dict:
+    """One customer by id; an unknown or malformed id is 404 `Customer not found`."""
+    customer = ns.get_customer(customer_id) if is_object_id(customer_id) else None
+    if customer is None:
+        raise NotFound(errors.CUSTOMER_NOT_FOUND)
+    return customer
+
+
+def get_wallet(ns, customer_id) -> dict:
+    """Balances in kobo, straight from the ledger: main (spendable) and escrow (held as buyer)."""
+    customer = require_customer(ns, customer_id)
+    return {
+        "main": ns.balance(ledger.main_account(customer["id"])),
+        "escrow": ns.balance(ledger.escrow_account(customer["id"])),
+    }
+
+
+def fund_customer(ns, customer_id: str, amount_kobo: int, source: str) -> None:
+    """Credit a main balance from outside the namespace (fixture seeding)."""
+    _post(
+        ns,
+        "funding",
+        [
+            (ledger.external_account(source), -amount_kobo),
+            (ledger.main_account(customer_id), amount_kobo),
+        ],
+        customer_id=customer_id,
+    )
+
+
+def seed_namespace(ns, fixture: dict) -> None:
+    """Replay a validated fixture set through the same services the API uses."""
+    ns.save_merchant(dict(fixture["merchant"]))
+    for spec in fixture["customers"]:
+        customer = create_customer(ns, spec, customer_id=spec["id"])
+        if spec.get("main_balance"):
+            fund_customer(ns, customer["id"], naira_to_kobo(spec["main_balance"]), "fixtures")
+
+
+# -- escrows: shared rules -----------------------------------------------------------------
+
+
+def _post(ns, kind: str, entries: list, **refs) -> None:
+    ns.append_posting(ledger.make_posting(ns.new_id(), ns.now_ms(), kind, entries, **refs))
+
+
+def _escrow_by_token(ns, token) -> dict:
+    escrow = ns.get_escrow_by_token(token) if isinstance(token, str) else None
+    if escrow is None:
+        raise BadRequest(errors.ESCROW_NOT_FOUND)
+    return escrow
+
+
+def _escrow_by_id(ns, escrow_id) -> dict:
+    escrow = ns.get_escrow(escrow_id) if is_object_id(escrow_id) else None
+    if escrow is None:
+        raise BadRequest(errors.ESCROW_NOT_FOUND)
+    return escrow
+
+
+def _require_seller(escrow: dict, seller_id: str) -> None:
+    """Only the creating seller may change an escrow (docs: `Action not allowed` otherwise)."""
+    if escrow["seller_id"] != seller_id:
+        raise ActionNotAllowed()
+
+
+def _check_amount(amount) -> int:
+    """The escrow amount: whole naira above zero ([A] takes no kobo), returned in kobo."""
+    if not is_positive_int(amount):
+        raise BadRequest(errors.AMOUNT_POSITIVE_INT)
+    return naira_to_kobo(amount)
+
+
+def _build_milestones(ns, specs, target_naira: int) -> list[dict]:
+    """Milestones per docs.payluk.ng/concepts/milestone-escrows: >= 2, positive integers,
+    summing to the escrow amount, each optional beneficiary an existing customer."""
+    if not isinstance(specs, list) or len(specs) < 2:
+        raise BadRequest(errors.MILESTONES_MIN_TWO)
+    if not all(is_positive_int(spec.get("amount")) for spec in specs):
+        raise BadRequest(errors.MILESTONE_AMOUNT_POSITIVE_INT)
+    if sum(spec["amount"] for spec in specs) != target_naira:
+        raise BadRequest(errors.MILESTONE_SUM_MISMATCH)
+    for spec in specs:
+        beneficiary = spec.get("customer_id")
+        if beneficiary is not None and (
+            not is_object_id(beneficiary) or ns.get_customer(beneficiary) is None
+        ):
+            raise BadRequest(errors.BENEFICIARY_NOT_FOUND)
+    return [
+        {
+            "id": ns.new_id(),
+            "title": spec.get("title"),
+            "description": spec.get("description"),
+            "amount": naira_to_kobo(spec["amount"]),
+            "due_date": spec.get("due_date"),
+            "status": PENDING,
+            "released_at_ms": None,
+            "customer_id": spec.get("customer_id"),
+        }
+        for spec in specs
+    ]
+
+
+def _image_url(ns, filename: str) -> str:
+    """Where an uploaded image "lives": Payluk's CDN pattern; the bytes are not kept."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    ext = ext if ext.isalnum() and len(ext) <= 5 else "png"
+    return f"https://cdn.payluk.ng/escrow/{ns.new_id()}.{ext}"
+
+
+def _set_amount(escrow: dict, amount_kobo: int) -> None:
+    escrow["amount"] = amount_kobo
+    escrow["fee"] = fee_for(amount_kobo)
+
+
+def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_type: str) -> dict:
+    now = ns.now_ms()
+    escrow = {
+        "id": ns.new_id(),
+        "payment_token": ns.new_token(),
+        "settlement_type": settlement_type,
+        "purpose": data["purpose"],
+        "description": data.get("description"),
+        "who_pays": data["who_pays"],
+        "image_urls": list(data.get("image_urls") or [])
+        + [_image_url(ns, name) for name in data.get("image_files") or []],
+        "paid_at_ms": None,
+        "status": PENDING,
+        "state": lifecycle.STATE_OF_STATUS[PENDING],
+        "logs": [],
+        "channel": "API",
+        "dispute": None,
+        "payment_details": None,
+        "category_id": data.get("category_id"),
+        "completed_at_ms": None,
+        "approved_claim_by": None,
+        "refunded_by": None,
+        "max_delivery": data.get("max_delivery"),
+        "delivery_timeline": data.get("delivery_timeline"),
+        "total_quantity": data.get("total_quantity") or 1,
+        "callback_url": data.get("callback_url"),
+        "additional_fee": 0,
+        "additional_fee_refundable": True,
+        "milestones": [],
+        "seller_id": seller_id,
+        "buyer_id": None,
+        "held": 0,
+        "created_at_ms": now,
+        "updated_at_ms": now,
+    }
+    _set_amount(escrow, amount_kobo)
+    return escrow
+
+
+def _apply_details(escrow: dict, data: dict) -> None:
+    """Replace the descriptive fields an edit may change (full replacement, per the docs)."""
+    for key in ("purpose", "description", "who_pays", "max_delivery", "delivery_timeline",
+                "category_id"):
+        escrow[key] = data.get(key)
+    escrow["total_quantity"] = data.get("total_quantity") or 1
+
+
+# -- standard escrows ----------------------------------------------------------------------
+
+# Sandbox choice: [A] makes maxDelivery/deliveryTimeline optional and states no default.
+DEFAULT_MAX_DELIVERY = 3
+DEFAULT_DELIVERY_TIMELINE = "days"
+
+
+def create_escrow(ns, seller_id, data: dict) -> dict:
+    """A standard escrow (payment link) created by the seller named in `customer-id`."""
+    require_customer(ns, seller_id)
+    amount = _check_amount(data.get("amount"))
+    data = dict(data)
+    data.setdefault("max_delivery", DEFAULT_MAX_DELIVERY)
+    data.setdefault("delivery_timeline", DEFAULT_DELIVERY_TIMELINE)
+    escrow = _new_escrow(ns, seller_id, data, amount, STANDARD)
+    ns.save_escrow(escrow)
+    return escrow
+
+
+def verify_escrow(ns, token) -> dict:
+    """Resolve a payment token to its escrow (anyone may; `isSeller` is set by the caller)."""
+    return _escrow_by_token(ns, token)
+
+
+def submit_dispute(ns, customer_id, token, data: dict) -> dict:
+    """[A]: milestone escrows cannot be disputed. Standard disputes are not emulated yet."""
+    require_customer(ns, customer_id)
+    escrow = _escrow_by_token(ns, token)
+    if escrow["settlement_type"] == MILESTONE:
+        raise BadRequest(errors.MILESTONE_NOT_DISPUTABLE)
+    raise NotImplementedYet(errors.STANDARD_DISPUTES_NOT_EMULATED)
+
+
+# -- milestone escrows ---------------------------------------------------------------------
+
+
+def _check_buyer_pays(data: dict) -> None:
+    # concepts/milestone-escrows: "the buyer always covers the Payluk fee on milestone escrows".
+    if data.get("who_pays") != "buyer":
+        raise BadRequest(errors.MILESTONE_WHO_PAYS_BUYER)
+
+
+def create_milestone_escrow(ns, seller_id, data: dict) -> dict:
+    """A milestone escrow: whoPays buyer, >= 2 milestones whose amounts sum to `amount`."""
+    require_customer(ns, seller_id)
+    amount = _check_amount(data.get("amount"))
+    _check_buyer_pays(data)
+    milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
+    escrow = _new_escrow(ns, seller_id, data, amount, MILESTONE)
+    escrow["milestones"] = milestones
+    ns.save_escrow(escrow)
+    return escrow
+
+
+def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
+    """Replace an unfunded milestone escrow's details and milestones (ids regenerated, fee
+    recomputed); only its creator may, only while `AWAITING_PAYMENT`."""
+    require_customer(ns, seller_id)
+    escrow = _escrow_by_token(ns, token)
+    _require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "edit_milestones")
+    amount = _check_amount(data.get("amount"))
+    _check_buyer_pays(data)
+    milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
+    _apply_details(escrow, data)
+    _set_amount(escrow, amount)
+    escrow["milestones"] = milestones
+    lifecycle.apply(escrow, "edit_milestones", ns.now_ms())
+    ns.save_escrow(escrow)
+    return escrow
+
+
+def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
+    """Turn an unfunded standard escrow into a milestone one: optional new `amount` (else the
+    current one) split over >= 2 milestones; `whoPays` forced to `buyer`, fee recomputed."""
+    require_customer(ns, seller_id)
+    escrow = _escrow_by_token(ns, token)
+    _require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "convert")
+    if data.get("amount") is None:
+        target = escrow["amount"] // 100
+        amount = escrow["amount"]
+    else:
+        amount = _check_amount(data["amount"])
+        target = data["amount"]
+    milestones = _build_milestones(ns, data.get("milestones"), target)
+    lifecycle.apply(escrow, "convert", ns.now_ms())
+    escrow["settlement_type"] = MILESTONE
+    escrow["who_pays"] = "buyer"
+    _set_amount(escrow, amount)
+    escrow["milestones"] = milestones
+    ns.save_escrow(escrow)
+    return escrow
+
+
+def list_milestones(ns, token) -> list[dict]:
+    """The escrow's milestones; a standard escrow simply has none (`[]`)."""
+    return _escrow_by_token(ns, token)["milestones"]
+
+
+def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
+    """The buyer releases one milestone: its amount goes to the beneficiary's (or seller's)
+    main balance; the last release closes the escrow (`CLOSED`/`COMPLETED`) and books the fee."""
+    require_customer(ns, buyer_id)
+    escrow = _escrow_by_id(ns, escrow_id)
+    milestone = next((m for m in escrow["milestones"] if m["id"] == milestone_id), None)
+    if milestone is None:
+        raise BadRequest(errors.MILESTONE_NOT_FOUND)
+    if escrow["buyer_id"] != buyer_id or milestone["status"] == RELEASED:
+        raise ActionNotAllowed()
+    pending = [m for m in escrow["milestones"] if m["status"] != RELEASED]
+    last = len(pending) == 1
+    action = "complete_milestones" if last else "release_milestone"
+    lifecycle.next_status(escrow, action)
+
+    now = ns.now_ms()
+    beneficiary = milestone["customer_id"] or escrow["seller_id"]
+    buyer_escrow = ledger.escrow_account(buyer_id)
+    _post(
+        ns,
+        "milestone_release",
+        [(buyer_escrow, -milestone["amount"]), (ledger.main_account(beneficiary), milestone["amount"])],
+        escrow_id=escrow["id"],
+        milestone_id=milestone["id"],
+    )
+    escrow["held"] -= milestone["amount"]
+    milestone["status"] = RELEASED
+    milestone["released_at_ms"] = now
+    if last:
+        # fees-and-settlement: commission is charged on completion.
+        _post(ns, "fee", [(buyer_escrow, -escrow["held"]), (ledger.FEES, escrow["held"])],
+              escrow_id=escrow["id"])
+        escrow["held"] = 0
+        escrow["completed_at_ms"] = now
+    lifecycle.apply(escrow, action, now)
+    ns.save_escrow(escrow)
+    return escrow
+
+
+# -- payments --------------------------------------------------------------------------------
+
+
+def _buyer_charge(escrow: dict) -> int:
+    buyer_share, _ = fee_shares(escrow["fee"], escrow["who_pays"])
+    return escrow["amount"] + buyer_share + escrow["additional_fee"]
+
+
+def pay_escrow(ns, buyer_id, data: dict) -> dict:
+    """The buyer funds one escrow (or several, [B]) in full, once: `WALLET` debits the main
+    balance by amount + the buyer's fee share; card gateways are an instant external charge.
+    The money is then held in the buyer's escrow balance. A repeated `reference` for the
+    same buyer and escrows answers the first result again without charging twice."""
+    buyer = require_customer(ns, buyer_id)
+    escrow_ids = data["escrow_ids"]
+    reference = data.get("reference")
+    if reference is not None:
+        previous = ns.get_payment(reference)
+        if previous is not None:
+            if previous["buyer_id"] == buyer["id"] and previous["escrow_ids"] == escrow_ids:
+                return previous
+            raise BadRequest(errors.DUPLICATE_REFERENCE)
+    if len(set(escrow_ids)) != len(escrow_ids):
+        raise BadRequest('"escrowDetails.escrowId" contains duplicate ids')
+    escrows = [_escrow_by_id(ns, escrow_id) for escrow_id in escrow_ids]
+    for escrow in escrows:
+        lifecycle.next_status(escrow, "pay")
+    if not buyer["permissions"]["can_buy"]:
+        raise errors.Unauthorized(errors.ACCESS_DENIED)
+    gateway = data["gateway"]
+    total = sum(_buyer_charge(escrow) for escrow in escrows)
+    source = ledger.main_account(buyer["id"]) if gateway == WALLET else ledger.external_account(gateway)
+    if gateway == WALLET and ns.balance(source) < total:
+        raise BadRequest(errors.INSUFFICIENT_BALANCE)
+
+    now = ns.now_ms()
+    reference = reference or ns.new_reference("ESC_REF_")
+    for escrow in escrows:
+        charge = _buyer_charge(escrow)
+        _post(ns, "escrow_funding", [(source, -charge), (ledger.escrow_account(buyer["id"]), charge)],
+              escrow_id=escrow["id"], reference=reference)
+        escrow["buyer_id"] = buyer["id"]
+        escrow["held"] = charge
+        escrow["paid_at_ms"] = now
+        escrow["payment_details"] = {"reference": reference, "gateway": gateway, "amount": charge}
+        lifecycle.apply(escrow, "pay", now)
+        ns.save_escrow(escrow)
+    payment = {
+        "reference": reference,
+        "status": "SUCCESS",
+        "amount": total,
+        "gateway": gateway,
+        "buyer_id": buyer["id"],
+        "escrow_ids": escrow_ids,
+        "created_at_ms": now,
+    }
+    ns.save_payment(payment)
+    return payment

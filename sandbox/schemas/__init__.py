@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the wire contract (request schemas load, response schemas dump)."""

@@ -1,0 +1,148 @@
+"""Shared schema pieces: strict request base, wire field types and Joi-style error messages.
+
+Payluk (a Node service) answers validation failures with a 400 and a one-line message.
+Its exact validation texts are undocumented, so the sandbox words them the way Joi does
+(`"amount" is required`, `"foo" is not allowed`), naming the offending field by its wire
+path, e.g. `"milestones[1].title" must be a string`.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from sandbox.clock import iso
+from sandbox.domain.errors import BadRequest
+from sandbox.domain.money import kobo_to_wire
+from sandbox.ids import is_object_id
+
+_JOI = {
+    "Missing data for required field.": "is required",
+    "Unknown field.": "is not allowed",
+    "Field may not be null.": "must not be null",
+    "Not a valid string.": "must be a string",
+    "Not a valid integer.": "must be an integer",
+    "Not a valid boolean.": "must be a boolean",
+    "Not a valid list.": "must be an array",
+    "Invalid input type.": "must be an object",
+    "Not a valid email address.": "must be a valid email",
+    "Not a valid mapping type.": "must be an object",
+}
+
+
+class RequestSchema(Schema):
+    """Request bodies: unknown fields are refused (400), as Payluk's validators do."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _first_error(messages, path=""):
+    """The first (path, message) in marshmallow's nested error dict, with a wire path."""
+    if isinstance(messages, list):
+        return path, str(messages[0])
+    key, value = next(iter(messages.items()))
+    if key == "_schema":
+        return _first_error(value, path)
+    if isinstance(key, int):
+        sub = f"{path}[{key}]"
+    else:
+        sub = f"{path}.{key}" if path else str(key)
+    return _first_error(value, sub)
+
+
+def validation_message(messages) -> str:
+    """One readable sentence for a marshmallow error, naming the field."""
+    path, message = _first_error(messages)
+    if not path:
+        return "Request body must be a JSON object"
+    text = _JOI.get(message, message)
+    if text.startswith(("is ", "must ")):
+        return f'"{path}" {text}'
+    return f'"{path}": {text}'
+
+
+def load(schema: Schema, data):
+    """Load request data or raise a 400 in the Payluk envelope (never a 422)."""
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise BadRequest(validation_message(err.messages)) from None
+
+
+def one_of(choices) -> validate.OneOf:
+    """An enum validator whose message lists the allowed wire values."""
+    return validate.OneOf(choices, error="must be one of [{choices}]")
+
+
+NON_EMPTY = validate.Length(min=1, error="is not allowed to be empty")
+
+
+class ObjectId(fields.String):
+    """A 24-hex ObjectId-style id."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not is_object_id(value):
+            raise ValidationError("must be a valid id (24 hex characters)")
+        return value.lower()
+
+
+class WholeNumber(fields.Field):
+    """A whole number; multipart sends digits as text, so `lenient` also takes "150000"."""
+
+    def __init__(self, *, lenient: bool = False, minimum: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.lenient = lenient
+        self.minimum = minimum
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if self.lenient and isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("must be an integer")
+        if value < self.minimum:
+            raise ValidationError(f"must be greater than or equal to {self.minimum}")
+        return value
+
+
+class DateOnly(fields.String):
+    """A calendar date `YYYY-MM-DD`, kept as text (Payluk echoes it as sent)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError("must be a valid date (YYYY-MM-DD)") from None
+        if len(value) != 10:
+            raise ValidationError("must be a valid date (YYYY-MM-DD)")
+        return value
+
+
+class Naira(fields.Field):
+    """Dump kobo as naira: a JSON integer when whole, an exact 2-dp number otherwise."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else kobo_to_wire(value)
+
+
+class Timestamp(fields.Field):
+    """Dump epoch milliseconds as ISO-8601 with milliseconds and `Z`."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else iso(value)
+
+
+class UnixSeconds(fields.Field):
+    """Dump epoch milliseconds as a Unix-seconds *string*, Payluk's `paidAt` quirk."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value // 1000)
+
+
+def wire_number(value):
+    """JSON encoder hook: exact decimals (non-whole naira) go out as numbers."""
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -1,0 +1,141 @@
+"""Escrow and milestone schemas: create/edit/convert requests, the escrow object out."""
+
+from marshmallow import Schema, fields
+
+from sandbox.domain.escrow import DELIVERY_TIMELINES, WHO_PAYS
+from sandbox.domain.money import kobo_to_wire
+from sandbox.schemas.base import (
+    NON_EMPTY,
+    DateOnly,
+    Naira,
+    ObjectId,
+    RequestSchema,
+    Timestamp,
+    UnixSeconds,
+    WholeNumber,
+    one_of,
+)
+
+
+class MilestoneSpecSchema(RequestSchema):
+    """One milestone as sent: `amount` is checked by the domain (its documented message)."""
+
+    title = fields.String(required=True, validate=NON_EMPTY)
+    description = fields.String(allow_none=True)
+    amount = fields.Raw(required=True, metadata={"type": "integer", "minimum": 1})
+    due_date = DateOnly(data_key="dueDate", allow_none=True)
+    customer_id = fields.String(data_key="customerId", allow_none=True)
+
+
+class _EscrowDetailsSchema(RequestSchema):
+    """Fields the standard and milestone create bodies share."""
+
+    amount = fields.Raw(required=True, metadata={"type": "integer", "minimum": 1})
+    purpose = fields.String(required=True, validate=NON_EMPTY)
+    description = fields.String(allow_none=True)
+    who_pays = fields.String(data_key="whoPays", required=True, validate=one_of(WHO_PAYS))
+    max_delivery = WholeNumber(data_key="maxDelivery", minimum=1, allow_none=True)
+    delivery_timeline = fields.String(
+        data_key="deliveryTimeline", validate=one_of(DELIVERY_TIMELINES), allow_none=True
+    )
+    total_quantity = WholeNumber(data_key="totalQuantity", minimum=1, allow_none=True)
+    category_id = ObjectId(data_key="categoryId", allow_none=True)
+
+
+class MilestoneEscrowCreateSchema(_EscrowDetailsSchema):
+    """POST /v1/escrow/milestone/create and PUT /v1/escrow/milestone/edit/{token} (JSON)."""
+
+    milestones = fields.List(fields.Nested(MilestoneSpecSchema), required=True)
+
+
+class MilestoneConvertSchema(RequestSchema):
+    """PUT /v1/escrow/milestone/convert/{token}: optional new total, the milestones."""
+
+    amount = fields.Raw(allow_none=True, metadata={"type": "integer", "minimum": 1})
+    milestones = fields.List(fields.Nested(MilestoneSpecSchema), required=True)
+
+
+class EscrowCreateSchema(_EscrowDetailsSchema):
+    """POST /v1/escrow/create, multipart (documented) or JSON (seen in real clients).
+
+    Multipart carries numbers as text, so the numeric fields accept digit strings here.
+    `imageUrl` in JSON is a URL or a list of URLs; `callbackUrl` is accepted and kept.
+    """
+
+    amount = WholeNumber(lenient=True, required=True)
+    max_delivery = WholeNumber(data_key="maxDelivery", lenient=True, allow_none=True)
+    total_quantity = WholeNumber(data_key="totalQuantity", lenient=True, allow_none=True)
+    image_urls = fields.Raw(data_key="imageUrl", allow_none=True)
+    callback_url = fields.Url(data_key="callbackUrl", allow_none=True, require_tld=False)
+
+
+class MilestoneSchema(Schema):
+    """A milestone as Payluk returns it (`customerId` null when the seller is paid)."""
+
+    id = fields.String()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    amount = Naira()
+    due_date = fields.String(data_key="dueDate", allow_none=True)
+    status = fields.String()
+    released_at_ms = Timestamp(data_key="releasedAt")
+    customer_id = fields.String(data_key="customerId", allow_none=True)
+
+
+class EscrowSchema(Schema):
+    """The full escrow object, keys in the order of docs.payluk.ng create-escrow (201)."""
+
+    id = fields.String()
+    amount = Naira()
+    purpose = fields.String()
+    description = fields.String(allow_none=True)
+    who_pays = fields.String(data_key="whoPays")
+    image_urls = fields.List(fields.String(), data_key="imageUrl")
+    fee = Naira()
+    payment_token = fields.String(data_key="paymentToken")
+    paid_at_ms = UnixSeconds(data_key="paidAt")
+    status = fields.String()
+    state = fields.String()
+    logs = fields.List(fields.String())
+    channel = fields.String()
+    is_seller = fields.Boolean(data_key="isSeller")
+    dispute = fields.Raw(allow_none=True)
+    payment_details = fields.Function(
+        lambda e: _payment_details(e["payment_details"]), data_key="paymentDetails"
+    )
+    category = fields.Constant(None)
+    completed_at_ms = Timestamp(data_key="completedAt")
+    approved_claim_by = fields.Raw(data_key="approvedClaimBy", allow_none=True)
+    refunded_by = fields.Raw(data_key="refundedBy", allow_none=True)
+    max_delivery = fields.Integer(data_key="maxDelivery", allow_none=True)
+    delivery_timeline = fields.String(data_key="deliveryTimeline", allow_none=True)
+    total_quantity = fields.Integer(data_key="totalQuantity")
+    settlement_type = fields.String(data_key="settlementType")
+    milestones = fields.List(fields.Nested(MilestoneSchema))
+    created_at_ms = Timestamp(data_key="createdAt")
+    updated_at_ms = Timestamp(data_key="updatedAt")
+    additional_fee = Naira(data_key="additionalFee")
+    additional_fee_refundable = fields.Boolean(data_key="additionalFeeRefundable")
+
+
+def _payment_details(details):
+    if details is None:
+        return None
+    return {
+        "reference": details["reference"],
+        "gateway": details["gateway"],
+        "amount": kobo_to_wire(details["amount"]),
+    }
+
+
+ESCROW = EscrowSchema()
+MILESTONES = MilestoneSchema(many=True)
+MILESTONE_ESCROW_CREATE = MilestoneEscrowCreateSchema()
+MILESTONE_CONVERT = MilestoneConvertSchema()
+ESCROW_CREATE = EscrowCreateSchema()
+
+
+def dump_escrow(escrow: dict, viewer_id: str | None) -> dict:
+    """The escrow as the caller sees it: `isSeller` is relative to the `customer-id` sent."""
+    return ESCROW.dump({**escrow, "is_seller": viewer_id is not None and viewer_id == escrow["seller_id"]})
+

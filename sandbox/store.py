@@ -1,0 +1,146 @@
+"""All sandbox state, one plain-data namespace per secret key, each behind its own lock.
+
+`MemoryNamespace` is the repository the domain services talk to: they read entities as
+copies, change them, and `save_*` them back, so a shared backend (Redis, later) can slot
+in behind the same methods without the domain knowing. The state of a namespace is one
+JSON-serialisable dict (see `new_state`); reset rebuilds it from the fixtures.
+"""
+
+import copy
+import threading
+
+from sandbox import clock, ids
+
+
+def new_state(seed: int | None, clock_start_ms: int | None) -> dict:
+    """An empty namespace: no parties, no escrows, an empty ledger, a fresh clock and id sequence."""
+    return {
+        "version": 1,
+        "merchant": None,
+        "customers": {},
+        "escrows": {},
+        "tokens": {},
+        "payments": {},
+        "ledger": {"postings": [], "balances": {}},
+        "clock": clock.new_clock_state(clock_start_ms),
+        "ids": ids.new_id_state(seed),
+    }
+
+
+class MemoryNamespace:
+    """One namespace held in this process; `lock` makes each operation atomic."""
+
+    def __init__(self, state: dict):
+        self.state = state
+        self.lock = threading.RLock()
+
+    # -- clock and ids -------------------------------------------------------------------
+    def now_ms(self) -> int:
+        return clock.now_ms(self.state["clock"])
+
+    def new_id(self) -> str:
+        return ids.new_object_id(self.state["ids"], self.now_ms())
+
+    def new_token(self) -> str:
+        while True:
+            token = ids.new_payment_token(self.state["ids"])
+            if token not in self.state["tokens"]:
+                return token
+
+    def new_reference(self, prefix: str) -> str:
+        return ids.new_reference(self.state["ids"], prefix)
+
+    # -- merchant and customers ------------------------------------------------------------
+    def get_merchant(self) -> dict | None:
+        return copy.deepcopy(self.state["merchant"])
+
+    def save_merchant(self, merchant: dict) -> None:
+        self.state["merchant"] = merchant
+
+    def get_customer(self, customer_id: str) -> dict | None:
+        return copy.deepcopy(self.state["customers"].get(customer_id))
+
+    def list_customers(self) -> list[dict]:
+        return copy.deepcopy(list(self.state["customers"].values()))
+
+    def save_customer(self, customer: dict) -> None:
+        self.state["customers"][customer["id"]] = customer
+
+    # -- escrows -----------------------------------------------------------------------------
+    def get_escrow(self, escrow_id: str) -> dict | None:
+        return copy.deepcopy(self.state["escrows"].get(escrow_id))
+
+    def get_escrow_by_token(self, token: str) -> dict | None:
+        escrow_id = self.state["tokens"].get(token)
+        return self.get_escrow(escrow_id) if escrow_id else None
+
+    def list_escrows(self) -> list[dict]:
+        return copy.deepcopy(list(self.state["escrows"].values()))
+
+    def save_escrow(self, escrow: dict) -> None:
+        self.state["escrows"][escrow["id"]] = escrow
+        self.state["tokens"][escrow["payment_token"]] = escrow["id"]
+
+    # -- payments ------------------------------------------------------------------------------
+    def get_payment(self, reference: str) -> dict | None:
+        return copy.deepcopy(self.state["payments"].get(reference))
+
+    def save_payment(self, payment: dict) -> None:
+        self.state["payments"][payment["reference"]] = payment
+
+    # -- ledger --------------------------------------------------------------------------------
+    def append_posting(self, posting: dict) -> None:
+        ledger = self.state["ledger"]
+        ledger["postings"].append(posting)
+        balances = ledger["balances"]
+        for account, amount in posting["entries"]:
+            balances[account] = balances.get(account, 0) + amount
+
+    def balance(self, account: str) -> int:
+        return self.state["ledger"]["balances"].get(account, 0)
+
+    def balances(self) -> dict:
+        return dict(self.state["ledger"]["balances"])
+
+    def postings(self) -> list[dict]:
+        return copy.deepcopy(self.state["ledger"]["postings"])
+
+    # -- whole-namespace -------------------------------------------------------------------
+    def replace_state(self, state: dict) -> None:
+        self.state = state
+
+
+class Store:
+    """Every namespace of this process, created on first use by `build(namespace)`."""
+
+    def __init__(self, build):
+        self._build = build
+        self._namespaces: dict[str, MemoryNamespace] = {}
+        self._lock = threading.Lock()
+
+    def namespace(self, key: str) -> MemoryNamespace:
+        """The key's namespace, built from the fixtures the first time the key is seen."""
+        ns = self._namespaces.get(key)
+        if ns is not None:
+            return ns
+        with self._lock:
+            ns = self._namespaces.get(key)
+            if ns is None:
+                ns = self._build()
+                self._namespaces[key] = ns
+            return ns
+
+    def reset(self, key: str) -> MemoryNamespace:
+        """Rebuild the key's namespace from the fixtures, in place (holders keep a valid handle)."""
+        ns = self.namespace(key)
+        fresh = self._build()
+        with ns.lock:
+            ns.replace_state(fresh.state)
+        return ns
+
+    def drop_all(self) -> int:
+        """Forget every namespace (each is rebuilt on its next request); returns how many."""
+        with self._lock:
+            count = len(self._namespaces)
+            self._namespaces.clear()
+            return count
