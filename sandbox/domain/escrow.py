@@ -42,13 +42,13 @@ STATE_OF_STATUS = {
 }
 
 # (settlementType, status, action) -> next status. Anything absent is `Action not allowed`.
-# Actions are the service verbs: edit / convert only while unfunded; pay once; milestone
+# Actions are the service verbs: edit, edit_milestones, convert only while unfunded; pay once; milestone
 # releases while funded, the last one (`complete_milestones`) closing the escrow.
 TRANSITIONS = {
     (STANDARD, PENDING, "edit"): PENDING,
     (STANDARD, PENDING, "convert"): PENDING,
     (STANDARD, PENDING, "pay"): ONGOING,
-    (MILESTONE, PENDING, "edit"): PENDING,
+    (MILESTONE, PENDING, "edit_milestones"): PENDING,
     (MILESTONE, PENDING, "pay"): ONGOING,
     (MILESTONE, ONGOING, "release_milestone"): ONGOING,
     (MILESTONE, ONGOING, "complete_milestones"): COMPLETED,

@@ -1,0 +1,260 @@
+"""Shared fixtures: the app, an HTTP adapter (in-process or live socket), the `api` helper,
+and the ledger invariants checked after every test.
+
+Tests that take `http` (directly or through `api`) run twice: once against the Flask app
+in-process and once against a real `payluk-sandbox` server on a socket (session-scoped,
+reset through `/_sandbox/reset` before each test).
+"""
+
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from sandbox import create_app
+from sandbox.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+START = "2026-06-22T10:15:00.000Z"
+SEED = 1234
+KEY = "sk_test_suite"
+
+SELLER = "665f1b2c9a1e4d0012ab3c30"
+BUYER = "665f1b2c9a1e4d0012ab3c31"
+POOR_BUYER = "665f1b2c9a1e4d0012ab3c32"
+SELLER2 = "665f1b2c9a1e4d0012ab3c33"
+BENEFICIARY = "665f1b2c9a1e4d0012ab3c40"
+UNKNOWN_ID = "aaaaaaaaaaaaaaaaaaaaaaaa"
+
+# docs.payluk.ng/concepts/milestone-escrows, verbatim.
+DOCS_MILESTONE_EXAMPLE = {
+    "amount": 1000000,
+    "purpose": "Company website build",
+    "whoPays": "buyer",
+    "milestones": [
+        {"title": "Design", "amount": 300000, "dueDate": "2026-07-15", "customerId": "665f1b2c9a1e4d0012ab3c40"},
+        {"title": "Development", "amount": 500000, "dueDate": "2026-08-15"},
+        {"title": "Deployment", "amount": 200000},
+    ],
+}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict
+    headers: dict
+
+    @property
+    def data(self):
+        return self.body["data"]
+
+
+class Http:
+    """One request API over either transport; remembers the keys it used."""
+
+    def __init__(self):
+        self.keys = set()
+
+    def request(self, method, path, *, key=KEY, customer=None, json=None, data=None, files=None,
+                body=None, headers=None) -> Reply:
+        sent = dict(headers or {})
+        if key is not None:
+            sent["Authorization"] = f"Bearer {key}"
+            self.keys.add(key)
+        if customer is not None:
+            sent["customer-id"] = customer
+        return self._send(method, path, sent, json, data, files, body)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+
+class InProcessHttp(Http):
+    transport = "app"
+
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+        self.client = app.test_client()
+
+    def _send(self, method, path, headers, json, data, files, body):
+        kwargs = {"headers": headers}
+        if json is not None:
+            kwargs["json"] = json
+        elif body is not None:
+            kwargs["data"] = body
+        elif data is not None or files is not None:
+            form = dict(data or {})
+            for name, items in (files or {}).items():
+                form[name] = [(io.BytesIO(content), filename) for filename, content in items]
+            kwargs["data"] = form
+            kwargs["content_type"] = "multipart/form-data"
+        resp = self.client.open(path, method=method, **kwargs)
+        return Reply(resp.status_code, resp.get_json(force=True, silent=True), CaseInsensitiveDict(resp.headers))
+
+
+class LiveHttp(Http):
+    transport = "live"
+
+    def __init__(self, base_url):
+        super().__init__()
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def _send(self, method, path, headers, json, data, files, body):
+        kwargs = {"headers": headers, "timeout": 30}
+        if json is not None:
+            kwargs["json"] = json
+        elif body is not None:
+            kwargs["data"] = body
+        else:
+            kwargs["data"] = data
+            if files:
+                kwargs["files"] = [(name, item) for name, items in files.items() for item in items]
+        resp = self.session.request(method, self.base_url + path, **kwargs)
+        try:
+            parsed = resp.json()
+        except ValueError:
+            parsed = None
+        return Reply(resp.status_code, parsed, resp.headers)
+
+
+def make_config(**overrides) -> Config:
+    return Config(seed=SEED, clock_start=START).with_overrides(**overrides)
+
+
+@pytest.fixture
+def app():
+    """A fresh app: fixed seed, clock frozen at START, default fixtures."""
+    return create_app(make_config())
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """A real `payluk-sandbox` process on a free port, for the whole session."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0", "--seed", str(SEED), "--clock-start", START],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    first = proc.stdout.readline()
+    match = re.search(r"http://[\d.]+:\d+", first)
+    assert match, f"server did not announce its URL: {first!r}"
+    url = match.group(0)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, "live server did not become healthy"
+        time.sleep(0.02)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(params=["app", "live"])
+def http(request):
+    if request.param == "app":
+        client = InProcessHttp(request.getfixturevalue("app"))
+    else:
+        client = LiveHttp(request.getfixturevalue("live_server"))
+        assert client.post("/_sandbox/reset").status == 200
+    yield client
+    for key in sorted(client.keys):
+        if not key.startswith("sk_test_"):
+            continue
+        reply = client.get("/_sandbox/invariants", key=key)
+        assert reply.status == 200, reply.body
+        assert reply.data["violations"] == [], f"ledger invariants broken for {key}"
+
+
+class Api:
+    """One helper per operation: sends it, asserts the expected status, returns `data`."""
+
+    def __init__(self, http: Http):
+        self.http = http
+
+    def _expect(self, reply: Reply, status: int):
+        assert reply.status == status, reply.body
+        assert reply.body["status"] == status
+        return reply.data
+
+    def error(self, reply: Reply, status: int, message: str):
+        """Assert a Payluk error envelope with exactly this code and message."""
+        assert (reply.status, reply.body) == (status, {"status": status, "message": message, "data": {}})
+
+    def create_milestone_escrow(self, body=None, seller=SELLER, status=201, **kw):
+        reply = self.http.post("/v1/escrow/milestone/create", customer=seller,
+                               json=DOCS_MILESTONE_EXAMPLE if body is None else body, **kw)
+        return self._expect(reply, status)
+
+    def edit_milestone_escrow(self, token, body, seller=SELLER, status=200):
+        return self._expect(self.http.put(f"/v1/escrow/milestone/edit/{token}", customer=seller, json=body), status)
+
+    def convert_to_milestone(self, token, body, seller=SELLER, status=200):
+        return self._expect(self.http.put(f"/v1/escrow/milestone/convert/{token}", customer=seller, json=body), status)
+
+    def create_escrow(self, fields=None, seller=SELLER, files=None, as_json=False, status=201):
+        fields = fields or {"amount": "150000", "purpose": 'MacBook Pro 14"', "whoPays": "both",
+                            "description": "Space grey, sealed", "maxDelivery": "3",
+                            "deliveryTimeline": "days", "totalQuantity": "1"}
+        if as_json:
+            reply = self.http.post("/v1/escrow/create", customer=seller, json=fields)
+        else:
+            reply = self.http.post("/v1/escrow/create", customer=seller, data=fields, files=files or {})
+        return self._expect(reply, status)
+
+    def verify(self, token, customer=None, status=200):
+        return self._expect(self.http.get(f"/v1/escrow/verify/{token}", customer=customer), status)
+
+    def milestones(self, token, status=200):
+        return self._expect(self.http.get(f"/v1/escrow/milestone/{token}"), status)
+
+    def pay(self, escrow_id, buyer=BUYER, gateway="WALLET", status=200, **extra):
+        body = {"gateway": gateway, "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow_id}, **extra}
+        return self._expect(self.http.post("/v1/payment/escrow", customer=buyer, json=body), status)
+
+    def confirm(self, escrow_id, milestone_id, buyer=BUYER, status=200):
+        return self._expect(
+            self.http.post(f"/v1/escrow/milestone/confirm/{escrow_id}/{milestone_id}", customer=buyer), status
+        )
+
+    def wallet(self, customer):
+        return self._expect(self.http.get("/v1/wallet", customer=customer), 200)
+
+    def balances(self, *customers):
+        return {c: self.wallet(c)["mainBalance"] for c in customers}
+
+    def create_customer(self, body, status=201):
+        return self._expect(self.http.post("/v1/customer/create", json=body), status)
+
+    def funded_milestone_escrow(self, body=None):
+        escrow = self.create_milestone_escrow(body)
+        self.pay(escrow["id"])
+        return escrow
+
+
+@pytest.fixture
+def api(http):
+    return Api(http)

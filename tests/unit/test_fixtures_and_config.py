@@ -1,0 +1,79 @@
+"""Fixture files (a bad one names file and field) and settings from the environment."""
+
+import json
+
+import pytest
+
+from sandbox.config import Config, ConfigError
+from sandbox.fixtures import DEFAULT_DIR, FixtureError, load_fixture
+
+DOCS_BENEFICIARY = "665f1b2c9a1e4d0012ab3c40"
+
+
+def test_default_fixtures():
+    fixture = load_fixture(None)
+    ids = [c["id"] for c in fixture["customers"]]
+    assert DOCS_BENEFICIARY in ids and fixture["merchant"]["super_admin"] is True
+    rich = max(fixture["customers"], key=lambda c: c["main_balance"])
+    assert rich["main_balance"] >= 1025000, "a buyer can fund the docs' 1,000,000 example with its fee"
+
+
+def test_directory_or_file():
+    assert load_fixture(DEFAULT_DIR) == load_fixture(DEFAULT_DIR / "default.json")
+
+
+def _write(tmp_path, data):
+    file = tmp_path / "bad.json"
+    file.write_text(data if isinstance(data, str) else json.dumps(data))
+    return file
+
+
+def _default():
+    return json.loads((DEFAULT_DIR / "default.json").read_text())
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda d: d["customers"][1].update(email="nope"), '"customers[1].email" must be a valid email'),
+    (lambda d: d["customers"][0].pop("firstname"), '"customers[0].firstname" is required'),
+    (lambda d: d["customers"][2].update(mainBalance=-1), '"customers[2].mainBalance" must be greater than or equal to 0'),
+    (lambda d: d["customers"][0].update(id="xyz"), '"customers[0].id" must be a valid id (24 hex characters)'),
+    (lambda d: d["merchant"].pop("id"), '"merchant.id" is required'),
+    (lambda d: d.update(extra=1), '"extra" is not allowed'),
+    (lambda d: d["customers"][1].update(id=d["customers"][0]["id"]), '"customers[1].id" repeats'),
+])
+def test_bad_fixture_names_file_and_field(tmp_path, mutate, expected):
+    data = _default()
+    mutate(data)
+    file = _write(tmp_path, data)
+    with pytest.raises(FixtureError) as err:
+        load_fixture(file)
+    assert str(err.value).startswith(f"{file}: {expected}")
+
+
+def test_fixture_not_json(tmp_path):
+    file = _write(tmp_path, "{nope")
+    with pytest.raises(FixtureError, match=r"bad.json: not valid JSON"):
+        load_fixture(file)
+
+
+def test_fixture_missing(tmp_path):
+    with pytest.raises(FixtureError, match="file not found"):
+        load_fixture(tmp_path / "absent.json")
+
+
+def test_config_from_env():
+    config = Config.from_env({"PORT": "9000", "HOST": "0.0.0.0", "SANDBOX_SEED": "5", "SANDBOX_PORT": "9100",
+                              "SANDBOX_CLOCK_START": "2026-06-22T10:15:00Z"})
+    assert (config.port, config.host, config.seed) == (9100, "0.0.0.0", 5)
+    assert Config.from_env(config.to_env()) == config
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"PORT": "http"}, "PORT must be an integer"),
+    ({"SANDBOX_PORT": "70000"}, "port must be between"),
+    ({"SANDBOX_CLOCK_START": "yesterday"}, "clock start is not an ISO-8601 instant"),
+    ({"SANDBOX_THREADS": "0"}, "threads must be at least 1"),
+])
+def test_config_errors(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Config.from_env(env)

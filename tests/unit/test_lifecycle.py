@@ -1,0 +1,53 @@
+"""The lifecycle table: every (settlementType, status, action) is allowed or `Action not allowed`."""
+
+import itertools
+
+import pytest
+
+from sandbox.domain import escrow as lifecycle
+from sandbox.domain.errors import ActionNotAllowed
+
+STATUSES = list(lifecycle.STATE_OF_STATUS)
+ALLOWED = {
+    ("STANDARD", "PENDING", "edit"): "PENDING",
+    ("STANDARD", "PENDING", "convert"): "PENDING",
+    ("STANDARD", "PENDING", "pay"): "ONGOING",
+    ("MILESTONE", "PENDING", "edit_milestones"): "PENDING",
+    ("MILESTONE", "PENDING", "pay"): "ONGOING",
+    ("MILESTONE", "ONGOING", "release_milestone"): "ONGOING",
+    ("MILESTONE", "ONGOING", "complete_milestones"): "COMPLETED",
+}
+
+
+def _escrow(settlement, status):
+    return {"settlement_type": settlement, "status": status, "state": lifecycle.STATE_OF_STATUS[status],
+            "logs": [], "updated_at_ms": 0}
+
+
+@pytest.mark.parametrize("settlement, status, action",
+                         list(itertools.product(["STANDARD", "MILESTONE"], STATUSES, lifecycle.ACTIONS)))
+def test_every_pair(settlement, status, action):
+    escrow = _escrow(settlement, status)
+    expected = ALLOWED.get((settlement, status, action))
+    if expected is None:
+        with pytest.raises(ActionNotAllowed) as err:
+            lifecycle.apply(escrow, action, 5)
+        assert (err.value.status, err.value.message) == (400, "Action not allowed")
+        assert escrow == _escrow(settlement, status)
+    else:
+        lifecycle.apply(escrow, action, 5)
+        assert escrow["status"] == expected
+        assert escrow["state"] == lifecycle.STATE_OF_STATUS[expected]
+        assert escrow["logs"] == ([] if expected == status else [status])
+        assert escrow["updated_at_ms"] == 5
+
+
+def test_state_follows_status():
+    assert lifecycle.STATE_OF_STATUS == {
+        "PENDING": "AWAITING_PAYMENT", "ONGOING": "OPENED", "DISPUTED": "OPENED", "INVESTIGATING": "OPENED",
+        "COMPLETED": "CLOSED", "CLAIMED": "CLOSED", "REFUNDED": "CLOSED",
+    }
+
+
+def test_table_is_exactly_the_documented_one():
+    assert lifecycle.TRANSITIONS == ALLOWED
