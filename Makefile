@@ -18,8 +18,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Installs Debian's wrk when missing and we are root (else a Python client is used).
 bench: $(STAMP)
-	$(BIN)/python bench/serve_bench.py
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || true
+	$(BIN)/python bench/serve_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -22,7 +22,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--fixtures", help="fixture file, or a directory with default.json (SANDBOX_FIXTURES)")
     parser.add_argument("--seed", type=int, help="make ids and payment tokens reproducible (SANDBOX_SEED)")
     parser.add_argument("--clock-start", help="ISO-8601 instant new namespaces' clocks start frozen at (SANDBOX_CLOCK_START)")
-    parser.add_argument("--threads", type=int, help="request threads (default 4; SANDBOX_THREADS)")
+    parser.add_argument("--threads", type=int, help="request threads (default 1, the fastest measured; SANDBOX_THREADS)")
     parser.add_argument("--version", action="version", version=f"payluk-sandbox {__version__}")
     return parser.parse_args(argv)
 

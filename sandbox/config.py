@@ -24,7 +24,7 @@ class Config:
     fixtures: str | None = None
     seed: int | None = None
     clock_start: str | None = None
-    threads: int = 4
+    threads: int = 1
     max_body_bytes: int = MAX_BODY_BYTES
 
     @property

@@ -149,7 +149,7 @@ def live_server():
     """A real `payluk-sandbox` process on a free port, for the whole session."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--seed", str(SEED), "--clock-start", START],
+        [sys.executable, "-m", "sandbox", "--port", "0", "--seed", str(SEED), "--clock-start", START, "--threads", "4"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     first = proc.stdout.readline()
