@@ -1,0 +1,55 @@
+"""The README's walkthroughs work when pasted: run them verbatim against a live server."""
+
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def block(after: str, lang: str) -> str:
+    start = README.index(after)
+    match = re.compile(rf"```{lang}\n(.*?)```", re.S).search(README, start)
+    return match.group(1)
+
+
+def run(cmd, script, live_server):
+    script = script.replace("http://127.0.0.1:8080", live_server)
+    return subprocess.run(cmd + [script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+def test_curl_walkthrough(live_server):
+    result = run(["bash", "-euo", "pipefail", "-c"], block("### With curl", "bash"), live_server)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "Sandbox reset successfully",
+        "AWAITING_PAYMENT 25000",
+        "1025000",
+        "OPENED ONGOING",
+        "OPENED ONGOING",
+        "CLOSED COMPLETED",
+        "{'mainBalance': 700000, 'escrowBalance': 0, 'currency': 'NGN'}",
+        "{'mainBalance': 300000, 'escrowBalance': 0, 'currency': 'NGN'}",
+    ]
+
+
+def test_python_walkthrough(live_server):
+    result = run([sys.executable, "-c"], block("### With Python `requests`", "python"), live_server)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "AWAITING_PAYMENT PENDING 25000"
+    assert re.fullmatch(r"\{'reference': 'ESC_REF_[0-9A-F]{12}', 'status': 'SUCCESS', 'amount': 1025000\}", lines[1])
+    assert lines[2:] == [
+        "CLOSED COMPLETED",
+        "{'mainBalance': 700000, 'escrowBalance': 0, 'currency': 'NGN'}",
+        "{'mainBalance': 300000, 'escrowBalance': 0, 'currency': 'NGN'}",
+        "{'ok': True, 'violations': []}",
+    ]
+
+
+def test_sandbox_controls_snippet(live_server):
+    result = run([sys.executable, "-c"], block("### Sandbox controls", "python"), live_server)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Sandbox reset successfully"
