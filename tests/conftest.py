@@ -47,6 +47,11 @@ DOCS_MILESTONE_EXAMPLE = {
 }
 
 
+def pay_body(escrow_id, gateway="WALLET", **extra) -> dict:
+    """A pay-escrow body in the documented [A] spelling."""
+    return {"gateway": gateway, "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow_id}, **extra}
+
+
 @dataclass
 class Reply:
     status: int
@@ -232,8 +237,8 @@ class Api:
         return self._expect(self.http.get(f"/v1/escrow/milestone/{token}"), status)
 
     def pay(self, escrow_id, buyer=BUYER, gateway="WALLET", status=200, **extra):
-        body = {"gateway": gateway, "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow_id}, **extra}
-        return self._expect(self.http.post("/v1/payment/escrow", customer=buyer, json=body), status)
+        return self._expect(self.http.post("/v1/payment/escrow", customer=buyer, json=pay_body(escrow_id, gateway, **extra)),
+                            status)
 
     def confirm(self, escrow_id, milestone_id, buyer=BUYER, status=200):
         return self._expect(

@@ -39,7 +39,7 @@ def _image_inputs(data: dict, files: list) -> dict:
 @bp.post("/v1/escrow/create")
 def create_escrow():
     seller_id = customer_header()
-    fields, files = form_or_json_body()
+    fields, files = form_or_json_body("imageUrl")
     data = _image_inputs(load(ESCROW_CREATE, fields), files)
     escrow = call(services.create_escrow, seller_id, data)
     return envelope(201, "Created successfully", dump_escrow(escrow, seller_id))
@@ -91,6 +91,6 @@ def confirm_milestone(escrow_id, milestone_id):
 @bp.post("/v1/escrow/submit-dispute/<token>")
 def submit_dispute(token):
     customer_id = customer_header()
-    fields, _ = form_or_json_body()
+    fields, _ = form_or_json_body("file")
     escrow = call(services.submit_dispute, customer_id, token, fields)
     return envelope(200, "Escrow dispute submitted successfully", dump_escrow(escrow, customer_id))

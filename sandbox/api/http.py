@@ -30,11 +30,15 @@ def json_body() -> dict:
         raise BadRequest("Malformed JSON in request body") from None
 
 
-def form_or_json_body() -> tuple[dict, list]:
+def form_or_json_body(file_field: str) -> tuple[dict, list]:
     """Fields and uploaded files of a route Payluk documents as multipart but clients also
-    call with JSON. Repeated form fields other than files keep their last value."""
+    call with JSON. A repeated text field keeps its first value; files are accepted under
+    `file_field` only."""
     if request.mimetype in FORM_TYPES:
-        return request.form.to_dict(), request.files.getlist("imageUrl")
+        for name in request.files:
+            if name != file_field:
+                raise BadRequest(f'"{name}" is not allowed')
+        return request.form.to_dict(), request.files.getlist(file_field)
     return json_body(), []
 
 

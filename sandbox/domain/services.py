@@ -52,6 +52,13 @@ def require_customer(ns, customer_id) -> dict:
     return customer
 
 
+def _require_permission(customer: dict, permission: str) -> None:
+    """merchant-customers: `canSell: false` blocks selling, `canBuy: false` buying (401, the
+    documented code for a disallowed action; Payluk gives no message, so `Access denied`)."""
+    if not customer["permissions"][permission]:
+        raise errors.Unauthorized(errors.ACCESS_DENIED)
+
+
 def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
     """Onboard a merchant customer (role `merchant_user`); e-mails are unique per namespace."""
     email = data["email"].strip().lower()
@@ -280,7 +287,7 @@ DEFAULT_DELIVERY_TIMELINE = "days"
 
 def create_escrow(ns, seller_id, data: dict) -> dict:
     """A standard escrow (payment link) created by the seller named in `customer-id`."""
-    require_customer(ns, seller_id)
+    _require_permission(require_customer(ns, seller_id), "can_sell")
     amount = _check_amount(data.get("amount"))
     data = dict(data)
     data.setdefault("max_delivery", DEFAULT_MAX_DELIVERY)
@@ -315,7 +322,7 @@ def _check_buyer_pays(data: dict) -> None:
 
 def create_milestone_escrow(ns, seller_id, data: dict) -> dict:
     """A milestone escrow: whoPays buyer, >= 2 milestones whose amounts sum to `amount`."""
-    require_customer(ns, seller_id)
+    _require_permission(require_customer(ns, seller_id), "can_sell")
     amount = _check_amount(data.get("amount"))
     _check_buyer_pays(data)
     milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
@@ -437,8 +444,7 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
     escrows = [_escrow_by_id(ns, escrow_id) for escrow_id in escrow_ids]
     for escrow in escrows:
         lifecycle.next_status(escrow, "pay")
-    if not buyer["permissions"]["can_buy"]:
-        raise errors.Unauthorized(errors.ACCESS_DENIED)
+    _require_permission(buyer, "can_buy")
     gateway = data["gateway"]
     total = sum(_buyer_charge(escrow) for escrow in escrows)
     source = ledger.main_account(buyer["id"]) if gateway == WALLET else ledger.external_account(gateway)

@@ -27,6 +27,9 @@ _JOI = {
     "Invalid input type.": "must be an object",
     "Not a valid email address.": "must be a valid email",
     "Not a valid mapping type.": "must be an object",
+    "Not a valid number.": "must be a number",
+    "Not a valid URL.": "must be a valid uri",
+    "Special numeric values (nan or infinity) are not permitted.": "must be a finite number",
 }
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import BUYER, POOR_BUYER, SELLER, UNKNOWN_ID
+from tests.conftest import BUYER, POOR_BUYER, SELLER, UNKNOWN_ID, pay_body
 
 
 def standard(api, amount=1000000, who_pays="both"):
@@ -63,8 +63,7 @@ def test_pay_escrow__several_escrows_at_once(api):
 def test_pay_escrow__insufficient_balance(api):
     escrow = api.create_milestone_escrow()
     before = api.wallet(POOR_BUYER)
-    api.error(api.http.post("/v1/payment/escrow", customer=POOR_BUYER, json={
-        "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow["id"]}}),
+    api.error(api.http.post("/v1/payment/escrow", customer=POOR_BUYER, json=pay_body(escrow["id"])),
         400, "Insufficient balance")
     assert api.wallet(POOR_BUYER) == before
     assert api.verify(escrow["paymentToken"])["state"] == "AWAITING_PAYMENT"
@@ -73,8 +72,7 @@ def test_pay_escrow__insufficient_balance(api):
 def test_pay_escrow__twice(api):
     escrow = api.funded_milestone_escrow()
     before = api.wallet(BUYER)
-    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json={
-        "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow["id"]}}),
+    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json=pay_body(escrow["id"])),
         400, "Action not allowed")
     assert api.wallet(BUYER) == before
 
@@ -83,8 +81,7 @@ def test_pay_escrow__closed_escrow(api):
     escrow = api.funded_milestone_escrow()
     for milestone in escrow["milestones"]:
         api.confirm(escrow["id"], milestone["id"])
-    api.error(api.http.post("/v1/payment/escrow", customer=POOR_BUYER, json={
-        "gateway": "PAYSTACK", "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow["id"]}}),
+    api.error(api.http.post("/v1/payment/escrow", customer=POOR_BUYER, json=pay_body(escrow["id"], "PAYSTACK")),
         400, "Action not allowed")
 
 
@@ -95,9 +92,7 @@ def test_pay_escrow__same_reference_is_idempotent(api):
     assert api.pay(escrow["id"], reference="order_1") == first
     assert api.wallet(BUYER) == after_first
     other = api.create_milestone_escrow()
-    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json={
-        "gateway": "WALLET", "transactionType": "ESCROW", "reference": "order_1",
-        "escrowDetails": {"escrowId": other["id"]}}), 400, "Duplicate reference")
+    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json=pay_body(other["id"], reference="order_1")), 400, "Duplicate reference")
 
 
 @pytest.mark.parametrize("body, status, message", [
@@ -123,14 +118,13 @@ def test_pay_escrow__invalid(api, body, status, message):
 
 def test_pay_escrow__duplicate_ids(api):
     escrow = api.create_milestone_escrow()
-    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json={
-        "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": [escrow["id"], escrow["id"]]}}),
+    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json=pay_body([escrow["id"], escrow["id"]])),
         400, '"escrowDetails.escrowId" contains duplicate ids')
 
 
 def test_pay_escrow__customer_header(api):
     escrow = api.create_milestone_escrow()
-    body = {"gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow["id"]}}
+    body = pay_body(escrow["id"])
     api.error(api.http.post("/v1/payment/escrow", json=body), 400, "customer-id header is required")
     api.error(api.http.post("/v1/payment/escrow", customer=UNKNOWN_ID, json=body), 404, "Customer not found")
 

@@ -48,6 +48,18 @@ def test_create_escrow__invalid(api, fields, message):
     api.error(api.http.post("/v1/escrow/create", customer=SELLER, data=fields), 400, message)
 
 
+def test_create_escrow__json_callback_must_be_a_url(api):
+    reply = api.http.post("/v1/escrow/create", customer=SELLER,
+                          json={"amount": 10, "purpose": "x", "whoPays": "buyer", "callbackUrl": "not a url"})
+    api.error(reply, 400, '"callbackUrl" must be a valid uri')
+
+
+def test_create_escrow__files_only_under_image_url(api):
+    reply = api.http.post("/v1/escrow/create", customer=SELLER, data={"amount": "10", "purpose": "x", "whoPays": "buyer"},
+                          files={"photo": [("a.png", b"x")]})
+    api.error(reply, 400, '"photo" is not allowed')
+
+
 def test_create_escrow__too_many_images(api):
     files = {"imageUrl": [(f"{i}.png", b"x") for i in range(6)]}
     reply = api.http.post("/v1/escrow/create", customer=SELLER, data={"amount": "10", "purpose": "x", "whoPays": "buyer"},
