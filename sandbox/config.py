@@ -6,11 +6,12 @@ SANDBOX_THREADS (request threads of the server process).
 """
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from sandbox.clock import parse_iso
 
 MAX_BODY_BYTES = 1024 * 1024
+INTEGER_SETTINGS = {"port", "seed", "threads"}
 
 
 class ConfigError(ValueError):
@@ -58,14 +59,13 @@ class Config:
             "clock_start": ("SANDBOX_CLOCK_START",),
             "threads": ("SANDBOX_THREADS",),
         }
-        types = {f.name: f.type for f in fields(cls)}
         values = {}
         for name, variables in names.items():
             for variable in variables:
                 raw = env.get(variable)
                 if raw is None or raw == "":
                     continue
-                if "int" in str(types[name]):
+                if name in INTEGER_SETTINGS:
                     try:
                         values[name] = int(raw)
                     except ValueError:

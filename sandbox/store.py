@@ -51,9 +51,6 @@ class MemoryNamespace:
         return ids.new_reference(self.state["ids"], prefix)
 
     # -- merchant and customers ------------------------------------------------------------
-    def get_merchant(self) -> dict | None:
-        return copy.deepcopy(self.state["merchant"])
-
     def save_merchant(self, merchant: dict) -> None:
         self.state["merchant"] = merchant
 

@@ -151,7 +151,8 @@ def app():
 
 @pytest.fixture(scope="session")
 def live_server():
-    """A real `payluk-sandbox` process on a free port, for the whole session."""
+    """A real `payluk-sandbox` process on a free port, for the whole session. It runs 4
+    request threads (the default is 1) so the HTTP race tests meet real concurrency."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", "0", "--seed", str(SEED), "--clock-start", START, "--threads", "4"],

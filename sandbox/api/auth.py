@@ -15,7 +15,7 @@ PUBLIC = set()
 
 def public(view):
     """Mark a view as answering without a secret key (health check)."""
-    PUBLIC.add(view.__name__)
+    PUBLIC.add(view)
     return view
 
 
@@ -33,7 +33,7 @@ def secret_key() -> str:
 
 def authenticate() -> None:
     """before_request: unknown routes fall through to the 404/405 handler untouched."""
-    if request.url_rule is None or request.endpoint.rsplit(".", 1)[-1] in PUBLIC:
+    if request.url_rule is None or current_app.view_functions[request.endpoint] in PUBLIC:
         return
     g.key = secret_key()
     g.ns = current_app.extensions["sandbox"].store.namespace(g.key)

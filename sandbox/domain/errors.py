@@ -70,12 +70,6 @@ class NotFound(PaylukError):
     status = 404
 
 
-class Conflict(PaylukError):
-    """409: sandbox-only, e.g. two namespaces asked for under incompatible settings."""
-
-    status = 409
-
-
 class NotImplementedYet(PaylukError):
     """501: a documented Payluk behaviour the sandbox does not emulate yet (listed in README)."""
 

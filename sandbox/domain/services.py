@@ -15,7 +15,7 @@ from sandbox.domain import errors, ledger
 from sandbox.domain import escrow as lifecycle
 from sandbox.domain.errors import ActionNotAllowed, BadRequest, NotFound, NotImplementedYet
 from sandbox.domain.escrow import MILESTONE, PENDING, RELEASED, STANDARD
-from sandbox.domain.money import fee_for, fee_shares, is_positive_int, naira_to_kobo
+from sandbox.domain.money import KOBO_PER_NAIRA, fee_for, fee_shares, is_positive_int, naira_to_kobo
 from sandbox.ids import is_object_id
 
 # Card/bank gateways are simulated as an instant, successful external charge.
@@ -358,8 +358,8 @@ def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
     _require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "convert")
     if data.get("amount") is None:
-        target = escrow["amount"] // 100
         amount = escrow["amount"]
+        target = amount // KOBO_PER_NAIRA
     else:
         amount = _check_amount(data["amount"])
         target = data["amount"]
