@@ -5,8 +5,12 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from sandbox.api import auth, customers, errors, escrows, payments, sandbox_admin
+from sandbox.api import auth, catalog, checkout, customers, errors, escrows, intents, payments, sandbox_admin
 from sandbox.config import Config
+
+# Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
+# exercise Payluk's 401 `Access denied` on the merchant-customer routes.
+LIMITED_KEY_PREFIX = "sk_test_limited_"
 from sandbox.domain import services
 from sandbox.fixtures import load_fixture
 from sandbox.schemas.base import wire_number
@@ -37,9 +41,9 @@ def create_app(config: Config | None = None) -> Flask:
     config = (config or Config.from_env()).validate()
     fixture = load_fixture(config.fixtures)
 
-    def build_namespace() -> MemoryNamespace:
+    def build_namespace(key: str) -> MemoryNamespace:
         ns = MemoryNamespace(new_state(config.seed, config.clock_start_ms))
-        services.seed_namespace(ns, fixture)
+        services.seed_namespace(ns, fixture, super_admin=not key.startswith(LIMITED_KEY_PREFIX))
         return ns
 
     app = Flask("sandbox")
@@ -48,7 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["sandbox"] = Sandbox(config, fixture, Store(build_namespace))
     errors.register(app)
     app.before_request(auth.authenticate)
-    for module in (sandbox_admin, escrows, payments, customers):
+    for module in (sandbox_admin, escrows, payments, customers, intents, catalog, checkout):
         app.register_blueprint(module.bp)
     return app
 

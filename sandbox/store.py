@@ -12,15 +12,20 @@ import threading
 from sandbox import clock, ids
 
 
+# Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
+COLLECTIONS = (
+    "customers", "escrows", "payments", "intents", "topups", "categories", "cards", "whitelist",
+    "checkout_sessions",
+)
+
+
 def new_state(seed: int | None, clock_start_ms: int | None) -> dict:
     """An empty namespace: no parties, no escrows, an empty ledger, a fresh clock and id sequence."""
     return {
         "version": 1,
         "merchant": None,
-        "customers": {},
-        "escrows": {},
+        **{kind: {} for kind in COLLECTIONS},
         "tokens": {},
-        "payments": {},
         "ledger": {"postings": [], "balances": {}},
         "clock": clock.new_clock_state(clock_start_ms),
         "ids": ids.new_id_state(seed),
@@ -50,40 +55,38 @@ class MemoryNamespace:
     def new_reference(self, prefix: str) -> str:
         return ids.new_reference(self.state["ids"], prefix)
 
-    # -- merchant and customers ------------------------------------------------------------
+    # -- the merchant (key holder) -----------------------------------------------------------
+    def get_merchant(self) -> dict:
+        return copy.deepcopy(self.state["merchant"])
+
     def save_merchant(self, merchant: dict) -> None:
         self.state["merchant"] = merchant
 
-    def get_customer(self, customer_id: str) -> dict | None:
-        return copy.deepcopy(self.state["customers"].get(customer_id))
+    # -- any collection: entities are read as copies and saved whole ---------------------------
+    def get(self, kind: str, key: str) -> dict | None:
+        return copy.deepcopy(self.state[kind].get(key))
 
-    def list_customers(self) -> list[dict]:
-        return copy.deepcopy(list(self.state["customers"].values()))
+    def all(self, kind: str) -> list[dict]:
+        return copy.deepcopy(list(self.state[kind].values()))
 
-    def save_customer(self, customer: dict) -> None:
-        self.state["customers"][customer["id"]] = customer
+    def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
+        self.state[kind][entity[key_field]] = entity
 
-    # -- escrows -----------------------------------------------------------------------------
-    def get_escrow(self, escrow_id: str) -> dict | None:
-        return copy.deepcopy(self.state["escrows"].get(escrow_id))
+    def delete(self, kind: str, key: str) -> None:
+        self.state[kind].pop(key, None)
 
+    # -- escrows also have a payment-token index -------------------------------------------------
     def get_escrow_by_token(self, token: str) -> dict | None:
         escrow_id = self.state["tokens"].get(token)
-        return self.get_escrow(escrow_id) if escrow_id else None
-
-    def list_escrows(self) -> list[dict]:
-        return copy.deepcopy(list(self.state["escrows"].values()))
+        return self.get("escrows", escrow_id) if escrow_id else None
 
     def save_escrow(self, escrow: dict) -> None:
-        self.state["escrows"][escrow["id"]] = escrow
+        self.save("escrows", escrow)
         self.state["tokens"][escrow["payment_token"]] = escrow["id"]
 
-    # -- payments ------------------------------------------------------------------------------
-    def get_payment(self, reference: str) -> dict | None:
-        return copy.deepcopy(self.state["payments"].get(reference))
-
-    def save_payment(self, payment: dict) -> None:
-        self.state["payments"][payment["reference"]] = payment
+    def delete_escrow(self, escrow: dict) -> None:
+        self.delete("escrows", escrow["id"])
+        self.state["tokens"].pop(escrow["payment_token"], None)
 
     # -- ledger --------------------------------------------------------------------------------
     def append_posting(self, posting: dict) -> None:
@@ -108,11 +111,14 @@ class MemoryNamespace:
 
 
 class Store:
-    """Every namespace of this process, created on first use by `build(namespace)`."""
+    """Every namespace of this process, created on first use by `build(key)`, plus the
+    links that let a browser page (checkout, payment authorisation) find its namespace
+    without the secret key."""
 
     def __init__(self, build):
         self._build = build
         self._namespaces: dict[str, MemoryNamespace] = {}
+        self._links: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def namespace(self, key: str) -> MemoryNamespace:
@@ -123,14 +129,14 @@ class Store:
         with self._lock:
             ns = self._namespaces.get(key)
             if ns is None:
-                ns = self._build()
+                ns = self._build(key)
                 self._namespaces[key] = ns
             return ns
 
     def reset(self, key: str) -> MemoryNamespace:
         """Rebuild the key's namespace from the fixtures, in place (holders keep a valid handle)."""
         ns = self.namespace(key)
-        fresh = self._build()
+        fresh = self._build(key)
         with ns.lock:
             ns.replace_state(fresh.state)
         return ns
@@ -140,4 +146,15 @@ class Store:
         with self._lock:
             count = len(self._namespaces)
             self._namespaces.clear()
+            self._links.clear()
             return count
+
+    def link(self, token: str, key: str) -> None:
+        """Remember that the unguessable `token` (in a page URL) belongs to namespace `key`."""
+        with self._lock:
+            self._links[token] = key
+
+    def namespace_for_link(self, token: str) -> MemoryNamespace | None:
+        """The namespace a page token belongs to, or None."""
+        key = self._links.get(token)
+        return None if key is None else self.namespace(key)

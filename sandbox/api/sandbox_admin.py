@@ -22,7 +22,7 @@ def healthz():
 @bp.post("/_sandbox/reset")
 def reset():
     current_app.extensions["sandbox"].store.reset(g.key)
-    customers = call(lambda ns: ns.list_customers())
+    customers = call(lambda ns: ns.all("customers"))
     return envelope(200, "Sandbox reset successfully", {"customers": CUSTOMERS.dump(customers)})
 
 

@@ -24,7 +24,7 @@ def check(ns) -> list[str]:
             violations.append(f"{account} is negative ({amount} kobo)")
 
     held_by_buyer = defaultdict(int)
-    for escrow in ns.list_escrows():
+    for escrow in ns.all("escrows"):
         if escrow["state"] != OPENED:
             if escrow["held"]:
                 violations.append(f"escrow {escrow['id']} is {escrow['state']} but holds {escrow['held']}")

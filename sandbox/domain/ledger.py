@@ -43,6 +43,11 @@ def make_posting(posting_id: str, at_ms: int, kind: str, entries: list, **refs) 
     return posting
 
 
+def post(ns, kind: str, entries: list, **refs) -> None:
+    """Append one checked posting to the namespace's ledger (the only way money moves)."""
+    ns.append_posting(make_posting(ns.new_id(), ns.now_ms(), kind, entries, **refs))
+
+
 def fold(postings) -> dict:
     """Balances recomputed from scratch (used to check the running balances)."""
     balances = defaultdict(int)

@@ -44,7 +44,7 @@ def paginate(items: list, page: int, limit: int) -> Page:
 
 def require_customer(ns, customer_id) -> dict:
     """The customer a `customer-id` header names: unknown -> 404, blocked -> 401 ([B] messages)."""
-    customer = ns.get_customer(customer_id) if is_object_id(customer_id) else None
+    customer = ns.get("customers", customer_id) if is_object_id(customer_id) else None
     if customer is None:
         raise NotFound(errors.CUSTOMER_NOT_FOUND)
     if customer["status"] == "blocked":
@@ -62,9 +62,9 @@ def _require_permission(customer: dict, permission: str) -> None:
 def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
     """Onboard a merchant customer (role `merchant_user`); e-mails are unique per namespace."""
     email = data["email"].strip().lower()
-    if any(c["email"] == email for c in ns.list_customers()):
+    if any(c["email"] == email for c in ns.all("customers")):
         raise BadRequest(errors.CUSTOMER_EMAIL_TAKEN)
-    if customer_id is not None and ns.get_customer(customer_id) is not None:
+    if customer_id is not None and ns.get("customers", customer_id) is not None:
         raise BadRequest(f"Customer id {customer_id} is used twice")
     now = ns.now_ms()
     permissions = data.get("permissions") or {}
@@ -89,7 +89,7 @@ def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
         "created_at_ms": now,
         "updated_at_ms": now,
     }
-    ns.save_customer(customer)
+    ns.save("customers", customer)
     return customer
 
 
@@ -103,7 +103,7 @@ def _national_number(phone: str) -> str:
 
 def list_customers(ns, page: int, limit: int, email=None, phone=None) -> Page:
     """Customers in creation order; `email` / `phone` look one up ([B]), 400 when none matches."""
-    customers = ns.list_customers()
+    customers = ns.all("customers")
     if email is not None:
         customers = [c for c in customers if c["email"] == email.strip().lower()]
         if not customers:
@@ -118,7 +118,7 @@ def list_customers(ns, page: int, limit: int, email=None, phone=None) -> Page:
 
 def get_customer(ns, customer_id) -> dict:
     """One customer by id; an unknown or malformed id is 404 `Customer not found`."""
-    customer = ns.get_customer(customer_id) if is_object_id(customer_id) else None
+    customer = ns.get("customers", customer_id) if is_object_id(customer_id) else None
     if customer is None:
         raise NotFound(errors.CUSTOMER_NOT_FOUND)
     return customer
@@ -135,7 +135,7 @@ def get_wallet(ns, customer_id) -> dict:
 
 def fund_customer(ns, customer_id: str, amount_kobo: int, source: str) -> None:
     """Credit a main balance from outside the namespace (fixture seeding)."""
-    _post(
+    ledger.post(
         ns,
         "funding",
         [
@@ -146,9 +146,9 @@ def fund_customer(ns, customer_id: str, amount_kobo: int, source: str) -> None:
     )
 
 
-def seed_namespace(ns, fixture: dict) -> None:
+def seed_namespace(ns, fixture: dict, super_admin: bool = True) -> None:
     """Replay a validated fixture set through the same services the API uses."""
-    ns.save_merchant(dict(fixture["merchant"]))
+    ns.save_merchant({**fixture["merchant"], "super_admin": fixture["merchant"]["super_admin"] and super_admin})
     for spec in fixture["customers"]:
         customer = create_customer(ns, spec, customer_id=spec["id"])
         if spec.get("main_balance"):
@@ -158,19 +158,15 @@ def seed_namespace(ns, fixture: dict) -> None:
 # -- escrows: shared rules -----------------------------------------------------------------
 
 
-def _post(ns, kind: str, entries: list, **refs) -> None:
-    ns.append_posting(ledger.make_posting(ns.new_id(), ns.now_ms(), kind, entries, **refs))
-
-
-def _escrow_by_token(ns, token) -> dict:
+def escrow_by_token(ns, token) -> dict:
     escrow = ns.get_escrow_by_token(token) if isinstance(token, str) else None
     if escrow is None:
         raise BadRequest(errors.ESCROW_NOT_FOUND)
     return escrow
 
 
-def _escrow_by_id(ns, escrow_id) -> dict:
-    escrow = ns.get_escrow(escrow_id) if is_object_id(escrow_id) else None
+def escrow_by_id(ns, escrow_id) -> dict:
+    escrow = ns.get("escrows", escrow_id) if is_object_id(escrow_id) else None
     if escrow is None:
         raise BadRequest(errors.ESCROW_NOT_FOUND)
     return escrow
@@ -201,7 +197,7 @@ def _build_milestones(ns, specs, target_naira: int) -> list[dict]:
     for spec in specs:
         beneficiary = spec.get("customer_id")
         if beneficiary is not None and (
-            not is_object_id(beneficiary) or ns.get_customer(beneficiary) is None
+            not is_object_id(beneficiary) or ns.get("customers", beneficiary) is None
         ):
             raise BadRequest(errors.BENEFICIARY_NOT_FOUND)
     return [
@@ -299,13 +295,13 @@ def create_escrow(ns, seller_id, data: dict) -> dict:
 
 def verify_escrow(ns, token) -> dict:
     """Resolve a payment token to its escrow (anyone may; `isSeller` is set by the caller)."""
-    return _escrow_by_token(ns, token)
+    return escrow_by_token(ns, token)
 
 
 def submit_dispute(ns, customer_id, token, data: dict) -> dict:
     """[A]: milestone escrows cannot be disputed. Standard disputes are not emulated yet."""
     require_customer(ns, customer_id)
-    escrow = _escrow_by_token(ns, token)
+    escrow = escrow_by_token(ns, token)
     if escrow["settlement_type"] == MILESTONE:
         raise BadRequest(errors.MILESTONE_NOT_DISPUTABLE)
     raise NotImplementedYet(errors.STANDARD_DISPUTES_NOT_EMULATED)
@@ -336,7 +332,7 @@ def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
     """Replace an unfunded milestone escrow's details and milestones (ids regenerated, fee
     recomputed); only its creator may, only while `AWAITING_PAYMENT`."""
     require_customer(ns, seller_id)
-    escrow = _escrow_by_token(ns, token)
+    escrow = escrow_by_token(ns, token)
     _require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "edit_milestones")
     amount = _check_amount(data.get("amount"))
@@ -354,7 +350,7 @@ def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
     """Turn an unfunded standard escrow into a milestone one: optional new `amount` (else the
     current one) split over >= 2 milestones; `whoPays` forced to `buyer`, fee recomputed."""
     require_customer(ns, seller_id)
-    escrow = _escrow_by_token(ns, token)
+    escrow = escrow_by_token(ns, token)
     _require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "convert")
     if data.get("amount") is None:
@@ -375,14 +371,14 @@ def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
 
 def list_milestones(ns, token) -> list[dict]:
     """The escrow's milestones; a standard escrow simply has none (`[]`)."""
-    return _escrow_by_token(ns, token)["milestones"]
+    return escrow_by_token(ns, token)["milestones"]
 
 
 def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
     """The buyer releases one milestone: its amount goes to the beneficiary's (or seller's)
     main balance; the last release closes the escrow (`CLOSED`/`COMPLETED`) and books the fee."""
     require_customer(ns, buyer_id)
-    escrow = _escrow_by_id(ns, escrow_id)
+    escrow = escrow_by_id(ns, escrow_id)
     milestone = next((m for m in escrow["milestones"] if m["id"] == milestone_id), None)
     if milestone is None:
         raise BadRequest(errors.MILESTONE_NOT_FOUND)
@@ -396,7 +392,7 @@ def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
     now = ns.now_ms()
     beneficiary = milestone["customer_id"] or escrow["seller_id"]
     buyer_escrow = ledger.escrow_account(buyer_id)
-    _post(
+    ledger.post(
         ns,
         "milestone_release",
         [(buyer_escrow, -milestone["amount"]), (ledger.main_account(beneficiary), milestone["amount"])],
@@ -408,7 +404,7 @@ def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
     milestone["released_at_ms"] = now
     if last:
         # fees-and-settlement: commission is charged on completion.
-        _post(ns, "fee", [(buyer_escrow, -escrow["held"]), (ledger.FEES, escrow["held"])],
+        ledger.post(ns, "fee", [(buyer_escrow, -escrow["held"]), (ledger.FEES, escrow["held"])],
               escrow_id=escrow["id"])
         escrow["held"] = 0
         escrow["completed_at_ms"] = now
@@ -434,14 +430,14 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
     escrow_ids = data["escrow_ids"]
     reference = data.get("reference")
     if reference is not None:
-        previous = ns.get_payment(reference)
+        previous = ns.get("payments", reference)
         if previous is not None:
             if previous["buyer_id"] == buyer["id"] and previous["escrow_ids"] == escrow_ids:
                 return previous
             raise BadRequest(errors.DUPLICATE_REFERENCE)
     if len(set(escrow_ids)) != len(escrow_ids):
         raise BadRequest('"escrowDetails.escrowId" contains duplicate ids')
-    escrows = [_escrow_by_id(ns, escrow_id) for escrow_id in escrow_ids]
+    escrows = [escrow_by_id(ns, escrow_id) for escrow_id in escrow_ids]
     for escrow in escrows:
         lifecycle.next_status(escrow, "pay")
     _require_permission(buyer, "can_buy")
@@ -455,7 +451,7 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
     reference = reference or ns.new_reference("ESC_REF_")
     for escrow in escrows:
         charge = _buyer_charge(escrow)
-        _post(ns, "escrow_funding", [(source, -charge), (ledger.escrow_account(buyer["id"]), charge)],
+        ledger.post(ns, "escrow_funding", [(source, -charge), (ledger.escrow_account(buyer["id"]), charge)],
               escrow_id=escrow["id"], reference=reference)
         escrow["buyer_id"] = buyer["id"]
         escrow["held"] = charge
@@ -472,5 +468,5 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
         "escrow_ids": escrow_ids,
         "created_at_ms": now,
     }
-    ns.save_payment(payment)
+    ns.save("payments", payment, key_field="reference")
     return payment

@@ -6,11 +6,18 @@ from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber
 from sandbox.schemas.customer import CustomerCreateSchema
 
 
+class FixtureFeaturesSchema(RequestSchema):
+    """Merchant feature flags; debit cards are off unless enabled ([A]: feature-gated)."""
+
+    cards = fields.Boolean(load_default=False)
+
+
 class FixtureMerchantSchema(RequestSchema):
     id = ObjectId(required=True)
     name = fields.String(required=True)
     email = fields.Email(required=True)
     super_admin = fields.Boolean(data_key="superAdmin", load_default=True)
+    features = fields.Nested(FixtureFeaturesSchema, load_default=lambda: {"cards": False})
 
 
 class FixturePermissionsSchema(RequestSchema):

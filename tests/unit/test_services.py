@@ -32,9 +32,9 @@ def _refused(call, status, message):
 
 
 def test_blocked_customer_is_refused(ns):
-    customer = ns.get_customer(BUYER)
+    customer = ns.get("customers", BUYER)
     customer["status"] = "blocked"
-    ns.save_customer(customer)
+    ns.save("customers", customer)
     _refused(lambda: services.get_wallet(ns, BUYER), 401, "Your account is disabled. Please contact support")
 
 

@@ -1,0 +1,5 @@
+"""Routes for the intents area (being written)."""
+
+from flask import Blueprint
+
+bp = Blueprint("intents", __name__)
