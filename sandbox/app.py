@@ -11,7 +11,8 @@ from sandbox.config import Config
 # Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
 # exercise Payluk's 401 `Access denied` on the merchant-customer routes.
 LIMITED_KEY_PREFIX = "sk_test_limited_"
-from sandbox.domain import catalog, services
+from sandbox.domain import services
+from sandbox.domain.catalog import seed as seed_catalog
 from sandbox.fixtures import load_fixture
 from sandbox.schemas.base import wire_number
 from sandbox.store import MemoryNamespace, Store, new_state
@@ -44,7 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     def build_namespace(key: str) -> MemoryNamespace:
         ns = MemoryNamespace(new_state(config.seed, config.clock_start_ms))
         services.seed_namespace(ns, fixture, super_admin=not key.startswith(LIMITED_KEY_PREFIX))
-        catalog.seed(ns, fixture)
+        seed_catalog(ns, fixture)
         return ns
 
     app = Flask("sandbox")
