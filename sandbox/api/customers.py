@@ -1,27 +1,46 @@
-"""Merchant-customer and wallet routes."""
+"""Merchant-customer and wallet routes (docs.payluk.ng/api-reference/merchant-customers).
+
+All of them need a super-admin merchant key ([A]); a key made with the `sk_test_limited_`
+prefix belongs to a merchant without those rights and gets 401 `Access denied`."""
 
 from flask import Blueprint, request
 
 from sandbox.api.http import call, customer_header, envelope, json_body, pagination
 from sandbox.domain import services
 from sandbox.schemas.base import load
-from sandbox.schemas.customer import CUSTOMER, CUSTOMER_CREATE, CUSTOMER_LIST_QUERY, CUSTOMERS
+from sandbox.schemas.customer import (
+    BLOCK,
+    CUSTOMER,
+    CUSTOMER_CREATE,
+    CUSTOMER_LIST_QUERY,
+    CUSTOMERS,
+    PERMISSIONS_UPDATE,
+)
 from sandbox.schemas.payment import WALLET
 
 bp = Blueprint("customers", __name__)
 
 
+def _as_super_admin(service, *args):
+    def run(ns, *inner):
+        services.require_super_admin(ns)
+        return service(ns, *inner)
+
+    return call(run, *args)
+
+
 @bp.post("/v1/customer/create")
 def create_customer():
     data = load(CUSTOMER_CREATE, json_body())
-    customer = call(services.create_customer, data)
+    customer = _as_super_admin(services.create_customer, data)
     return envelope(201, "Customer created successfully", CUSTOMER.dump(customer))
 
 
 @bp.get("/v1/customers")
 def list_customers():
     query = load(CUSTOMER_LIST_QUERY, request.args.to_dict())
-    page = call(services.list_customers, query["page"], query["limit"], query.get("email"), query.get("phone"))
+    page = _as_super_admin(services.list_customers, query["page"], query["limit"], query.get("email"),
+                           query.get("phone"))
     # docs.payluk.ng list-merchant-customers: this list puts `pagination` before `data`.
     return envelope(200, "Customers fetched successfully",
                     {"pagination": pagination(page), "data": CUSTOMERS.dump(page.items)})
@@ -30,11 +49,37 @@ def list_customers():
 @bp.get("/v1/customer/get/<customer_id>")
 @bp.get("/v1/customer/<customer_id>")
 def get_customer(customer_id):
-    customer = call(services.get_customer, customer_id.lower())
+    customer = _as_super_admin(services.get_customer, customer_id.lower())
     return envelope(200, "Customers fetched successfully", CUSTOMER.dump(customer))
+
+
+@bp.put("/v1/customer/permissions/<customer_id>")
+def update_permissions(customer_id):
+    changes = load(PERMISSIONS_UPDATE, json_body())
+    customer = _as_super_admin(services.update_permissions, customer_id.lower(), changes)
+    flags = CUSTOMER.dump(customer)["permissions"]
+    return envelope(200, "Customers fetched successfully", {"id": customer["id"], **flags})
+
+
+def _set_status(customer_id, status, reason=None):
+    customer = _as_super_admin(services.set_customer_status, customer_id.lower(), status, reason)
+    return envelope(200, "Customers status updated successfully", {"id": customer["id"], "status": customer["status"]})
+
+
+@bp.put("/v1/customer/block/<customer_id>")
+def block_customer(customer_id):
+    body = load(BLOCK, json_body())
+    return _set_status(customer_id, "blocked", body.get("blocked_reason") or body.get("reason"))
+
+
+@bp.put("/v1/customer/unblock/<customer_id>")
+def unblock_customer(customer_id):
+    load(BLOCK, json_body())
+    return _set_status(customer_id, "active")
 
 
 @bp.get("/v1/wallet")
 def get_wallet():
-    wallet = call(services.get_wallet, customer_header())
+    customer_id = customer_header()
+    wallet = _as_super_admin(services.get_wallet, customer_id)
     return envelope(200, "Wallet fetched successfully", WALLET.dump(wallet))

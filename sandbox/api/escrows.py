@@ -1,54 +1,158 @@
-"""Escrow routes: standard create/verify, milestone create/edit/convert/list/confirm, disputes."""
+"""Escrow routes: standard lifecycle, milestone escrows, disputes and escrow lists."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 
-from sandbox.api.http import call, customer_header, envelope, form_or_json_body, json_body
+from sandbox.api.http import (
+    call,
+    customer_header,
+    envelope,
+    form_or_json_body,
+    json_body,
+    no_customer_header,
+    pagination,
+    uploaded_name,
+)
 from sandbox.domain import services
 from sandbox.domain.errors import BadRequest
 from sandbox.schemas.base import load
 from sandbox.schemas.escrow import (
+    ALL_DISPUTES_QUERY,
+    DISPUTE_RESOLVE,
+    DISPUTE_SUBMIT,
     ESCROW_CREATE,
+    ESCROW_LIST_QUERY,
+    FEEDS_QUERY,
     MILESTONE_CONVERT,
     MILESTONE_ESCROW_CREATE,
     MILESTONES,
+    MY_DISPUTES_QUERY,
     dump_escrow,
 )
 
 bp = Blueprint("escrows", __name__)
 
-MAX_IMAGES = 5
 
-
-def _image_inputs(data: dict, files: list) -> dict:
-    """`imageUrl`: up to 5 uploaded files (multipart) or URL text (JSON clients)."""
+def _escrow_fields(partial: bool = False) -> dict:
+    """Create/edit fields from multipart (documented) or JSON (seen in clients), with images:
+    uploaded `imageUrl` files, or `imageUrl` URL text in JSON."""
+    fields, files = form_or_json_body("imageUrl")
+    data = load(ESCROW_CREATE, fields, partial=partial)
     urls = data.pop("image_urls", None)
-    if urls is None:
-        urls = []
-    elif isinstance(urls, str):
+    if isinstance(urls, str):
         urls = [urls]
-    elif not (isinstance(urls, list) and all(isinstance(u, str) for u in urls)):
+    elif urls is not None and not (isinstance(urls, list) and all(isinstance(u, str) for u in urls)):
         raise BadRequest('"imageUrl" must be a URL or an array of URLs')
-    names = [f.filename or "image" for f in files if f]
-    if len(urls) + len(names) > MAX_IMAGES:
-        raise BadRequest(f'"imageUrl" must contain at most {MAX_IMAGES} images')
-    data["image_urls"] = urls
-    data["image_files"] = names
+    data["image_urls"] = urls or []
+    data["image_files"] = [f.filename or "image" for f in files if f]
     return data
+
+
+def _escrows(page, viewer_id=None) -> dict:
+    return {"data": [dump_escrow(e, viewer_id) for e in page.items], "pagination": pagination(page)}
+
+
+# -- standard escrows ----------------------------------------------------------------------
 
 
 @bp.post("/v1/escrow/create")
 def create_escrow():
     seller_id = customer_header()
-    fields, files = form_or_json_body("imageUrl")
-    data = _image_inputs(load(ESCROW_CREATE, fields), files)
-    escrow = call(services.create_escrow, seller_id, data)
+    escrow = call(services.create_escrow, seller_id, _escrow_fields())
     return envelope(201, "Created successfully", dump_escrow(escrow, seller_id))
+
+
+@bp.put("/v1/escrow/edit/<token>")
+def edit_escrow(token):
+    seller_id = customer_header()
+    escrow = call(services.edit_escrow, seller_id, token, _escrow_fields(partial=True))
+    return envelope(200, "Escrow updated successfully", dump_escrow(escrow, seller_id))
+
+
+@bp.delete("/v1/escrow/delete/<token>")
+def delete_escrow(token):
+    seller_id = customer_header()
+    escrow = call(services.delete_escrow, seller_id, token)
+    return envelope(200, "Escrow deleted successfully", {"id": escrow["id"], "paymentToken": escrow["payment_token"]})
 
 
 @bp.get("/v1/escrow/verify/<token>")
 def verify_escrow(token):
     escrow = call(services.verify_escrow, token)
     return envelope(200, "Escrow verified successfully", dump_escrow(escrow, customer_header(required=False)))
+
+
+@bp.post("/v1/escrow/confirm-payment/<escrow_id>")
+def confirm_payment(escrow_id):
+    buyer_id = customer_header()
+    escrow = call(services.confirm_payment, buyer_id, escrow_id.lower())
+    return envelope(200, "Escrow updated successfully", dump_escrow(escrow, buyer_id))
+
+
+@bp.get("/v1/escrow/claim-funds/<token>")
+def claim_funds(token):
+    seller_id = customer_header()
+    escrow = call(services.claim_funds, seller_id, token)
+    return envelope(200, "Funds claimed successfully", dump_escrow(escrow, seller_id))
+
+
+@bp.get("/v1/escrow/transactions")
+def list_transactions():
+    customer_id = customer_header(required=False)
+    query = load(ESCROW_LIST_QUERY, request.args.to_dict())
+    page = call(services.list_transactions, customer_id, query)
+    return envelope(200, "Transaction fetched successfully", _escrows(page, customer_id))
+
+
+@bp.get("/v1/escrow/feeds")
+def list_feeds():
+    no_customer_header()
+    page = call(services.list_feeds, load(FEEDS_QUERY, request.args.to_dict()))
+    return envelope(200, "Escrow transactions fetched successfully", _escrows(page))
+
+
+# -- disputes ----------------------------------------------------------------------------------
+
+
+@bp.post("/v1/escrow/submit-dispute/<token>")
+def submit_dispute(token):
+    customer_id = customer_header()
+    fields, _ = form_or_json_body("file")
+    data = {**load(DISPUTE_SUBMIT, fields), "file_name": uploaded_name("file")}
+    escrow = call(services.submit_dispute, customer_id, token, data)
+    return envelope(200, "Escrow dispute submitted successfully", dump_escrow(escrow, customer_id))
+
+
+@bp.post("/v1/escrow/dispute/resolve/<escrow_id>")
+def resolve_dispute(escrow_id):
+    no_customer_header()
+    fields, _ = form_or_json_body("file")
+    data = {**load(DISPUTE_RESOLVE, fields), "file_name": uploaded_name("file")}
+    escrow = call(services.resolve_dispute, escrow_id.lower(), data)
+    return envelope(200, "Dispute resolution submitted successfully", dump_escrow(escrow, None))
+
+
+@bp.get("/v1/escrow/dispute/get")
+def list_my_disputes():
+    customer_id = customer_header()
+    page = call(services.list_my_disputes, customer_id, load(MY_DISPUTES_QUERY, request.args.to_dict()))
+    return envelope(200, "Escrow retrieved successfully", _escrows(page, customer_id))
+
+
+@bp.get("/v1/escrow/dispute/get/<escrow_id>")
+def get_dispute(escrow_id):
+    customer_id = customer_header()
+    escrow = call(services.get_dispute, customer_id, escrow_id.lower())
+    return envelope(200, "Escrow dispute retrieved successfully", dump_escrow(escrow, customer_id))
+
+
+@bp.get("/v1/escrow/all-dispute")
+def list_all_disputes():
+    no_customer_header()
+    page = call(services.list_all_disputes, load(ALL_DISPUTES_QUERY, request.args.to_dict()))
+    return envelope(200, "Disputes fetched successfully", _escrows(page))
+
+
+# -- milestone escrows -----------------------------------------------------------------------
 
 
 @bp.post("/v1/escrow/milestone/create")
@@ -86,11 +190,3 @@ def confirm_milestone(escrow_id, milestone_id):
     buyer_id = customer_header()
     escrow = call(services.confirm_milestone, buyer_id, escrow_id.lower(), milestone_id.lower())
     return envelope(200, "Milestone confirmed successfully", dump_escrow(escrow, buyer_id))
-
-
-@bp.post("/v1/escrow/submit-dispute/<token>")
-def submit_dispute(token):
-    customer_id = customer_header()
-    fields, _ = form_or_json_body("file")
-    escrow = call(services.submit_dispute, customer_id, token, fields)
-    return envelope(200, "Escrow dispute submitted successfully", dump_escrow(escrow, customer_id))

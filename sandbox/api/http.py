@@ -4,7 +4,7 @@ import json
 
 from flask import Response, current_app, g, request
 
-from sandbox.domain.errors import CUSTOMER_ID_REQUIRED, BadRequest
+from sandbox.domain.errors import CUSTOMER_ID_NOT_ALLOWED, CUSTOMER_ID_REQUIRED, BadRequest
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -50,6 +50,19 @@ def customer_header(required: bool = True) -> str | None:
             raise BadRequest(CUSTOMER_ID_REQUIRED)
         return None
     return value.lower()
+
+
+def no_customer_header() -> None:
+    """Merchant-wide routes: docs.payluk.ng says sending `customer-id` "will scope the request
+    incorrectly"; [B] refuses it with this message (400, the documented catch-all code)."""
+    if request.headers.get("customer-id", "").strip():
+        raise BadRequest(CUSTOMER_ID_NOT_ALLOWED)
+
+
+def uploaded_name(field: str) -> str | None:
+    """The filename of an uploaded file (multipart), or None."""
+    upload = request.files.get(field)
+    return (upload.filename or field) if upload else None
 
 
 def call(service, *args):

@@ -18,6 +18,12 @@ MILESTONE_SUM_MISMATCH = "The sum of milestone amounts must equal the escrow amo
 MILESTONE_NOT_DISPUTABLE = "Milestone escrows cannot be disputed"
 INSUFFICIENT_BALANCE = "Insufficient balance"
 NO_CUSTOMER_WITH_EMAIL = "No customer found with the provided email"
+CUSTOMER_ID_NOT_ALLOWED = "customer-id is not allowed in request header"
+CANNOT_CLAIM_YET = "Escrow cannot be claimed yet"
+BUYER_ALREADY_DISPUTED = "Buyer already submitted Dispute"
+SELLER_ALREADY_DISPUTED = "Seller already submitted Dispute"
+NO_DISPUTE = "No dispute found for this escrow"
+ESCROW_ALREADY_COMPLETED = "Escrow already completed"
 
 # -- rule texts from the milestone concept page, used as messages ------------------------
 MILESTONES_MIN_TWO = "At least 2 milestones are required"
@@ -31,7 +37,19 @@ BENEFICIARY_NOT_FOUND = "Milestone beneficiary customer not found"
 NO_CUSTOMER_WITH_PHONE = "No customer found with the provided phone"
 CUSTOMER_EMAIL_TAKEN = "A customer with this email already exists"
 DUPLICATE_REFERENCE = "Duplicate reference"
-STANDARD_DISPUTES_NOT_EMULATED = "Disputes on standard escrows are not emulated yet"
+LIST_TYPE_REQUIRED = '"type" must be one of [sales, buy]'
+TOO_MANY_IMAGES = '"imageUrl" must contain at most 5 images'
+
+
+# -- catalog: categories, countries, cards, whitelist ------------------------------------
+# [A] verbatim: FEATURE_NOT_ENABLED; the brief's: CATEGORY_NOT_FOUND, CARD_NOT_FOUND; the rest sandbox.
+CATEGORY_NOT_FOUND = "Category not found"
+CATEGORY_NAME_TAKEN = "A category with this name already exists"
+FEATURE_NOT_ENABLED = "This feature is not enabled on your merchant account"
+CARD_NOT_FOUND = "Card not found"
+WHITELIST_DUPLICATE = "This address is already whitelisted"
+WHITELIST_LIMIT_REACHED = "Whitelist limit reached: at most 5 addresses per customer"
+WHITELIST_ADDRESS_NOT_FOUND = "Whitelisted address not found"
 
 
 class PaylukError(Exception):
@@ -81,3 +99,22 @@ class ActionNotAllowed(BadRequest):
 
     def __init__(self, message: str = ACTION_NOT_ALLOWED):
         super().__init__(message)
+
+
+# -- hosted checkout (sandbox/domain/checkout.py) -----------------------------------------
+CHECKOUT_INVALID_STATE = "Escrow is not in a valid state for checkout"  # [B]
+CHECKOUT_AMOUNT_MISMATCH = "Amount mismatch"  # [B]'s pay-escrow message, reused by the page
+CHECKOUT_SESSION_NOT_FOUND = "Checkout session not found"  # sandbox
+CHECKOUT_SESSION_EXPIRED = "This checkout session has expired"  # sandbox
+CHECKOUT_SESSION_COMPLETED = "This checkout session has already been paid"  # sandbox
+CHECKOUT_SESSION_CANCELLED = "This checkout session was cancelled"  # sandbox
+CHECKOUT_BUYER_REQUIRED = "Choose the customer who pays"  # sandbox
+
+
+# -- payment intents, top-up, virtual account, verify-account (sandbox/domain/payments.py) --
+TOPUP_ONCE_A_DAY = "You can only top up your account once a day"  # [B], 401
+INTENT_NOT_FOUND = "Payment intent not found"  # sandbox
+INTENT_DECLINED = "Payment intent was declined"  # sandbox
+INTENT_ALREADY_VERIFIED = "Payment intent is already verified"  # sandbox
+TRANSFER_TO_SELF = "You cannot transfer to your own wallet"  # sandbox
+ACCOUNT_NOT_RESOLVED = "Could not resolve account name"  # sandbox

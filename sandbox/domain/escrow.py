@@ -28,8 +28,13 @@ CLOSED = "CLOSED"
 # milestone status
 RELEASED = "RELEASED"
 
+OPEN_DISPUTE_STATUSES = (DISPUTED, INVESTIGATING)
+# deliveryTimeline units in milliseconds, for the claim window (paidAt + maxDelivery x unit).
+TIMELINE_MS = {"minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
+
 WHO_PAYS = ("buyer", "seller", "both")
 DELIVERY_TIMELINES = ("minutes", "hours", "days")
+STATUSES = ("PENDING", "ONGOING", "COMPLETED", "CLAIMED", "REFUNDED", "DISPUTED", "INVESTIGATING")
 
 STATE_OF_STATUS = {
     PENDING: AWAITING_PAYMENT,
@@ -42,13 +47,29 @@ STATE_OF_STATUS = {
 }
 
 # (settlementType, status, action) -> next status. Anything absent is `Action not allowed`.
-# Actions are the service verbs: edit, edit_milestones, convert only while unfunded; pay once; milestone
-# releases while funded, the last one (`complete_milestones`) closing the escrow.
+# Sources: concepts/escrow-lifecycle, concepts/dispute-resolution, concepts/milestone-escrows.
+# - edit / edit_milestones / convert / delete only while unfunded (AWAITING_PAYMENT);
+# - pay once; a standard escrow is then released by the buyer (confirm_payment), claimed by
+#   the seller after the delivery window (claim), or disputed by the buyer (open_dispute),
+#   answered once by the seller (reply_dispute) and settled by the merchant (resolve_*);
+#   confirm and claim are refused while a dispute is open (funds are frozen);
+# - a milestone escrow releases milestone by milestone, the last one closing it, and cannot
+#   be disputed ([A]).
 TRANSITIONS = {
     (STANDARD, PENDING, "edit"): PENDING,
     (STANDARD, PENDING, "convert"): PENDING,
+    (STANDARD, PENDING, "delete"): PENDING,
     (STANDARD, PENDING, "pay"): ONGOING,
+    (STANDARD, ONGOING, "confirm_payment"): COMPLETED,
+    (STANDARD, ONGOING, "claim"): CLAIMED,
+    (STANDARD, ONGOING, "open_dispute"): DISPUTED,
+    (STANDARD, DISPUTED, "reply_dispute"): INVESTIGATING,
+    (STANDARD, DISPUTED, "resolve_completed"): COMPLETED,
+    (STANDARD, DISPUTED, "resolve_refunded"): REFUNDED,
+    (STANDARD, INVESTIGATING, "resolve_completed"): COMPLETED,
+    (STANDARD, INVESTIGATING, "resolve_refunded"): REFUNDED,
     (MILESTONE, PENDING, "edit_milestones"): PENDING,
+    (MILESTONE, PENDING, "delete"): PENDING,
     (MILESTONE, PENDING, "pay"): ONGOING,
     (MILESTONE, ONGOING, "release_milestone"): ONGOING,
     (MILESTONE, ONGOING, "complete_milestones"): COMPLETED,

@@ -9,13 +9,15 @@ Inputs are plain dicts with Python names (`who_pays`, `max_delivery`...) as the 
 load them; amounts arrive in whole naira and are kept in kobo from here on.
 """
 
+import copy
 from dataclasses import dataclass
 
 from sandbox.domain import errors, ledger
 from sandbox.domain import escrow as lifecycle
-from sandbox.domain.errors import ActionNotAllowed, BadRequest, NotFound, NotImplementedYet
+from sandbox.domain.errors import ActionNotAllowed, BadRequest, NotFound
 from sandbox.domain.escrow import MILESTONE, PENDING, RELEASED, STANDARD
 from sandbox.domain.money import KOBO_PER_NAIRA, fee_for, fee_shares, is_positive_int, naira_to_kobo
+from sandbox.clock import iso, parse_iso
 from sandbox.ids import is_object_id
 
 # Card/bank gateways are simulated as an instant, successful external charge.
@@ -124,6 +126,34 @@ def get_customer(ns, customer_id) -> dict:
     return customer
 
 
+def require_super_admin(ns) -> None:
+    """merchant-customers overview: these routes need a super-admin merchant key (401 otherwise)."""
+    if not ns.get_merchant()["super_admin"]:
+        raise errors.Unauthorized(errors.ACCESS_DENIED)
+
+
+def update_permissions(ns, customer_id, changes: dict) -> dict:
+    """Toggle `canBuy` / `canSell` (and [B] `canWithdraw`); fields not sent keep their value."""
+    customer = get_customer(ns, customer_id)
+    customer["permissions"].update(changes)
+    customer["updated_at_ms"] = ns.now_ms()
+    ns.save("customers", customer)
+    return customer
+
+
+def set_customer_status(ns, customer_id, status: str, reason: str | None = None) -> dict:
+    """Block (suspend) or unblock a customer; a blocked customer is refused wherever it is the
+    `customer-id` (401 `Your account is disabled. Please contact support`)."""
+    customer = get_customer(ns, customer_id)
+    now = ns.now_ms()
+    customer["status"] = status
+    customer["blocked_reason"] = reason if status == "blocked" else None
+    customer["blocked_at_ms"] = now if status == "blocked" else None
+    customer["updated_at_ms"] = now
+    ns.save("customers", customer)
+    return customer
+
+
 def get_wallet(ns, customer_id) -> dict:
     """Balances in kobo, straight from the ledger: main (spendable) and escrow (held as buyer)."""
     customer = require_customer(ns, customer_id)
@@ -222,6 +252,15 @@ def _image_url(ns, filename: str) -> str:
     return f"https://cdn.payluk.ng/escrow/{ns.new_id()}.{ext}"
 
 
+def _category(ns, category_id) -> dict | None:
+    """The category an escrow is filed under, copied onto it (a snapshot, as it was then)."""
+    if category_id is None:
+        return None
+    from sandbox.domain.catalog import require_category  # catalog builds on this module
+
+    return require_category(ns, category_id)
+
+
 def _set_amount(escrow: dict, amount_kobo: int) -> None:
     escrow["amount"] = amount_kobo
     escrow["fee"] = fee_for(amount_kobo)
@@ -236,8 +275,7 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
         "purpose": data["purpose"],
         "description": data.get("description"),
         "who_pays": data["who_pays"],
-        "image_urls": list(data.get("image_urls") or [])
-        + [_image_url(ns, name) for name in data.get("image_files") or []],
+        "image_urls": [],
         "paid_at_ms": None,
         "status": PENDING,
         "state": lifecycle.STATE_OF_STATUS[PENDING],
@@ -246,6 +284,7 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
         "dispute": None,
         "payment_details": None,
         "category_id": data.get("category_id"),
+        "category": None,
         "completed_at_ms": None,
         "approved_claim_by": None,
         "refunded_by": None,
@@ -255,6 +294,7 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
         "callback_url": data.get("callback_url"),
         "additional_fee": 0,
         "additional_fee_refundable": True,
+        "clone_of": None,
         "milestones": [],
         "seller_id": seller_id,
         "buyer_id": None,
@@ -279,6 +319,16 @@ def _apply_details(escrow: dict, data: dict) -> None:
 # Sandbox choice: [A] makes maxDelivery/deliveryTimeline optional and states no default.
 DEFAULT_MAX_DELIVERY = 3
 DEFAULT_DELIVERY_TIMELINE = "days"
+MAX_IMAGES = 5
+
+
+def _image_urls(ns, data: dict, existing: list) -> list:
+    """`imageUrl`: URLs given as text plus uploaded files; at most 5 per escrow in all."""
+    urls = existing + list(data.get("image_urls") or [])
+    files = data.get("image_files") or []
+    if len(urls) + len(files) > MAX_IMAGES:
+        raise BadRequest(errors.TOO_MANY_IMAGES)
+    return urls + [_image_url(ns, name) for name in files]
 
 
 def create_escrow(ns, seller_id, data: dict) -> dict:
@@ -286,10 +336,47 @@ def create_escrow(ns, seller_id, data: dict) -> dict:
     _require_permission(require_customer(ns, seller_id), "can_sell")
     amount = _check_amount(data.get("amount"))
     data = dict(data)
-    data.setdefault("max_delivery", DEFAULT_MAX_DELIVERY)
-    data.setdefault("delivery_timeline", DEFAULT_DELIVERY_TIMELINE)
+    data["max_delivery"] = data.get("max_delivery") or DEFAULT_MAX_DELIVERY
+    data["delivery_timeline"] = data.get("delivery_timeline") or DEFAULT_DELIVERY_TIMELINE
+    category = _category(ns, data.get("category_id"))
+    images = _image_urls(ns, data, [])
     escrow = _new_escrow(ns, seller_id, data, amount, STANDARD)
+    escrow["image_urls"] = images
+    escrow["category"] = category
     ns.save_escrow(escrow)
+    return escrow
+
+
+def edit_escrow(ns, seller_id, token, data: dict) -> dict:
+    """Edit an unfunded standard escrow: fields sent replace the old ones, new images are
+    appended, the fee is recomputed (api-reference/escrow/edit-escrow). Creator only."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    _require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "edit")
+    amount = _check_amount(data["amount"]) if "amount" in data else escrow["amount"]
+    category = _category(ns, data["category_id"]) if data.get("category_id") else escrow["category"]
+    images = _image_urls(ns, data, escrow["image_urls"])
+    for key in ("purpose", "description", "who_pays", "max_delivery", "delivery_timeline", "total_quantity",
+                "callback_url"):
+        if data.get(key) is not None:
+            escrow[key] = data[key]
+    if data.get("category_id"):
+        escrow["category_id"], escrow["category"] = data["category_id"], category
+    escrow["image_urls"] = images
+    _set_amount(escrow, amount)
+    lifecycle.apply(escrow, "edit", ns.now_ms())
+    ns.save_escrow(escrow)
+    return escrow
+
+
+def delete_escrow(ns, seller_id, token) -> dict:
+    """Remove an unfunded escrow (standard or milestone); only its creator may."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    _require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "delete")
+    ns.delete_escrow(escrow)
     return escrow
 
 
@@ -298,13 +385,209 @@ def verify_escrow(ns, token) -> dict:
     return escrow_by_token(ns, token)
 
 
+def _release_to_seller(ns, escrow: dict, kind: str) -> None:
+    """Pay the seller amount - seller fee share from the held funds; the rest (the fee) is
+    Payluk's (fees-and-settlement: "Commission is charged on completion")."""
+    _, seller_share = fee_shares(escrow["fee"], escrow["who_pays"])
+    payout = escrow["amount"] - seller_share
+    buyer_escrow = ledger.escrow_account(escrow["buyer_id"])
+    ledger.post(ns, kind, [(buyer_escrow, -payout), (ledger.main_account(escrow["seller_id"]), payout)],
+                escrow_id=escrow["id"])
+    ledger.post(ns, "fee", [(buyer_escrow, -(escrow["held"] - payout)), (ledger.FEES, escrow["held"] - payout)],
+                escrow_id=escrow["id"])
+    escrow["held"] = 0
+
+
+def _close(ns, escrow: dict, action: str) -> None:
+    now = ns.now_ms()
+    escrow["completed_at_ms"] = now
+    lifecycle.apply(escrow, action, now)
+    ns.save_escrow(escrow)
+
+
+def confirm_payment(ns, buyer_id, escrow_id) -> dict:
+    """The buyer confirms delivery of a funded standard escrow: it closes as `COMPLETED` and
+    the seller is paid. Refused during a dispute (the funds are frozen)."""
+    require_customer(ns, buyer_id)
+    escrow = escrow_by_id(ns, escrow_id)
+    if escrow["buyer_id"] != buyer_id:
+        raise ActionNotAllowed()
+    lifecycle.next_status(escrow, "confirm_payment")
+    _release_to_seller(ns, escrow, "release")
+    _close(ns, escrow, "confirm_payment")
+    return escrow
+
+
+def claim_window_ends_ms(escrow: dict) -> int:
+    """When the seller may claim: paidAt + maxDelivery x deliveryTimeline (claim-funds page)."""
+    unit = lifecycle.TIMELINE_MS[escrow["delivery_timeline"] or DEFAULT_DELIVERY_TIMELINE]
+    return escrow["paid_at_ms"] + (escrow["max_delivery"] or DEFAULT_MAX_DELIVERY) * unit
+
+
+def claim_funds(ns, seller_id, token) -> dict:
+    """The seller takes the funds once the delivery window has passed on the namespace clock
+    without the buyer confirming: `CLAIMED` (and `CLOSED`, per the status reference)."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    _require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "claim")
+    if ns.now_ms() < claim_window_ends_ms(escrow):
+        raise BadRequest(errors.CANNOT_CLAIM_YET)
+    _release_to_seller(ns, escrow, "claim")
+    escrow["approved_claim_by"] = seller_id
+    _close(ns, escrow, "claim")
+    return escrow
+
+
+# -- disputes (standard escrows only in [A]) -------------------------------------------------
+
+
+def _dispute_time(ms: int) -> str:
+    # submit-dispute's example prints `createdAt` as "2026-06-22 10:30:00" (space, no zone).
+    return iso(ms)[:19].replace("T", " ")
+
+
+def _evidence_url(ns, filename: str | None) -> str | None:
+    if not filename:
+        return None
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    ext = ext if ext.isalnum() and len(ext) <= 5 else "bin"
+    return f"https://cdn.payluk.ng/dispute/{ns.new_id()}.{ext}"
+
+
+def _thread_entry(ns, kind: str, name: str, message: str, filename: str | None) -> dict:
+    return {"type": kind, "name": name, "message": message, "proof_url": _evidence_url(ns, filename),
+            "created_at": _dispute_time(ns.now_ms())}
+
+
 def submit_dispute(ns, customer_id, token, data: dict) -> dict:
-    """[A]: milestone escrows cannot be disputed. Standard disputes are not emulated yet."""
-    require_customer(ns, customer_id)
+    """The buyer opens a dispute on a funded standard escrow (`DISPUTED`); the seller answers
+    once (`INVESTIGATING`); each side once; the seller cannot open one. [A]: milestone
+    escrows cannot be disputed."""
+    customer = require_customer(ns, customer_id)
     escrow = escrow_by_token(ns, token)
     if escrow["settlement_type"] == MILESTONE:
         raise BadRequest(errors.MILESTONE_NOT_DISPUTABLE)
-    raise NotImplementedYet(errors.STANDARD_DISPUTES_NOT_EMULATED)
+    sides = {entry["type"] for entry in escrow["dispute"] or []}
+    if customer_id == escrow["buyer_id"]:
+        if "buyer" in sides:
+            raise BadRequest(errors.BUYER_ALREADY_DISPUTED)
+        side, action = "buyer", "open_dispute"
+    elif customer_id == escrow["seller_id"]:
+        if "seller" in sides:
+            raise BadRequest(errors.SELLER_ALREADY_DISPUTED)
+        side, action = "seller", "reply_dispute"
+    else:
+        raise ActionNotAllowed()
+    lifecycle.next_status(escrow, action)
+    name = f"{customer['firstname']} {customer['lastname']}"
+    escrow["dispute"] = (escrow["dispute"] or []) + [
+        _thread_entry(ns, side, name, data["message"], data.get("file_name"))
+    ]
+    lifecycle.apply(escrow, action, ns.now_ms())
+    ns.save_escrow(escrow)
+    return escrow
+
+
+def resolve_dispute(ns, escrow_id, data: dict) -> dict:
+    """The merchant rules on a disputed escrow: `COMPLETED` pays the seller as a confirm would,
+    `REFUNDED` returns everything the buyer paid (fee included: no commission is charged
+    without completion) to the buyer's main balance. Either way it closes."""
+    escrow = escrow_by_id(ns, escrow_id)
+    if escrow["state"] == lifecycle.CLOSED:
+        raise BadRequest(errors.ESCROW_ALREADY_COMPLETED)
+    if escrow["status"] not in lifecycle.OPEN_DISPUTE_STATUSES:
+        raise BadRequest(errors.NO_DISPUTE)
+    action = "resolve_completed" if data["status"] == lifecycle.COMPLETED else "resolve_refunded"
+    lifecycle.next_status(escrow, action)
+    merchant = ns.get_merchant()
+    if action == "resolve_completed":
+        _release_to_seller(ns, escrow, "resolution_release")
+        escrow["approved_claim_by"] = merchant["id"]
+    else:
+        ledger.post(ns, "refund", [(ledger.escrow_account(escrow["buyer_id"]), -escrow["held"]),
+                                   (ledger.main_account(escrow["buyer_id"]), escrow["held"])],
+                    escrow_id=escrow["id"])
+        escrow["held"] = 0
+        escrow["refunded_by"] = merchant["id"]
+    escrow["dispute"] = escrow["dispute"] + [
+        _thread_entry(ns, "merchant", merchant["name"], data["resolution"], data.get("file_name"))
+    ]
+    _close(ns, escrow, action)
+    return escrow
+
+
+def _date_ms(text: str | None, end: bool = False) -> int | None:
+    if text is None:
+        return None
+    return parse_iso(text + ("T23:59:59.999" if end else "T00:00:00")) if len(text) == 10 else parse_iso(text)
+
+
+def _in_range(escrow: dict, query: dict) -> bool:
+    start, end = _date_ms(query.get("from_date")), _date_ms(query.get("to_date"), end=True)
+    return (start is None or escrow["created_at_ms"] >= start) and (end is None or escrow["created_at_ms"] <= end)
+
+
+def _newest_first(escrows: list) -> list:
+    # Stable: creation order reversed (ids may not sort by time when seeded).
+    return list(reversed(escrows))
+
+
+def list_my_disputes(ns, customer_id, query: dict) -> Page:
+    """Disputed escrows the customer is party to (`/v1/escrow/dispute/get`), newest first."""
+    require_customer(ns, customer_id)
+    rows = [e for e in ns.all("escrows") if e["dispute"] and customer_id in (e["buyer_id"], e["seller_id"])
+            and _in_range(e, query)
+            and (query.get("payment_token") is None or e["payment_token"] == query["payment_token"])]
+    return paginate(_newest_first(rows), query["page"], query["limit"])
+
+
+def get_dispute(ns, customer_id, escrow_id) -> dict:
+    """One escrow's dispute thread, for a party to it (others get `Escrow not found`)."""
+    require_customer(ns, customer_id)
+    escrow = escrow_by_id(ns, escrow_id)
+    if customer_id not in (escrow["buyer_id"], escrow["seller_id"]):
+        raise BadRequest(errors.ESCROW_NOT_FOUND)
+    if not escrow["dispute"]:
+        raise BadRequest(errors.NO_DISPUTE)
+    return escrow
+
+
+def list_all_disputes(ns, query: dict) -> Page:
+    """Every disputed escrow of the merchant (`/v1/escrow/all-dispute`), newest first."""
+    rows = [e for e in ns.all("escrows") if e["dispute"] and _in_range(e, query)
+            and (query.get("payment_id") is None or query["payment_id"] in (e["id"], e["payment_token"]))]
+    return paginate(_newest_first(rows), query["page"], query["limit"])
+
+
+# -- escrow lists ------------------------------------------------------------------------------
+
+
+def list_transactions(ns, customer_id, query: dict) -> Page:
+    """The caller's escrows: `type=sales` as seller, `type=buy` as buyer; filters `status`,
+    `categoryId`; newest first. Without `customer-id` the merchant's own escrows, which [A]
+    cannot create (create requires `customer-id`), so the list is empty."""
+    if query.get("type") not in ("sales", "buy"):
+        # [B]: a missing or invalid `type` is refused with a 401.
+        raise errors.Unauthorized(errors.LIST_TYPE_REQUIRED)
+    if customer_id is not None:
+        require_customer(ns, customer_id)
+    party = "seller_id" if query["type"] == "sales" else "buyer_id"
+    rows = [e for e in ns.all("escrows") if customer_id is not None and e[party] == customer_id
+            and query.get("status") in (None, e["status"])
+            and query.get("category_id") in (None, e["category_id"])]
+    return paginate(_newest_first(rows), query["page"], query["limit"])
+
+
+def list_feeds(ns, query: dict) -> Page:
+    """Every escrow of the merchant's customers (`/v1/escrow/feeds`) with its filters."""
+    rows = [e for e in ns.all("escrows")
+            if query.get("status") in (None, e["status"])
+            and query.get("category_id") in (None, e["category_id"])
+            and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
+            and query.get("payment_token") in (None, e["payment_token"])
+            and _in_range(e, query)]
+    return paginate(_newest_first(rows), query["page"], query["limit"])
 
 
 # -- milestone escrows ---------------------------------------------------------------------
@@ -322,8 +605,10 @@ def create_milestone_escrow(ns, seller_id, data: dict) -> dict:
     amount = _check_amount(data.get("amount"))
     _check_buyer_pays(data)
     milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
+    category = _category(ns, data.get("category_id"))
     escrow = _new_escrow(ns, seller_id, data, amount, MILESTONE)
     escrow["milestones"] = milestones
+    escrow["category"] = category
     ns.save_escrow(escrow)
     return escrow
 
@@ -338,7 +623,9 @@ def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
     amount = _check_amount(data.get("amount"))
     _check_buyer_pays(data)
     milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
+    category = _category(ns, data.get("category_id"))
     _apply_details(escrow, data)
+    escrow["category"] = category
     _set_amount(escrow, amount)
     escrow["milestones"] = milestones
     lifecycle.apply(escrow, "edit_milestones", ns.now_ms())
@@ -421,6 +708,21 @@ def _buyer_charge(escrow: dict) -> int:
     return escrow["amount"] + buyer_share + escrow["additional_fee"]
 
 
+def _sells_a_copy(escrow: dict) -> bool:
+    """concepts/multi-quantity-escrows: an API payment link with stock left (`totalQuantity`
+    > 1) is not funded itself; each payment mints a copy. Milestone escrows never clone."""
+    return escrow["settlement_type"] == STANDARD and escrow["channel"] == "API" and escrow["total_quantity"] > 1
+
+
+def _sell_copy(ns, original: dict, now: int) -> dict:
+    """Mint the clone a payment attaches to; the original stays payable, its stock counts down."""
+    clone = {**copy.deepcopy(original), "id": ns.new_id(), "payment_token": ns.new_token(), "total_quantity": 1,
+             "clone_of": original["id"], "logs": [], "created_at_ms": now, "updated_at_ms": now}
+    original = {**original, "total_quantity": original["total_quantity"] - 1, "updated_at_ms": now}
+    ns.save_escrow(original)
+    return clone
+
+
 def pay_escrow(ns, buyer_id, data: dict) -> dict:
     """The buyer funds one escrow (or several, [B]) in full, once: `WALLET` debits the main
     balance by amount + the buyer's fee share; card gateways are an instant external charge.
@@ -449,10 +751,14 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
 
     now = ns.now_ms()
     reference = reference or ns.new_reference("ESC_REF_")
+    funded = []
     for escrow in escrows:
+        if _sells_a_copy(escrow):
+            escrow = _sell_copy(ns, escrow, now)
+        funded.append(escrow["id"])
         charge = _buyer_charge(escrow)
         ledger.post(ns, "escrow_funding", [(source, -charge), (ledger.escrow_account(buyer["id"]), charge)],
-              escrow_id=escrow["id"], reference=reference)
+                    escrow_id=escrow["id"], reference=reference)
         escrow["buyer_id"] = buyer["id"]
         escrow["held"] = charge
         escrow["paid_at_ms"] = now
@@ -466,6 +772,7 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
         "gateway": gateway,
         "buyer_id": buyer["id"],
         "escrow_ids": escrow_ids,
+        "funded_escrow_ids": funded,
         "created_at_ms": now,
     }
     ns.save("payments", payment, key_field="reference")

@@ -58,17 +58,17 @@ def validation_message(messages) -> str:
     """One readable sentence for a marshmallow error, naming the field."""
     path, message = _first_error(messages)
     if not path:
-        return "Request body must be a JSON object"
+        return "Request body must be a JSON object" if message in _JOI else message[:1].upper() + message[1:]
     text = _JOI.get(message, message)
     if text.startswith(("is ", "must ")):
         return f'"{path}" {text}'
     return f'"{path}": {text}'
 
 
-def load(schema: Schema, data):
+def load(schema: Schema, data, partial: bool = False):
     """Load request data or raise a 400 in the Payluk envelope (never a 422)."""
     try:
-        return schema.load(data)
+        return schema.load(data, partial=partial)
     except ValidationError as err:
         raise BadRequest(validation_message(err.messages)) from None
 
@@ -106,6 +106,15 @@ class WholeNumber(fields.Field):
             raise ValidationError("must be an integer")
         if value < self.minimum:
             raise ValidationError(f"must be greater than or equal to {self.minimum}")
+        return value
+
+
+class StrictBool(fields.Boolean):
+    """A JSON `true` / `false` only (marshmallow would also take "yes", 1, "on"...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("must be a boolean")
         return value
 
 

@@ -2,9 +2,9 @@
 
 import re
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from sandbox.schemas.base import NON_EMPTY, DateOnly, RequestSchema, Timestamp, WholeNumber
+from sandbox.schemas.base import NON_EMPTY, DateOnly, RequestSchema, StrictBool, Timestamp, WholeNumber
 
 _PHONE = re.compile(r"^\+?\d{7,15}$")
 
@@ -49,6 +49,26 @@ class CustomerListQuerySchema(PageQuerySchema):
     phone = fields.String(validate=NON_EMPTY)
 
 
+class PermissionsUpdateSchema(RequestSchema):
+    """PUT /v1/customer/permissions/{id}: any of the flags, at least one."""
+
+    can_buy = StrictBool(data_key="canBuy")
+    can_sell = StrictBool(data_key="canSell")
+    can_withdraw = StrictBool(data_key="canWithdraw")
+
+    @validates_schema
+    def at_least_one(self, data, **kwargs):
+        if not data:
+            raise ValidationError("at least one of canBuy, canSell, canWithdraw is required", "_schema")
+
+
+class BlockSchema(RequestSchema):
+    """PUT /v1/customer/block/{id}: an optional reason ([B] `blockedReason`)."""
+
+    reason = fields.String(allow_none=True)
+    blocked_reason = fields.String(data_key="blockedReason", allow_none=True)
+
+
 class PermissionsSchema(Schema):
     can_buy = fields.Boolean(data_key="canBuy")
     can_sell = fields.Boolean(data_key="canSell")
@@ -80,3 +100,5 @@ CUSTOMER = CustomerSchema()
 CUSTOMERS = CustomerSchema(many=True)
 CUSTOMER_CREATE = CustomerCreateSchema()
 CUSTOMER_LIST_QUERY = CustomerListQuerySchema()
+PERMISSIONS_UPDATE = PermissionsUpdateSchema()
+BLOCK = BlockSchema()

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from sandbox.domain.escrow import DELIVERY_TIMELINES, WHO_PAYS
+from sandbox.domain.escrow import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import (
     NON_EMPTY,
@@ -15,6 +15,13 @@ from sandbox.schemas.base import (
     WholeNumber,
     one_of,
 )
+try:  # TEMPORARY until the catalogue schemas land
+    from sandbox.schemas.catalog import CategorySchema
+except ImportError:  # pragma: no cover
+    class CategorySchema(Schema):
+        id = fields.String()
+from sandbox.schemas.customer import PageQuerySchema
+from sandbox.schemas.payment import UpperChoice
 
 
 class MilestoneSpecSchema(RequestSchema):
@@ -69,6 +76,65 @@ class EscrowCreateSchema(_EscrowDetailsSchema):
     callback_url = fields.Url(data_key="callbackUrl", allow_none=True, require_tld=False)
 
 
+class EscrowListQuerySchema(PageQuerySchema):
+    """GET /v1/escrow/transactions: `type` (checked by the domain: Payluk answers 401), filters."""
+
+    type = fields.String()
+    status = UpperChoice(STATUSES)
+    category_id = ObjectId(data_key="categoryId")
+
+
+class FeedsQuerySchema(PageQuerySchema):
+    """GET /v1/escrow/feeds filters."""
+
+    status = UpperChoice(STATUSES)
+    customer_id = ObjectId(data_key="customerId")
+    category_id = ObjectId(data_key="categoryId")
+    payment_token = fields.String(data_key="paymentToken")
+    from_date = DateOnly(data_key="fromDate")
+    to_date = DateOnly(data_key="toDate")
+
+
+class MyDisputesQuerySchema(PageQuerySchema):
+    """GET /v1/escrow/dispute/get filters."""
+
+    payment_token = fields.String(data_key="paymentToken")
+    from_date = DateOnly(data_key="fromDate")
+    to_date = DateOnly(data_key="toDate")
+
+
+class AllDisputesQuerySchema(PageQuerySchema):
+    """GET /v1/escrow/all-dispute filters ([B] adds paymentId and dates)."""
+
+    payment_id = fields.String(data_key="paymentId")
+    from_date = DateOnly(data_key="fromDate")
+    to_date = DateOnly(data_key="toDate")
+
+
+class DisputeSubmitSchema(RequestSchema):
+    """POST /v1/escrow/submit-dispute/{token}: `message`, optional evidence `file` (multipart)."""
+
+    message = fields.String(required=True, validate=NON_EMPTY)
+
+
+class DisputeResolveSchema(RequestSchema):
+    """POST /v1/escrow/dispute/resolve/{escrowId}: the ruling ([B] SPLIT is not in [A])."""
+
+    resolution = fields.String(required=True, validate=NON_EMPTY)
+    status = UpperChoice(("COMPLETED", "REFUNDED"), required=True)
+    additional_fee_refundable = fields.Boolean(data_key="additionalFeeRefundable")
+
+
+class DisputeEntrySchema(Schema):
+    """One message of the dispute thread (the documented array form)."""
+
+    type = fields.String()
+    name = fields.String()
+    message = fields.String()
+    proof_url = fields.String(data_key="proofUrl", allow_none=True)
+    created_at = fields.String(data_key="createdAt")
+
+
 class MilestoneSchema(Schema):
     """A milestone as Payluk returns it (`customerId` null when the seller is paid)."""
 
@@ -99,11 +165,11 @@ class EscrowSchema(Schema):
     logs = fields.List(fields.String())
     channel = fields.String()
     is_seller = fields.Boolean(data_key="isSeller")
-    dispute = fields.Raw(allow_none=True)
+    dispute = fields.List(fields.Nested(DisputeEntrySchema), allow_none=True)
     payment_details = fields.Function(
         lambda e: _payment_details(e["payment_details"]), data_key="paymentDetails"
     )
-    category = fields.Constant(None)
+    category = fields.Nested(CategorySchema, allow_none=True)
     completed_at_ms = Timestamp(data_key="completedAt")
     approved_claim_by = fields.Raw(data_key="approvedClaimBy", allow_none=True)
     refunded_by = fields.Raw(data_key="refundedBy", allow_none=True)
@@ -133,6 +199,12 @@ MILESTONES = MilestoneSchema(many=True)
 MILESTONE_ESCROW_CREATE = MilestoneEscrowCreateSchema()
 MILESTONE_CONVERT = MilestoneConvertSchema()
 ESCROW_CREATE = EscrowCreateSchema()
+ESCROW_LIST_QUERY = EscrowListQuerySchema()
+FEEDS_QUERY = FeedsQuerySchema()
+MY_DISPUTES_QUERY = MyDisputesQuerySchema()
+ALL_DISPUTES_QUERY = AllDisputesQuerySchema()
+DISPUTE_SUBMIT = DisputeSubmitSchema()
+DISPUTE_RESOLVE = DisputeResolveSchema()
 
 
 def dump_escrow(escrow: dict, viewer_id: str | None) -> dict:

@@ -15,6 +15,16 @@ E, M, T = "665f1b2c9a1e4d0012ab3c10", "665f1b2c9a1e4d0012ab3c21", "PY_8AB12C9D30
 # Every authenticated route of this sandbox: (method, path).
 ROUTES = [
     ("POST", "/v1/escrow/create"),
+    ("PUT", f"/v1/escrow/edit/{T}"),
+    ("DELETE", f"/v1/escrow/delete/{T}"),
+    ("POST", f"/v1/escrow/confirm-payment/{E}"),
+    ("GET", f"/v1/escrow/claim-funds/{T}"),
+    ("GET", "/v1/escrow/transactions?type=sales"),
+    ("GET", "/v1/escrow/feeds"),
+    ("GET", "/v1/escrow/dispute/get"),
+    ("GET", f"/v1/escrow/dispute/get/{E}"),
+    ("GET", "/v1/escrow/all-dispute"),
+    ("POST", f"/v1/escrow/dispute/resolve/{E}"),
     ("GET", f"/v1/escrow/verify/{T}"),
     ("POST", "/v1/escrow/milestone/create"),
     ("PUT", f"/v1/escrow/milestone/edit/{T}"),
@@ -28,17 +38,26 @@ ROUTES = [
     ("GET", f"/v1/customer/get/{SELLER}"),
     ("GET", f"/v1/customer/{SELLER}"),
     ("POST", "/v1/customer/create"),
+    ("PUT", f"/v1/customer/permissions/{SELLER}"),
+    ("PUT", f"/v1/customer/block/{SELLER}"),
+    ("PUT", f"/v1/customer/unblock/{SELLER}"),
     ("POST", "/_sandbox/reset"),
     ("GET", "/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"),
 ]
 CUSTOMER_ROUTES = [r for r in ROUTES if r[1].startswith(("/v1/escrow/create", "/v1/escrow/milestone/create",
+                                                         "/v1/escrow/edit", "/v1/escrow/delete",
+                                                         "/v1/escrow/confirm-payment", "/v1/escrow/claim-funds",
+                                                         "/v1/escrow/dispute/get",
                                                          "/v1/escrow/milestone/edit", "/v1/escrow/milestone/convert",
                                                          "/v1/escrow/milestone/confirm", "/v1/escrow/submit-dispute",
                                                          "/v1/payment/escrow", "/v1/wallet"))]
 JSON_ROUTES = [("POST", "/v1/escrow/milestone/create"), ("PUT", f"/v1/escrow/milestone/edit/{T}"),
                ("PUT", f"/v1/escrow/milestone/convert/{T}"), ("POST", "/v1/payment/escrow"),
-               ("POST", "/v1/customer/create"), ("POST", "/v1/escrow/create")]
+               ("POST", "/v1/customer/create"),
+    ("PUT", f"/v1/customer/permissions/{SELLER}"),
+    ("PUT", f"/v1/customer/block/{SELLER}"),
+    ("PUT", f"/v1/customer/unblock/{SELLER}"), ("POST", "/v1/escrow/create")]
 
 
 @pytest.mark.parametrize("method, path", ROUTES)
@@ -70,8 +89,10 @@ def test_customer_id__required(http, method, path):
 def test_customer_id__unknown(http, method, path, api):
     body = {"amount": 10, "purpose": "x", "whoPays": "buyer",
             "milestones": [{"title": "a", "amount": 5}, {"title": "b", "amount": 5}],
-            "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": E}}
+            "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": E}, "message": "x"}
     allowed = {"/v1/escrow/create": ["amount", "purpose", "whoPays"],
+               "/v1/escrow/edit": ["purpose"],
+               "/v1/escrow/submit-dispute": ["message"],
                "/v1/payment/escrow": ["gateway", "transactionType", "escrowDetails"],
                "/v1/escrow/milestone/convert": ["milestones"]}
     keys = next((v for k, v in allowed.items() if path.startswith(k)), ["amount", "purpose", "whoPays", "milestones"])

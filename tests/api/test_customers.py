@@ -102,3 +102,83 @@ def test_get_customer(api):
 def test_customer_routes_ignore_a_customer_id_header(api):
     """Some real clients send customer-id on every call."""
     assert api.http.get("/v1/customers", customer=BUYER).status == 200
+
+
+def test_update_permissions(api):
+    reply = api.http.put(f"/v1/customer/permissions/{BUYER}", json={"canBuy": False})
+    assert (reply.status, reply.body["message"]) == (200, "Customers fetched successfully")
+    assert reply.data == {"id": BUYER, "canBuy": False, "canSell": True, "canWithdraw": True}
+    escrow = api.create_milestone_escrow()
+    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json={
+        "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow["id"]}}),
+        401, "Access denied")
+    api.http.put(f"/v1/customer/permissions/{BUYER}", json={"canBuy": True})
+    api.pay(escrow["id"])
+
+
+def test_update_permissions__can_sell(api):
+    api.http.put(f"/v1/customer/permissions/{SELLER}", json={"canSell": False, "canWithdraw": False})
+    api.error(api.http.post("/v1/escrow/milestone/create", customer=SELLER, json={
+        "amount": 10, "purpose": "x", "whoPays": "buyer",
+        "milestones": [{"title": "a", "amount": 5}, {"title": "b", "amount": 5}]}), 401, "Access denied")
+    api.error(api.http.post("/v1/escrow/create", customer=SELLER, data={"amount": "10", "purpose": "x", "whoPays": "buyer"}),
+              401, "Access denied")
+
+
+@pytest.mark.parametrize("body, message", [
+    ({}, "At least one of canBuy, canSell, canWithdraw is required"),
+    ({"canBuy": "no"}, '"canBuy" must be a boolean'),
+    ({"canFly": True}, '"canFly" is not allowed'),
+])
+def test_update_permissions__invalid(api, body, message):
+    api.error(api.http.put(f"/v1/customer/permissions/{BUYER}", json=body), 400, message)
+
+
+def test_update_permissions__unknown(api):
+    api.error(api.http.put(f"/v1/customer/permissions/{UNKNOWN_ID}", json={"canBuy": True}), 404, "Customer not found")
+
+
+def test_block_and_unblock(api):
+    reply = api.http.put(f"/v1/customer/block/{BUYER}", json={"reason": "chargebacks"})
+    assert (reply.status, reply.body["message"], reply.data) == (200, "Customers status updated successfully",
+                                                                  {"id": BUYER, "status": "blocked"})
+    customer = api.http.get(f"/v1/customer/get/{BUYER}").data
+    assert (customer["status"], customer["blockedReason"], customer["blockedAt"]) == ("blocked", "chargebacks", START)
+    for method, path in [("GET", "/v1/wallet"), ("POST", "/v1/payment/escrow"),
+                         ("GET", "/v1/escrow/transactions?type=buy"), ("GET", "/v1/escrow/dispute/get")]:
+        api.error(api.http.request(method, path, customer=BUYER, json={
+            "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": UNKNOWN_ID}}),
+            401, "Your account is disabled. Please contact support")
+    reply = api.http.put(f"/v1/customer/unblock/{BUYER}")
+    assert reply.data == {"id": BUYER, "status": "active"}
+    assert api.wallet(BUYER)["mainBalance"] == 5000000
+    assert api.http.get(f"/v1/customer/get/{BUYER}").data["blockedReason"] is None
+
+
+def test_block__unknown(api):
+    api.error(api.http.put(f"/v1/customer/block/{UNKNOWN_ID}"), 404, "Customer not found")
+    api.error(api.http.put(f"/v1/customer/unblock/{UNKNOWN_ID}"), 404, "Customer not found")
+
+
+LIMITED = "sk_test_limited_ci"
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/v1/customer/create", NEW),
+    ("GET", "/v1/customers", None),
+    ("GET", f"/v1/customer/get/{BUYER}", None),
+    ("PUT", f"/v1/customer/permissions/{BUYER}", {"canBuy": False}),
+    ("PUT", f"/v1/customer/block/{BUYER}", None),
+    ("PUT", f"/v1/customer/unblock/{BUYER}", None),
+    ("GET", "/v1/wallet", None),
+])
+def test_customer_routes_need_a_super_admin_key(api, method, path, body):
+    reply = api.http.request(method, path, key=LIMITED, customer=BUYER, json=body)
+    api.error(reply, 401, "Access denied")
+
+
+def test_limited_key_still_runs_escrows(api):
+    reply = api.http.post("/v1/escrow/milestone/create", key=LIMITED, customer=SELLER, json={
+        "amount": 10, "purpose": "x", "whoPays": "buyer",
+        "milestones": [{"title": "a", "amount": 5}, {"title": "b", "amount": 5}]})
+    assert reply.status == 201

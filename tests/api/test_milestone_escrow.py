@@ -284,11 +284,3 @@ def test_submit_dispute__milestone_escrow(api):
                           data={"message": "Not delivered"})
     api.error(reply, 400, "Milestone escrows cannot be disputed")
     assert api.verify(escrow["paymentToken"])["status"] == "ONGOING"
-
-
-def test_submit_dispute__standard_escrow_not_emulated_yet(api):
-    escrow = api.create_escrow()
-    api.pay(escrow["id"])
-    reply = api.http.post(f"/v1/escrow/submit-dispute/{escrow['paymentToken']}", customer=BUYER,
-                          data={"message": "Not delivered"})
-    api.error(reply, 501, "Disputes on standard escrows are not emulated yet")
