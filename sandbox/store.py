@@ -69,6 +69,10 @@ class MemoryNamespace:
     def all(self, kind: str) -> list[dict]:
         return copy.deepcopy(list(self.state[kind].values()))
 
+    def find(self, kind: str, predicate) -> list[dict]:
+        """Copies of the entities `predicate` accepts (it sees them read-only), in order."""
+        return [copy.deepcopy(e) for e in self.state[kind].values() if predicate(e)]
+
     def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
         self.state[kind][entity[key_field]] = entity
 

@@ -64,7 +64,7 @@ def _require_permission(customer: dict, permission: str) -> None:
 def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
     """Onboard a merchant customer (role `merchant_user`); e-mails are unique per namespace."""
     email = data["email"].strip().lower()
-    if any(c["email"] == email for c in ns.all("customers")):
+    if ns.find("customers", lambda c: c["email"] == email):
         raise BadRequest(errors.CUSTOMER_EMAIL_TAKEN)
     if customer_id is not None and ns.get("customers", customer_id) is not None:
         raise BadRequest(f"Customer id {customer_id} is used twice")
@@ -536,9 +536,8 @@ def _newest_first(escrows: list) -> list:
 def list_my_disputes(ns, customer_id, query: dict) -> Page:
     """Disputed escrows the customer is party to (`/v1/escrow/dispute/get`), newest first."""
     require_customer(ns, customer_id)
-    rows = [e for e in ns.all("escrows") if e["dispute"] and customer_id in (e["buyer_id"], e["seller_id"])
-            and _in_range(e, query)
-            and (query.get("payment_token") is None or e["payment_token"] == query["payment_token"])]
+    rows = ns.find("escrows", lambda e: e["dispute"] and customer_id in (e["buyer_id"], e["seller_id"])
+                   and _in_range(e, query) and query.get("payment_token") in (None, e["payment_token"]))
     return paginate(_newest_first(rows), query["page"], query["limit"])
 
 
@@ -555,8 +554,8 @@ def get_dispute(ns, customer_id, escrow_id) -> dict:
 
 def list_all_disputes(ns, query: dict) -> Page:
     """Every disputed escrow of the merchant (`/v1/escrow/all-dispute`), newest first."""
-    rows = [e for e in ns.all("escrows") if e["dispute"] and _in_range(e, query)
-            and (query.get("payment_id") is None or query["payment_id"] in (e["id"], e["payment_token"]))]
+    rows = ns.find("escrows", lambda e: e["dispute"] and _in_range(e, query)
+                   and (query.get("payment_id") is None or query["payment_id"] in (e["id"], e["payment_token"])))
     return paginate(_newest_first(rows), query["page"], query["limit"])
 
 
@@ -573,20 +572,19 @@ def list_transactions(ns, customer_id, query: dict) -> Page:
     if customer_id is not None:
         require_customer(ns, customer_id)
     party = "seller_id" if query["type"] == "sales" else "buyer_id"
-    rows = [e for e in ns.all("escrows") if customer_id is not None and e[party] == customer_id
-            and query.get("status") in (None, e["status"])
-            and query.get("category_id") in (None, e["category_id"])]
+    rows = ns.find("escrows", lambda e: customer_id is not None and e[party] == customer_id
+                   and query.get("status") in (None, e["status"])
+                   and query.get("category_id") in (None, e["category_id"]))
     return paginate(_newest_first(rows), query["page"], query["limit"])
 
 
 def list_feeds(ns, query: dict) -> Page:
     """Every escrow of the merchant's customers (`/v1/escrow/feeds`) with its filters."""
-    rows = [e for e in ns.all("escrows")
-            if query.get("status") in (None, e["status"])
-            and query.get("category_id") in (None, e["category_id"])
-            and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
-            and query.get("payment_token") in (None, e["payment_token"])
-            and _in_range(e, query)]
+    rows = ns.find("escrows", lambda e: query.get("status") in (None, e["status"])
+                   and query.get("category_id") in (None, e["category_id"])
+                   and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
+                   and query.get("payment_token") in (None, e["payment_token"])
+                   and _in_range(e, query))
     return paginate(_newest_first(rows), query["page"], query["limit"])
 
 
