@@ -701,7 +701,7 @@ def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
 # -- payments --------------------------------------------------------------------------------
 
 
-def _buyer_charge(escrow: dict) -> int:
+def buyer_charge(escrow: dict) -> int:
     buyer_share, _ = fee_shares(escrow["fee"], escrow["who_pays"])
     return escrow["amount"] + buyer_share + escrow["additional_fee"]
 
@@ -742,7 +742,7 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
         lifecycle.next_status(escrow, "pay")
     _require_permission(buyer, "can_buy")
     gateway = data["gateway"]
-    total = sum(_buyer_charge(escrow) for escrow in escrows)
+    total = sum(buyer_charge(escrow) for escrow in escrows)
     source = ledger.main_account(buyer["id"]) if gateway == WALLET else ledger.external_account(gateway)
     if gateway == WALLET and ns.balance(source) < total:
         raise BadRequest(errors.INSUFFICIENT_BALANCE)
@@ -754,7 +754,7 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
         if _sells_a_copy(escrow):
             escrow = _sell_copy(ns, escrow, now)
         funded.append(escrow["id"])
-        charge = _buyer_charge(escrow)
+        charge = buyer_charge(escrow)
         ledger.post(ns, "escrow_funding", [(source, -charge), (ledger.escrow_account(buyer["id"]), charge)],
                     escrow_id=escrow["id"], reference=reference)
         escrow["buyer_id"] = buyer["id"]
