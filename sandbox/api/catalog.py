@@ -1,5 +1,128 @@
-"""Routes for the catalog area (being written)."""
+"""Catalogue routes: escrow categories, countries, saved debit cards, crypto whitelist."""
 
-from flask import Blueprint
+from flask import Blueprint, request
+
+from sandbox.api.http import call, customer_header, envelope, form_or_json_body, json_body, pagination
+from sandbox.domain import catalog
+from sandbox.domain.errors import BadRequest
+from sandbox.schemas.base import load
+from sandbox.schemas.catalog import (
+    CARDS,
+    CATEGORIES,
+    CATEGORY,
+    CATEGORY_CREATE,
+    CATEGORY_EDIT,
+    CATEGORY_POSITION,
+    CATEGORY_POSITION_RESULT,
+    COUNTRIES,
+    WHITELIST_ADD,
+    WHITELIST_ENTRIES,
+    WHITELIST_ENTRY,
+)
+from sandbox.schemas.customer import PageQuerySchema
 
 bp = Blueprint("catalog", __name__)
+
+PAGE_QUERY = PageQuerySchema()
+
+
+# -- categories (merchant-level: a `customer-id` header is accepted and ignored) ------------------
+
+
+def _category_body(schema) -> dict:
+    """Category fields from multipart (a cover file under `imageUrl`) or JSON (a URL)."""
+    fields, files = form_or_json_body("imageUrl")
+    data = load(schema, fields)
+    files = [f for f in files if f]
+    if len(files) + (1 if data.get("image_url") else 0) > 1:
+        raise BadRequest('"imageUrl" must contain at most 1 image')
+    if files:
+        data.pop("image_url", None)
+        data["image_file"] = files[0].filename or "image"
+    return data
+
+
+@bp.post("/v1/escrow/category/create")
+def create_category():
+    category = call(catalog.create_category, _category_body(CATEGORY_CREATE))
+    return envelope(201, "Category created successfully", CATEGORY.dump(category))
+
+
+@bp.put("/v1/escrow/category/edit/<category_id>")
+def edit_category(category_id):
+    category = call(catalog.edit_category, category_id.lower(), _category_body(CATEGORY_EDIT))
+    return envelope(200, "Category updated successfully", CATEGORY.dump(category))
+
+
+@bp.get("/v1/escrow/category/get")
+def list_categories():
+    query = load(PAGE_QUERY, request.args.to_dict())
+    page = call(catalog.list_categories, query["page"], query["limit"])
+    return envelope(200, "Categories fetched successfully",
+                    {"data": CATEGORIES.dump(page.items), "pagination": pagination(page)})
+
+
+@bp.get("/v1/escrow/category/get/<category_id>")
+def get_category(category_id):
+    category = call(catalog.get_category, category_id.lower())
+    return envelope(200, "Category fetched successfully", CATEGORY.dump(category))
+
+
+@bp.put("/v1/escrow/category/position/<category_id>")
+def update_category_position(category_id):
+    data = load(CATEGORY_POSITION, json_body())
+    category = call(catalog.update_category_position, category_id.lower(), data["new_position"])
+    return envelope(200, "Category position updated successfully", CATEGORY_POSITION_RESULT.dump(category))
+
+
+@bp.delete("/v1/escrow/category/delete/<category_id>")
+def delete_category(category_id):
+    category = call(catalog.delete_category, category_id.lower())
+    return envelope(200, "Category deleted successfully", {"id": category["id"]})
+
+
+# -- countries ([A] /v1/misc/countries, [B] /v1/countries) ------------------------------------------
+
+
+@bp.get("/v1/misc/countries")
+@bp.get("/v1/countries")
+def list_countries():
+    return envelope(200, "Countries fetched successfully", COUNTRIES.dump(call(catalog.list_countries)))
+
+
+# -- debit cards (feature-gated: the 403 comes before the customer-id check) ------------------------
+
+
+@bp.get("/v1/cards")
+def list_cards():
+    cards = call(catalog.list_cards, customer_header(required=False))
+    return envelope(200, "Cards fetched successfully", CARDS.dump(cards))
+
+
+@bp.delete("/v1/card/<card_id>")
+def delete_card(card_id):
+    card = call(catalog.delete_card, customer_header(required=False), card_id.lower())
+    return envelope(200, "Card removed successfully", {"id": card["id"]})
+
+
+# -- crypto whitelist -------------------------------------------------------------------------------
+
+
+@bp.get("/v1/whitelist-address")
+def list_whitelist():
+    entries = call(catalog.list_whitelist, customer_header())
+    return envelope(200, "Whitelisted addresses fetched successfully", WHITELIST_ENTRIES.dump(entries))
+
+
+@bp.post("/v1/whitelist-address")
+def add_whitelist_address():
+    customer_id = customer_header()
+    data = load(WHITELIST_ADD, json_body())
+    entry = call(catalog.add_whitelist_address, customer_id, data)
+    return envelope(201, "Address whitelisted successfully", WHITELIST_ENTRY.dump(entry))
+
+
+@bp.delete("/v1/whitelist-address/<address_id>")
+def delete_whitelist_address(address_id):
+    entry = call(catalog.delete_whitelist_address, customer_header(), address_id.lower())
+    return envelope(200, "Whitelisted address removed successfully", {"id": entry["id"]})

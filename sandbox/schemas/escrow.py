@@ -15,11 +15,7 @@ from sandbox.schemas.base import (
     WholeNumber,
     one_of,
 )
-try:  # TEMPORARY until the catalogue schemas land
-    from sandbox.schemas.catalog import CategorySchema
-except ImportError:  # pragma: no cover
-    class CategorySchema(Schema):
-        id = fields.String()
+from sandbox.schemas.catalog import CategorySchema
 from sandbox.schemas.customer import PageQuerySchema
 from sandbox.schemas.payment import UpperChoice
 

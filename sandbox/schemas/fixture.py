@@ -1,6 +1,7 @@
-"""The fixture file format (`fixtures/*.json`): a merchant and its customers with balances."""
+"""The fixture file format (`fixtures/*.json`): a merchant and its customers with balances,
+plus optional escrow categories and saved debit cards."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber
 from sandbox.schemas.customer import CustomerCreateSchema
@@ -36,6 +37,25 @@ class FixtureCustomerSchema(CustomerCreateSchema):
     permissions = fields.Nested(FixturePermissionsSchema)
 
 
+class FixtureCategorySchema(RequestSchema):
+    """A category as `POST /v1/escrow/category/create` takes it (JSON form), with a fixed id."""
+
+    id = ObjectId(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, error="is not allowed to be empty"))
+    description = fields.String(allow_none=True)
+    image_url = fields.Url(data_key="imageUrl", allow_none=True, require_tld=False)
+    category_position = WholeNumber()
+
+
+class FixtureCardSchema(RequestSchema):
+    """A saved debit card of a fixture customer (served only when `features.cards` is on)."""
+
+    id = ObjectId(required=True)
+    customer_id = ObjectId(data_key="customerId", required=True)
+    last4 = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$", error="must be exactly 4 digits"))
+    brand = fields.String(required=True, validate=validate.Length(min=1, error="is not allowed to be empty"))
+
+
 class FixtureSchema(RequestSchema):
     description = fields.String(load_default="")
     merchant = fields.Nested(FixtureMerchantSchema, required=True)
@@ -44,6 +64,28 @@ class FixtureSchema(RequestSchema):
         required=True,
         validate=validate.Length(min=1, error="must contain at least 1 customer"),
     )
+    categories = fields.List(fields.Nested(FixtureCategorySchema), load_default=list)
+    cards = fields.List(fields.Nested(FixtureCardSchema), load_default=list)
+
+    @validates_schema
+    def _catalog_references(self, data, **kwargs):
+        """Category ids and names, and card ids, are unique; every card names a customer."""
+        customers = {c["id"].lower() for c in data.get("customers", [])}
+        if len(customers) != len(data.get("customers", [])):
+            return  # a repeated customer id is the real fault; load_fixture names it
+        seen = set()
+        for index, category in enumerate(data.get("categories", [])):
+            for key, wire in (("id", "id"), ("name", "name")):
+                value = ("category", key, category[key].strip().lower())
+                if value in seen:
+                    raise ValidationError({"categories": {index: {wire: ["must be unique"]}}})
+                seen.add(value)
+        for index, card in enumerate(data.get("cards", [])):
+            if card["customer_id"] not in customers:
+                raise ValidationError({"cards": {index: {"customerId": ["must name a customer of this fixture"]}}})
+            if ("card", card["id"]) in seen:
+                raise ValidationError({"cards": {index: {"id": ["must be unique"]}}})
+            seen.add(("card", card["id"]))
 
 
 FIXTURE = FixtureSchema()

@@ -348,3 +348,28 @@ def test_pay_escrow__multi_quantity_mints_copies(api):
     # Each copy has its own lifecycle.
     confirmed = api.http.post(f"/v1/escrow/confirm-payment/{copy['id']}", customer=BUYER)
     assert confirmed.data["status"] == "COMPLETED" and api.verify(link["paymentToken"])["status"] == "ONGOING"
+
+
+# -- categories on escrows ---------------------------------------------------------------------
+
+ELECTRONICS = "665f1b2c9a1e4d0012ab3c50"
+
+
+def test_escrow_category(api):
+    escrow = standard(api, categoryId=ELECTRONICS)
+    assert escrow["category"]["id"] == ELECTRONICS and escrow["category"]["name"] == "Electronics"
+    plain = standard(api)
+    assert plain["category"] is None
+    listed = api.http.get(f"/v1/escrow/transactions?type=sales&categoryId={ELECTRONICS}", customer=SELLER).data
+    assert [e["id"] for e in listed["data"]] == [escrow["id"]]
+    assert [e["id"] for e in api.http.get(f"/v1/escrow/feeds?categoryId={ELECTRONICS}").data["data"]] == [escrow["id"]]
+    milestone = api.create_milestone_escrow({"amount": 10, "purpose": "x", "whoPays": "buyer", "categoryId": ELECTRONICS,
+                                             "milestones": [{"title": "a", "amount": 5}, {"title": "b", "amount": 5}]})
+    assert milestone["category"]["name"] == "Electronics"
+    edited = api.http.put(f"/v1/escrow/edit/{plain['paymentToken']}", customer=SELLER, data={"categoryId": ELECTRONICS})
+    assert edited.data["category"]["id"] == ELECTRONICS
+
+
+def test_escrow_category__unknown(api):
+    api.error(api.http.post("/v1/escrow/create", customer=SELLER, data={
+        "amount": "10", "purpose": "x", "whoPays": "buyer", "categoryId": UNKNOWN_ID}), 400, "Category not found")
