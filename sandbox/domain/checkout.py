@@ -33,13 +33,6 @@ def effective_status(session: dict, now_ms: int) -> str:
     return session["status"]
 
 
-def _reference_taken(ns, reference: str) -> bool:
-    """A reference names one payment: an existing session's or an existing payment's."""
-    if ns.get("payments", reference) is not None:
-        return True
-    return any(s["reference"] == reference for s in ns.all("checkout_sessions"))
-
-
 def create_checkout_session(ns, data: dict, claim_id) -> dict:
     """Open a session for the escrow behind `paymentToken`. The escrow must still await
     payment ([B] message otherwise); `customerId`, when sent, must be a customer of the
@@ -51,7 +44,7 @@ def create_checkout_session(ns, data: dict, claim_id) -> dict:
     customer_id = data.get("customer_id")
     if customer_id is not None:
         customer_id = services.require_customer(ns, customer_id.lower())["id"]
-    if _reference_taken(ns, data["reference"]):
+    if services.reference_taken(ns, data["reference"]):
         raise BadRequest(errors.DUPLICATE_REFERENCE)
 
     session_id = ns.new_id()

@@ -706,6 +706,14 @@ def buyer_charge(escrow: dict) -> int:
     return escrow["amount"] + buyer_share + escrow["additional_fee"]
 
 
+def reference_taken(ns, reference: str) -> bool:
+    """References are one namespace-wide space: escrow payments, payment intents and the
+    hosted-checkout sessions that will become escrow payments (verify finds any of them)."""
+    if ns.get("payments", reference) is not None or ns.get("intents", reference) is not None:
+        return True
+    return bool(ns.find("checkout_sessions", lambda s: s["reference"] == reference))
+
+
 def _sells_a_copy(escrow: dict) -> bool:
     """concepts/multi-quantity-escrows: an API payment link with stock left (`totalQuantity`
     > 1) is not funded itself; each payment mints a copy. Milestone escrows never clone."""
@@ -734,6 +742,8 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
         if previous is not None:
             if previous["buyer_id"] == buyer["id"] and previous["escrow_ids"] == escrow_ids:
                 return previous
+            raise BadRequest(errors.DUPLICATE_REFERENCE)
+        if ns.get("intents", reference) is not None:
             raise BadRequest(errors.DUPLICATE_REFERENCE)
     if len(set(escrow_ids)) != len(escrow_ids):
         raise BadRequest('"escrowDetails.escrowId" contains duplicate ids')

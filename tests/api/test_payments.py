@@ -134,3 +134,12 @@ def test_wallet(api):
     assert api.wallet(SELLER) == {"mainBalance": 0, "escrowBalance": 0, "currency": "NGN"}
     api.error(api.http.get("/v1/wallet"), 400, "customer-id header is required")
     api.error(api.http.get("/v1/wallet", customer=UNKNOWN_ID), 404, "Customer not found")
+
+
+def test_pay_escrow__reference_of_an_intent_is_taken(api):
+    intent = api.http.post("/v1/payment/create-intent", customer=BUYER, json={
+        "amount": 5000, "gateway": "PAYSTACK", "transactionType": "DEPOSIT", "reference": "shared_ref_1"})
+    assert intent.status == 200
+    escrow = api.create_milestone_escrow()
+    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json=pay_body(escrow["id"], reference="shared_ref_1")),
+              400, "Duplicate reference")

@@ -1,0 +1,316 @@
+"""Payment intents and the other /v1/payment helpers: verify, virtual account, top-up, account names.
+
+Sources: docs.payluk.ng/api-reference/payments/* ([A]) and the later docs ([B], input shapes
+only). An intent is staged money movement for one customer: `create_intent` records it as
+`PENDING`; `verify_payment` executes it (deposits credit the main balance from the gateway,
+withdrawals pay the main balance out, wallet transfers move it to another customer) and
+marks it `SUCCESS`; declining it on the sandbox authorisation page marks it `FAILED`.
+Every rule is checked before anything changes, so a refused request changes nothing.
+"""
+
+from sandbox.domain import errors, ledger, services
+from sandbox.domain.errors import BadRequest, NotFound, Unauthorized
+from sandbox.domain.money import naira_to_kobo
+
+# Intent status ([A] upper-case; [B] shows `pending`, `success`, `failed`, `reversed`).
+PENDING = "PENDING"
+SUCCESS = "SUCCESS"
+FAILED = "FAILED"
+
+# transactionType: [A] DEPOSIT, ESCROW, WITHDRAWAL; [B] adds wallet_transfer on create-intent.
+DEPOSIT = "DEPOSIT"
+ESCROW = "ESCROW"
+WITHDRAWAL = "WITHDRAWAL"
+WALLET_TRANSFER = "WALLET_TRANSFER"
+TRANSACTION_TYPES = (DEPOSIT, ESCROW, WITHDRAWAL, WALLET_TRANSFER)
+
+# Money comes in (CREDIT) on deposits -- an ESCROW intent is a deposit earmarked for an
+# escrow payment, so it credits the main balance too -- and goes out (DEBIT) otherwise.
+CREDIT_TYPE_OF = {DEPOSIT: "CREDIT", ESCROW: "CREDIT", WITHDRAWAL: "DEBIT", WALLET_TRANSFER: "DEBIT"}
+DEBITS = (WITHDRAWAL, WALLET_TRANSFER)
+
+WALLET = "WALLET"
+# The gateway recorded when the caller names none ([B] create-intent has no `gateway`).
+DEFAULT_GATEWAY = {DEPOSIT: "CARD", ESCROW: "CARD", WITHDRAWAL: WALLET, WALLET_TRANSFER: WALLET}
+
+# Where withdrawals and staging top-ups go to / come from outside the namespace.
+PAYOUT_SOURCE = "payout"
+TOPUP_SOURCE = "topup"
+
+REFERENCE_PREFIX = "PSK_REF_"  # the [A] example reference is `PSK_REF_12345`
+TOPUP_REFERENCE_PREFIX = "TOPUP_REF_"
+
+# [B] "once per customer per day": the sandbox reads it as a rolling 24 hours on the
+# namespace clock (never flaky around midnight; move the clock a day to top up again).
+TOPUP_INTERVAL_MS = 24 * 60 * 60 * 1000
+
+# The staging virtual account of docs.payluk.ng/api-reference/payments/generate-virtual-account.
+VIRTUAL_ACCOUNT_BANK = "SAFE HAVEN SANDBOX BANK"
+VIRTUAL_ACCOUNT_BANK_CODE = "090286"
+VIRTUAL_ACCOUNT_EXPIRES_IN = "in 30 minutes"
+
+# verify-account: this account number never resolves, so integrators can test the failure.
+UNRESOLVABLE_ACCOUNT_NUMBER = "0000000000"
+# Fake Nigerian names; the docs' example number 0123456789 resolves to "ADA EZE" as documented.
+FIRST_NAMES = (
+    "TUNDE", "NGOZI", "EMEKA", "FUNMI", "CHIDI", "AMAKA", "SEGUN", "BOLA", "IFEOMA", "YUSUF",
+    "KEMI", "OBINNA", "HALIMA", "IBRAHIM", "ADA", "TOBI", "ZAINAB", "UCHE", "FOLAKE", "MUSA",
+)
+LAST_NAMES = (
+    "BAKARE", "OKAFOR", "ADEYEMI", "NWOSU", "BELLO", "OKONKWO", "ABUBAKAR", "OGUNLEYE", "IBE",
+    "EZE", "ADEBAYO", "OKORO", "DANJUMA", "NWACHUKWU", "LAWAL", "OBI", "ADEWALE", "UMAR",
+    "OKEKE", "ALABI",
+)
+
+
+# -- intents -----------------------------------------------------------------------------------
+
+
+def _require_can_withdraw(customer: dict) -> None:
+    """[B] `canWithdraw: false` blocks money leaving the wallet; Payluk gives no message, so the
+    documented 401 `Access denied` (as for `canBuy` / `canSell`)."""
+    if not customer["permissions"]["can_withdraw"]:
+        raise Unauthorized(errors.ACCESS_DENIED)
+
+
+def _new_reference(ns, prefix: str) -> str:
+    while True:
+        reference = ns.new_reference(prefix)
+        if not services.reference_taken(ns, reference):
+            return reference
+
+
+def create_intent(ns, customer_id, data: dict, token: str) -> dict:
+    """Stage a deposit, escrow deposit, withdrawal or wallet transfer for the customer named
+    in `customer-id`; nothing moves until it is verified. A caller's `reference` must be new
+    (400 `Duplicate reference`); the sandbox makes one (`PSK_REF_…`) when none is sent.
+    `token` is the unguessable key of the intent's authorisation page."""
+    customer = services.require_customer(ns, customer_id)
+    kind = data["transaction_type"]
+    if kind in DEBITS:
+        _require_can_withdraw(customer)
+    reference = data.get("reference")
+    if reference is not None and services.reference_taken(ns, reference):
+        raise BadRequest(errors.DUPLICATE_REFERENCE)
+    recipient_id = None
+    if kind == WALLET_TRANSFER:
+        # [B] walletDetails.phone names the receiving customer (same phone matching as look-ups).
+        recipient = services.list_customers(ns, 1, 1, phone=data["wallet_details"]["phone"]).items[0]
+        if recipient["id"] == customer["id"]:
+            raise BadRequest(errors.TRANSFER_TO_SELF)
+        recipient_id = recipient["id"]
+
+    now = ns.now_ms()
+    intent = {
+        "id": ns.new_id(),
+        "reference": reference or _new_reference(ns, REFERENCE_PREFIX),
+        "customer_id": customer["id"],
+        "amount": naira_to_kobo(data["amount"]),
+        "currency": data.get("currency") or "NGN",
+        "gateway": data.get("gateway") or DEFAULT_GATEWAY[kind],
+        "transaction_type": kind,
+        "credit_type": CREDIT_TYPE_OF[kind],
+        "status": PENDING,
+        "withdrawal_details": data.get("withdrawal_details"),
+        "blockchain_details": data.get("blockchain_details"),
+        "wallet_details": data.get("wallet_details"),
+        "deposit_details": data.get("deposit_details"),
+        "recipient_id": recipient_id,
+        "authorization_token": token,
+        "created_at_ms": now,
+        "updated_at_ms": now,
+        "verified_at_ms": None,
+    }
+    ns.save("intents", intent, key_field="reference")
+    return intent
+
+
+def _entries(intent: dict) -> list:
+    """The balanced ledger entries that executing this intent posts."""
+    amount = intent["amount"]
+    main = ledger.main_account(intent["customer_id"])
+    kind = intent["transaction_type"]
+    if kind == WITHDRAWAL:
+        return [(main, -amount), (ledger.external_account(PAYOUT_SOURCE), amount)]
+    if kind == WALLET_TRANSFER:
+        return [(main, -amount), (ledger.main_account(intent["recipient_id"]), amount)]
+    return [(ledger.external_account(intent["gateway"]), -amount), (main, amount)]
+
+
+def verify_payment(ns, customer_id, references: list) -> list[dict]:
+    """Verify references of the caller's intents or escrow payments, all or nothing.
+
+    A `PENDING` intent is executed (balances checked in request order, so a deposit earlier
+    in a batch can fund a withdrawal later in it) and becomes `SUCCESS`; a `SUCCESS` intent
+    or an escrow payment answers its stored result again and changes nothing; a declined
+    (`FAILED`) intent is refused. A reference that is unknown or someone else's is 400
+    `Payment intent not found`. Any refusal refuses the whole batch.
+    """
+    customer = services.require_customer(ns, customer_id)
+    running = {}  # customer accounts touched by this batch -> balance after the steps so far
+    plan = []
+    for reference in dict.fromkeys(references):
+        intent = ns.get("intents", reference) if isinstance(reference, str) else None
+        if intent is not None and intent["customer_id"] == customer["id"]:
+            if intent["status"] == FAILED:
+                raise BadRequest(errors.INTENT_DECLINED)
+            if intent["status"] == PENDING:
+                if intent["transaction_type"] in DEBITS:
+                    _require_can_withdraw(customer)
+                entries = _entries(intent)
+                for account, amount in entries:
+                    if account.startswith("customer:"):
+                        running[account] = running.get(account, ns.balance(account)) + amount
+                        if running[account] < 0:
+                            raise BadRequest(errors.INSUFFICIENT_BALANCE)
+                plan.append((intent, entries))
+            else:
+                plan.append((intent, None))
+            continue
+        payment = ns.get("payments", reference) if isinstance(reference, str) else None
+        if payment is not None and payment["buyer_id"] == customer["id"]:
+            plan.append((payment, None))
+            continue
+        raise BadRequest(errors.INTENT_NOT_FOUND)
+
+    now = ns.now_ms()
+    results = []
+    for record, entries in plan:
+        if entries is not None:
+            ledger.post(ns, record["transaction_type"].lower(), entries,
+                        customer_id=record["customer_id"], reference=record["reference"])
+            record["status"] = SUCCESS
+            record["verified_at_ms"] = now
+            record["updated_at_ms"] = now
+            ns.save("intents", record, key_field="reference")
+        results.append(record)
+    return results
+
+
+def _intent_by_token(ns, token) -> dict:
+    intent = next((i for i in ns.all("intents") if i["authorization_token"] == token), None)
+    if intent is None:
+        raise NotFound(errors.INTENT_NOT_FOUND)
+    return intent
+
+
+def show_authorization(ns, token) -> dict:
+    """What the authorisation page shows: the intent, its customer and any transfer recipient."""
+    intent = _intent_by_token(ns, token)
+    recipient = ns.get("customers", intent["recipient_id"]) if intent["recipient_id"] else None
+    return {"intent": intent, "customer": ns.get("customers", intent["customer_id"]), "recipient": recipient}
+
+
+def authorize_intent(ns, token) -> dict:
+    """The payer approves on the authorisation page: exactly what `/v1/payment/verify` does."""
+    intent = _intent_by_token(ns, token)
+    return verify_payment(ns, intent["customer_id"], [intent["reference"]])[0]
+
+
+def decline_intent(ns, token) -> dict:
+    """The payer declines: a `PENDING` intent becomes `FAILED` (again: no change); a verified
+    one can no longer be declined."""
+    intent = _intent_by_token(ns, token)
+    if intent["status"] == SUCCESS:
+        raise BadRequest(errors.INTENT_ALREADY_VERIFIED)
+    if intent["status"] == PENDING:
+        now = ns.now_ms()
+        intent["status"] = FAILED
+        intent["updated_at_ms"] = now
+        ns.save("intents", intent, key_field="reference")
+    return intent
+
+
+# -- virtual account, top-up, account names ------------------------------------------------------
+
+
+def generate_virtual_account(ns, customer_id, amount_naira: int | None) -> dict:
+    """A temporary funding account ([A]). The number is derived from the namespace's id
+    sequence (reproducible when seeded). Not emulated: paying into it -- nothing can; the
+    staging top-up is the way to add funds."""
+    customer = services.require_customer(ns, customer_id)
+    number = f"{int(ns.new_id(), 16) % 10**10:010d}"
+    return {
+        "account_number": number,
+        "bank_code": VIRTUAL_ACCOUNT_BANK_CODE,
+        "amount": None if amount_naira is None else naira_to_kobo(amount_naira),
+        "account_name": f"PAYLUK / {customer['firstname']} {customer['lastname']}".upper(),
+        "bank": VIRTUAL_ACCOUNT_BANK,
+        "expires_in": VIRTUAL_ACCOUNT_EXPIRES_IN,
+    }
+
+
+def top_up(ns, customer_id, amount_naira: int) -> dict:
+    """Staging-only credit of the main balance, once per customer per rolling 24 hours
+    ([B] 401 `You can only top up your account once a day`). Returns the balances (kobo)."""
+    customer = services.require_customer(ns, customer_id)
+    now = ns.now_ms()
+    last = max((t["created_at_ms"] for t in ns.all("topups") if t["customer_id"] == customer["id"]), default=None)
+    if last is not None and now - last < TOPUP_INTERVAL_MS:
+        raise Unauthorized(errors.TOPUP_ONCE_A_DAY)
+    amount = naira_to_kobo(amount_naira)
+    main = ledger.main_account(customer["id"])
+    reference = _new_reference(ns, TOPUP_REFERENCE_PREFIX)
+    ledger.post(ns, "topup", [(ledger.external_account(TOPUP_SOURCE), -amount), (main, amount)],
+                customer_id=customer["id"], reference=reference)
+    ns.save("topups", {"id": ns.new_id(), "reference": reference, "customer_id": customer["id"],
+                       "amount": amount, "created_at_ms": now})
+    return {"main": ns.balance(main), "escrow": ns.balance(ledger.escrow_account(customer["id"]))}
+
+
+def account_name(account_number: str) -> str:
+    """A fake holder name fixed by the account number: the first five digits pick the first
+    name, the last five the surname (0123456789 -> ADA EZE, the docs' example)."""
+    first = FIRST_NAMES[int(account_number[:5]) % len(FIRST_NAMES)]
+    last = LAST_NAMES[int(account_number[5:]) % len(LAST_NAMES)]
+    return f"{first} {last}"
+
+
+def verify_account(ns, customer_id, data: dict) -> dict:
+    """Resolve a 10-digit account number to its holder's name; `0000000000` never resolves."""
+    services.require_customer(ns, customer_id)
+    number = data["account_number"]
+    if number == UNRESOLVABLE_ACCOUNT_NUMBER:
+        raise BadRequest(errors.ACCOUNT_NOT_RESOLVED)
+    return {"account_name": account_name(number), "account_number": number}
+
+
+# -- the customer's payment history ([B] GET /v1/payment/history) ----------------------------------
+
+
+def _history_record(source: dict, kind: str, credit_type: str, status: str) -> dict:
+    return {
+        "id": source.get("id") or source["reference"],
+        "reference": source["reference"],
+        "amount": source["amount"],
+        "fee": 0,
+        "currency": "NGN",
+        "gateway": source.get("gateway"),
+        "transaction_type": kind,
+        "credit_type": credit_type,
+        "status": status,
+        "created_at_ms": source["created_at_ms"],
+        "updated_at_ms": source.get("updated_at_ms", source["created_at_ms"]),
+    }
+
+
+def payment_history(ns, customer_id, kind=None, reference=None, from_ms=None, to_ms=None) -> list[dict]:
+    """The customer's money movements, newest first: their intents (any status), staging
+    top-ups (`TOPUP`) and escrow payments (`ESCROW`, DEBIT); filters on type, reference and
+    an inclusive time window."""
+    customer = services.require_customer(ns, customer_id)
+    mine = customer["id"]
+    records = [_history_record(i, i["transaction_type"], i["credit_type"], i["status"])
+               for i in ns.all("intents") if i["customer_id"] == mine]
+    records += [_history_record(t, "TOPUP", "CREDIT", SUCCESS) for t in ns.all("topups") if t["customer_id"] == mine]
+    records += [_history_record(p, ESCROW, "DEBIT", p["status"])
+                for p in ns.all("payments") if p.get("buyer_id") == mine]
+    records = [
+        r for r in records
+        if (kind is None or r["transaction_type"] == kind)
+        and (reference is None or r["reference"] == reference)
+        and (from_ms is None or r["created_at_ms"] >= from_ms)
+        and (to_ms is None or r["created_at_ms"] <= to_ms)
+    ]
+    # Newest first; records made at the same instant keep a stable order (Python's sort is stable).
+    return sorted(records, key=lambda r: r["created_at_ms"], reverse=True)
