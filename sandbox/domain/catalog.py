@@ -8,7 +8,7 @@ service, each function checks all of its preconditions before it changes anythin
 import json
 from pathlib import Path
 
-from sandbox.domain import errors
+from sandbox.domain import errors, services
 from sandbox.domain.errors import BadRequest, Forbidden
 from sandbox.ids import is_object_id
 
@@ -18,13 +18,6 @@ COUNTRIES_FILE = Path(__file__).resolve().parent.parent / "data" / "countries.js
 WHITELIST_LIMIT = 5
 # The cNGN rail is BEP-20 on BSC ([B] `network`: "BSC"); no other network is documented.
 WHITELIST_NETWORKS = ("BSC",)
-
-
-def _services():
-    # services imports this module lazily for `require_category`; import it lazily back.
-    from sandbox.domain import services
-
-    return services
 
 
 # -- categories ------------------------------------------------------------------------------
@@ -107,7 +100,7 @@ def edit_category(ns, category_id, data: dict) -> dict:
 
 def list_categories(ns, page: int, limit: int):
     """The merchant's categories by `category_position`, one page."""
-    return _services().paginate(_ordered(ns), page, limit)
+    return services.paginate(_ordered(ns), page, limit)
 
 
 def get_category(ns, category_id) -> dict:
@@ -178,7 +171,7 @@ def _card_owner(ns, customer_id):
     _require_cards_feature(ns)
     if customer_id is None:
         raise BadRequest(errors.CUSTOMER_ID_REQUIRED)
-    return _services().require_customer(ns, customer_id)
+    return services.require_customer(ns, customer_id)
 
 
 def list_cards(ns, customer_id) -> list[dict]:
@@ -208,14 +201,14 @@ def delete_card(ns, customer_id, card_id) -> dict:
 
 def list_whitelist(ns, customer_id) -> list[dict]:
     """The customer's whitelisted withdrawal addresses, oldest first."""
-    customer = _services().require_customer(ns, customer_id)
+    customer = services.require_customer(ns, customer_id)
     return [w for w in ns.all("whitelist") if w["customer_id"] == customer["id"]]
 
 
 def add_whitelist_address(ns, customer_id, data: dict) -> dict:
     """Whitelist an address for the customer: unique per customer (EVM addresses compare
     case-insensitively), at most WHITELIST_LIMIT of them."""
-    customer = _services().require_customer(ns, customer_id)
+    customer = services.require_customer(ns, customer_id)
     mine = [w for w in ns.all("whitelist") if w["customer_id"] == customer["id"]]
     if any(w["address"].lower() == data["address"].lower() for w in mine):
         raise BadRequest(errors.WHITELIST_DUPLICATE)
@@ -235,7 +228,7 @@ def add_whitelist_address(ns, customer_id, data: dict) -> dict:
 
 def delete_whitelist_address(ns, customer_id, address_id) -> dict:
     """Remove one of the caller's addresses; unknown or another customer's -> 400."""
-    customer = _services().require_customer(ns, customer_id)
+    customer = services.require_customer(ns, customer_id)
     entry = ns.get("whitelist", address_id) if is_object_id(address_id) else None
     if entry is None or entry["customer_id"] != customer["id"]:
         raise BadRequest(errors.WHITELIST_ADDRESS_NOT_FOUND)

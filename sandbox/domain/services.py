@@ -266,7 +266,9 @@ def _set_amount(escrow: dict, amount_kobo: int) -> None:
     escrow["fee"] = fee_for(amount_kobo)
 
 
-def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_type: str) -> dict:
+def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_type: str, category: dict | None,
+                milestones: list = (), images: list = ()) -> dict:
+    """A new unfunded escrow, saved; every input has been checked by the caller."""
     now = ns.now_ms()
     escrow = {
         "id": ns.new_id(),
@@ -275,7 +277,7 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
         "purpose": data["purpose"],
         "description": data.get("description"),
         "who_pays": data["who_pays"],
-        "image_urls": [],
+        "image_urls": list(images),
         "paid_at_ms": None,
         "status": PENDING,
         "state": lifecycle.STATE_OF_STATUS[PENDING],
@@ -284,7 +286,7 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
         "dispute": None,
         "payment_details": None,
         "category_id": data.get("category_id"),
-        "category": None,
+        "category": category,
         "completed_at_ms": None,
         "approved_claim_by": None,
         "refunded_by": None,
@@ -295,7 +297,7 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
         "additional_fee": 0,
         "additional_fee_refundable": True,
         "clone_of": None,
-        "milestones": [],
+        "milestones": list(milestones),
         "seller_id": seller_id,
         "buyer_id": None,
         "held": 0,
@@ -303,6 +305,7 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
         "updated_at_ms": now,
     }
     _set_amount(escrow, amount_kobo)
+    ns.save_escrow(escrow)
     return escrow
 
 
@@ -340,11 +343,7 @@ def create_escrow(ns, seller_id, data: dict) -> dict:
     data["delivery_timeline"] = data.get("delivery_timeline") or DEFAULT_DELIVERY_TIMELINE
     category = _category(ns, data.get("category_id"))
     images = _image_urls(ns, data, [])
-    escrow = _new_escrow(ns, seller_id, data, amount, STANDARD)
-    escrow["image_urls"] = images
-    escrow["category"] = category
-    ns.save_escrow(escrow)
-    return escrow
+    return _new_escrow(ns, seller_id, data, amount, STANDARD, category, images=images)
 
 
 def edit_escrow(ns, seller_id, token, data: dict) -> dict:
@@ -602,13 +601,9 @@ def create_milestone_escrow(ns, seller_id, data: dict) -> dict:
     _require_permission(require_customer(ns, seller_id), "can_sell")
     amount = _check_amount(data.get("amount"))
     _check_buyer_pays(data)
-    milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
     category = _category(ns, data.get("category_id"))
-    escrow = _new_escrow(ns, seller_id, data, amount, MILESTONE)
-    escrow["milestones"] = milestones
-    escrow["category"] = category
-    ns.save_escrow(escrow)
-    return escrow
+    milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
+    return _new_escrow(ns, seller_id, data, amount, MILESTONE, category, milestones=milestones)
 
 
 def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
@@ -620,8 +615,8 @@ def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
     lifecycle.next_status(escrow, "edit_milestones")
     amount = _check_amount(data.get("amount"))
     _check_buyer_pays(data)
-    milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
     category = _category(ns, data.get("category_id"))
+    milestones = _build_milestones(ns, data.get("milestones"), data["amount"])
     _apply_details(escrow, data)
     escrow["category"] = category
     _set_amount(escrow, amount)
