@@ -50,6 +50,6 @@ def test_python_walkthrough(live_server):
 
 
 def test_sandbox_controls_snippet(live_server):
-    result = run([sys.executable, "-c"], block("### Sandbox controls", "python"), live_server)
+    result = run([sys.executable, "-c"], block("## Sandbox controls", "python"), live_server)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Sandbox reset successfully"
