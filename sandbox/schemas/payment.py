@@ -46,7 +46,7 @@ class PayEscrowSchema(RequestSchema):
     transaction_type = UpperChoice(("ESCROW",), data_key="transactionType", required=True)
     escrow_details = fields.Nested(EscrowDetailsSchema, data_key="escrowDetails", required=True)
     reference = fields.String(validate=NON_EMPTY)
-    amount = fields.Float(allow_none=True)
+    amount = fields.Decimal(allow_none=True)
     currency = UpperChoice(("NGN",))
     card_id = fields.String(data_key="cardId", allow_none=True)
 

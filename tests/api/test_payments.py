@@ -143,3 +143,9 @@ def test_pay_escrow__reference_of_an_intent_is_taken(api):
     escrow = api.create_milestone_escrow()
     api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json=pay_body(escrow["id"], reference="shared_ref_1")),
               400, "Duplicate reference")
+
+
+@pytest.mark.parametrize("amount, message", [("lots", '"amount" must be a number'), (True, '"amount" must be a number')])
+def test_pay_escrow__amount_must_be_a_number_when_sent(api, amount, message):
+    escrow = api.create_milestone_escrow()
+    api.error(api.http.post("/v1/payment/escrow", customer=BUYER, json=pay_body(escrow["id"], amount=amount)), 400, message)
