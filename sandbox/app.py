@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from sandbox.api import auth, catalog, checkout, customers, errors, escrows, intents, payments, sandbox_admin
+from sandbox.api import (
+    auth, catalog, checkout, customers, errors, escrows, intents, journal, payments, sandbox_admin, scenarios,
+)
 from sandbox.config import Config
 
 # Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
@@ -54,6 +56,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["sandbox"] = Sandbox(config, fixture, Store(build_namespace))
     errors.register(app)
     app.before_request(auth.authenticate)
+    scenarios.register(app)
+    journal.register(app)
     for module in (sandbox_admin, escrows, payments, customers, intents, catalog, checkout):
         app.register_blueprint(module.bp)
     return app

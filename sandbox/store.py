@@ -6,11 +6,14 @@ in behind the same methods without the domain knowing. The state of a namespace 
 JSON-serialisable dict (see `new_state`); reset rebuilds it from the fixtures.
 """
 
+import collections
 import copy
 import threading
 
 from sandbox import clock, ids
 
+
+JOURNAL_SIZE = 1000
 
 # Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
 COLLECTIONS = (
@@ -38,6 +41,12 @@ class MemoryNamespace:
     def __init__(self, state: dict):
         self.state = state
         self.lock = threading.RLock()
+        # Beside the state, not part of it (a reset or a restore keeps them): the request
+        # journal, named snapshots, and sandbox controls armed for this namespace.
+        self.journal: collections.deque = collections.deque(maxlen=JOURNAL_SIZE)
+        self.journal_dropped = 0
+        self.snapshots: dict[str, dict] = {}
+        self.armed: dict = {}
 
     # -- clock and ids -------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -108,6 +117,19 @@ class MemoryNamespace:
 
     def postings(self) -> list[dict]:
         return copy.deepcopy(self.state["ledger"]["postings"])
+
+    # -- the request journal (bounded; the oldest entries drop off) ----------------------------
+    def journal_append(self, entry: dict) -> None:
+        if len(self.journal) == self.journal.maxlen:
+            self.journal_dropped += 1
+        self.journal.append(entry)
+
+    def journal_entries(self) -> list[dict]:
+        return list(self.journal)
+
+    def journal_clear(self) -> None:
+        self.journal.clear()
+        self.journal_dropped = 0
 
     # -- whole-namespace -------------------------------------------------------------------
     def replace_state(self, state: dict) -> None:

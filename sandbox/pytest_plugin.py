@@ -1,0 +1,1 @@
+"""pytest plugin: the `payluk_sandbox` fixture (being written)."""
