@@ -9,15 +9,14 @@ from sandbox.api import (
     auth, catalog, checkout, customers, errors, escrows, intents, journal, payments, sandbox_admin, scenarios,
 )
 from sandbox.config import Config
+from sandbox.domain.errors import BadRequest
+from sandbox.fixtures import DEFAULT_SET, load_fixture_sets, replay
+from sandbox.schemas.base import wire_number
+from sandbox.store import MemoryNamespace, Store, new_state
 
 # Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
 # exercise Payluk's 401 `Access denied` on the merchant-customer routes.
 LIMITED_KEY_PREFIX = "sk_test_limited_"
-from sandbox.domain import services
-from sandbox.domain.catalog import seed as seed_catalog
-from sandbox.fixtures import load_fixture
-from sandbox.schemas.base import wire_number
-from sandbox.store import MemoryNamespace, Store, new_state
 
 
 class WireJSON(DefaultJSONProvider):
@@ -36,24 +35,39 @@ class Sandbox:
     """What the app keeps in `app.extensions["sandbox"]`."""
 
     config: Config
-    fixture: dict
+    fixture_sets: dict
     store: Store
+
+    @property
+    def fixture(self) -> dict:
+        return self.fixture_sets[DEFAULT_SET]
+
+
+def namespace_builder(config: Config, fixture_sets: dict):
+    """`build(key, fixtures=..., seed=...)`: a namespace replayed from a fixture set."""
+
+    def build(key: str, fixtures: str = DEFAULT_SET, seed: int | None = None) -> MemoryNamespace:
+        if fixtures not in fixture_sets:
+            raise BadRequest(f'"fixtures" must be one of [{", ".join(sorted(fixture_sets))}]')
+        ns = MemoryNamespace(new_state(config.seed if seed is None else seed, config.clock_start_ms))
+        values = replay(ns, fixture_sets[fixtures], super_admin=not key.startswith(LIMITED_KEY_PREFIX))
+        ns.state["fixture"] = {"name": fixtures, "values": values}
+        return ns
+
+    return build
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = (config or Config.from_env()).validate()
-    fixture = load_fixture(config.fixtures)
-
-    def build_namespace(key: str) -> MemoryNamespace:
-        ns = MemoryNamespace(new_state(config.seed, config.clock_start_ms))
-        services.seed_namespace(ns, fixture, super_admin=not key.startswith(LIMITED_KEY_PREFIX))
-        seed_catalog(ns, fixture)
-        return ns
+    fixture_sets = load_fixture_sets(config.fixtures)
+    build = namespace_builder(config, fixture_sets)
+    for name in fixture_sets:
+        build("sk_test_startup_check", name)  # replays every set once: a bad step stops start-up
 
     app = Flask("sandbox")
     app.json = WireJSON(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.extensions["sandbox"] = Sandbox(config, fixture, Store(build_namespace))
+    app.extensions["sandbox"] = Sandbox(config, fixture_sets, Store(build))
     errors.register(app)
     app.before_request(auth.authenticate)
     scenarios.register(app)

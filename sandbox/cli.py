@@ -23,6 +23,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, help="make ids and payment tokens reproducible (SANDBOX_SEED)")
     parser.add_argument("--clock-start", help="ISO-8601 instant new namespaces' clocks start frozen at (SANDBOX_CLOCK_START)")
     parser.add_argument("--threads", type=int, help="request threads (default 1, the fastest measured; SANDBOX_THREADS)")
+    parser.add_argument("--no-controls", dest="controls", action="store_false", default=None,
+                        help="switch the /_sandbox controls off (SANDBOX_CONTROLS=off)")
+    parser.add_argument("--control-token", help="require X-Sandbox-Token on the controls (SANDBOX_CONTROL_TOKEN)")
     parser.add_argument("--version", action="version", version=f"payluk-sandbox {__version__}")
     return parser.parse_args(argv)
 
@@ -74,7 +77,8 @@ def main(argv=None) -> int:
     try:
         config = Config.from_env().with_overrides(
             host=args.host, port=args.port, fixtures=args.fixtures, seed=args.seed,
-            clock_start=args.clock_start, threads=args.threads,
+            clock_start=args.clock_start, threads=args.threads, controls=args.controls,
+            control_token=args.control_token,
         ).validate()
         fixture = load_fixture(config.fixtures)
     except (ConfigError, FixtureError) as err:

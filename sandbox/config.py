@@ -2,7 +2,8 @@
 
 Environment: HOST / SANDBOX_HOST, PORT / SANDBOX_PORT, SANDBOX_FIXTURES, SANDBOX_SEED,
 SANDBOX_CLOCK_START (ISO-8601: new namespaces start with a clock frozen there),
-SANDBOX_THREADS (request threads of the server process).
+SANDBOX_THREADS (request threads of the server process), SANDBOX_CONTROLS (on/off: the
+/_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`).
 """
 
 import os
@@ -12,6 +13,7 @@ from sandbox.clock import parse_iso
 
 MAX_BODY_BYTES = 1024 * 1024
 INTEGER_SETTINGS = {"port", "seed", "threads"}
+BOOLEAN_WORDS = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 
 
 class ConfigError(ValueError):
@@ -27,6 +29,8 @@ class Config:
     clock_start: str | None = None
     threads: int = 1
     max_body_bytes: int = MAX_BODY_BYTES
+    controls: bool = True
+    control_token: str | None = None
 
     @property
     def clock_start_ms(self) -> int | None:
@@ -58,6 +62,8 @@ class Config:
             "seed": ("SANDBOX_SEED",),
             "clock_start": ("SANDBOX_CLOCK_START",),
             "threads": ("SANDBOX_THREADS",),
+            "controls": ("SANDBOX_CONTROLS",),
+            "control_token": ("SANDBOX_CONTROL_TOKEN",),
         }
         values = {}
         for name, variables in names.items():
@@ -65,7 +71,11 @@ class Config:
                 raw = env.get(variable)
                 if raw is None or raw == "":
                     continue
-                if name in INTEGER_SETTINGS:
+                if name == "controls":
+                    if raw.lower() not in BOOLEAN_WORDS:
+                        raise ConfigError(f"{variable} must be on or off, got {raw!r}")
+                    values[name] = BOOLEAN_WORDS[raw.lower()]
+                elif name in INTEGER_SETTINGS:
                     try:
                         values[name] = int(raw)
                     except ValueError:
@@ -78,8 +88,9 @@ class Config:
     def to_env(self) -> dict:
         """The environment that makes `from_env` rebuild this config (for server workers)."""
         env = {"SANDBOX_HOST": self.host, "SANDBOX_PORT": str(self.port), "SANDBOX_THREADS": str(self.threads)}
+        env["SANDBOX_CONTROLS"] = "on" if self.controls else "off"
         for name, variable in (("fixtures", "SANDBOX_FIXTURES"), ("seed", "SANDBOX_SEED"),
-                               ("clock_start", "SANDBOX_CLOCK_START")):
+                               ("clock_start", "SANDBOX_CLOCK_START"), ("control_token", "SANDBOX_CONTROL_TOKEN")):
             value = getattr(self, name)
             if value is not None:
                 env[variable] = str(value)

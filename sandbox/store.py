@@ -8,6 +8,7 @@ JSON-serialisable dict (see `new_state`); reset rebuilds it from the fixtures.
 
 import collections
 import copy
+import json
 import threading
 
 from sandbox import clock, ids
@@ -27,6 +28,7 @@ def new_state(seed: int | None, clock_start_ms: int | None) -> dict:
     return {
         "version": 1,
         "merchant": None,
+        "fixture": None,
         **{kind: {} for kind in COLLECTIONS},
         "tokens": {},
         "ledger": {"postings": [], "balances": {}},
@@ -51,6 +53,12 @@ class MemoryNamespace:
     # -- clock and ids -------------------------------------------------------------------
     def now_ms(self) -> int:
         return clock.now_ms(self.state["clock"])
+
+    def get_clock(self) -> dict:
+        return dict(self.state["clock"])
+
+    def save_clock(self, clock_state: dict) -> None:
+        self.state["clock"] = clock_state
 
     def new_id(self) -> str:
         return ids.new_object_id(self.state["ids"], self.now_ms())
@@ -135,6 +143,26 @@ class MemoryNamespace:
     def replace_state(self, state: dict) -> None:
         self.state = state
 
+    def export_state(self) -> dict:
+        """A deep copy of the whole state (what an export holds)."""
+        return json.loads(json.dumps(self.state))
+
+    # -- named snapshots (kept beside the state as JSON text: exact, compact, fast to copy) ---
+    def snapshot_save(self, name: str, at_ms: int) -> dict:
+        self.snapshots[name] = {"name": name, "created_at_ms": at_ms, "json": json.dumps(self.state)}
+        return self.snapshots[name]
+
+    def snapshot_get(self, name: str) -> dict | None:
+        """The snapshot with a fresh copy of its state under `state`, or None."""
+        snapshot = self.snapshots.get(name)
+        return None if snapshot is None else {**snapshot, "state": json.loads(snapshot["json"])}
+
+    def snapshot_list(self) -> list[dict]:
+        return [{"name": s["name"], "created_at_ms": s["created_at_ms"]} for s in self.snapshots.values()]
+
+    def snapshot_delete(self, name: str) -> bool:
+        return self.snapshots.pop(name, None) is not None
+
 
 class Store:
     """Every namespace of this process, created on first use by `build(key)`, plus the
@@ -159,13 +187,28 @@ class Store:
                 self._namespaces[key] = ns
             return ns
 
-    def reset(self, key: str) -> MemoryNamespace:
-        """Rebuild the key's namespace from the fixtures, in place (holders keep a valid handle)."""
+    def reset(self, key: str, **options) -> MemoryNamespace:
+        """Rebuild the key's namespace from the fixtures (`options`: the set, the seed), in
+        place: holders keep a valid handle, the journal and snapshots stay."""
+        fresh = self._build(key, **options)
         ns = self.namespace(key)
-        fresh = self._build(key)
         with ns.lock:
             ns.replace_state(fresh.state)
         return ns
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return list(self._namespaces)
+
+    def fork(self, source: str, target: str) -> MemoryNamespace:
+        """Make `target`'s namespace an exact copy of `source`'s state."""
+        src = self.namespace(source)
+        dst = self.namespace(target)
+        with src.lock:
+            state = src.export_state()
+        with dst.lock:
+            dst.replace_state(state)
+        return dst
 
     def drop_all(self) -> int:
         """Forget every namespace (each is rebuilt on its next request); returns how many."""

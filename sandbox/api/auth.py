@@ -2,11 +2,14 @@
 caller's namespace. docs.payluk.ng/authentication: no header -> 401 `No token provided`;
 a live key, or anything that is not a test secret key, -> 403 `Unauthorized Access` ([B])."""
 
+import hmac
 import re
 
 from flask import current_app, g, request
 
-from sandbox.domain.errors import NO_TOKEN, UNAUTHORIZED_ACCESS, Forbidden, Unauthorized
+from sandbox.domain.errors import (
+    CONTROL_TOKEN_REQUIRED, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, Unauthorized,
+)
 
 TEST_KEY = re.compile(r"^sk_test_[A-Za-z0-9_\-]{1,200}$")
 
@@ -31,9 +34,25 @@ def secret_key() -> str:
     return token
 
 
+CONTROL_PREFIX = "/_sandbox"
+
+
+def require_admin() -> None:
+    """Admin-wide controls (every namespace at once) need the control token when one is set."""
+    token = current_app.extensions["sandbox"].config.control_token
+    if token and not hmac.compare_digest(request.headers.get("X-Sandbox-Token", ""), token):
+        raise Unauthorized(CONTROL_TOKEN_REQUIRED)
+
+
 def authenticate() -> None:
-    """before_request: unknown routes fall through to the 404/405 handler untouched."""
+    """before_request: unknown routes fall through to the 404/405 handler untouched. The
+    /_sandbox controls can be switched off (they then do not exist: 404) or protected by a
+    token; the browser pages that emulate Payluk's hosted flows are public and stay."""
     if request.url_rule is None or current_app.view_functions[request.endpoint] in PUBLIC:
         return
+    if request.url_rule.rule.startswith(CONTROL_PREFIX):
+        if not current_app.extensions["sandbox"].config.controls:
+            raise NotFound(ROUTE_NOT_FOUND)
+        require_admin()
     g.key = secret_key()
     g.ns = current_app.extensions["sandbox"].store.namespace(g.key)

@@ -6,13 +6,13 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from sandbox.api.http import envelope
-from sandbox.domain.errors import PaylukError
+from sandbox.domain.errors import ROUTE_NOT_FOUND, PaylukError
 
 log = logging.getLogger("sandbox")
 
 HTTP_MESSAGES = {
     400: "Bad request",
-    404: "Route not found",
+    404: ROUTE_NOT_FOUND,
     405: "Method not allowed",
     413: "Request body too large (limit 1 MiB)",
 }

@@ -1,16 +1,42 @@
-"""Sandbox-only controls under /_sandbox (never mixed into /v1): reset, ledger, invariants."""
+"""Sandbox-only controls under /_sandbox (never mixed into /v1): time travel, reset,
+snapshots, export/import/fork, provider states, ledger, invariants, state; health checks.
 
-from flask import Blueprint, current_app, g
+Every control acts on the namespace of the key sent; `?all=true` on reset is the one
+admin-wide form (it needs the control token when one is configured)."""
+
+from flask import Blueprint, current_app, g, request
 
 from sandbox import __version__
+from sandbox.api.auth import public, require_admin
+from sandbox.api.http import call, envelope, json_body
 from sandbox.clock import iso
-from sandbox.api.auth import public
-from sandbox.api.http import call, envelope
-from sandbox.domain import invariants
+from sandbox.domain import controls, invariants
+from sandbox.domain.errors import BadRequest, NotFound
 from sandbox.domain.money import kobo_to_wire
+from sandbox.schemas.base import load
+from sandbox.schemas.control import (
+    CLOCK,
+    CLOCK_ADVANCE,
+    CLOCK_SET,
+    DUE,
+    FORK,
+    IMPORT,
+    PROVIDER_STATE,
+    RESET,
+    SNAPSHOT_CREATE,
+    STATE_FORMAT,
+)
 from sandbox.schemas.customer import CUSTOMERS
+from sandbox.store import MemoryNamespace, new_state
 
 bp = Blueprint("sandbox_admin", __name__)
+
+
+def _sandbox():
+    return current_app.extensions["sandbox"]
+
+
+# -- health -------------------------------------------------------------------------------------
 
 
 @bp.get("/healthz")
@@ -19,11 +45,203 @@ def healthz():
     return envelope(200, "OK", {"version": __version__})
 
 
+@bp.get("/readyz")
+@public
+def readyz():
+    """Ready once the fixture sets are loaded (start-up stops when one is bad)."""
+    sets = [
+        {"name": f["name"], "file": f["file"], "checksum": f["checksum"], "description": f["description"],
+         "customers": len(f["customers"]), "categories": len(f["categories"]), "actions": len(f["actions"])}
+        for f in _sandbox().fixture_sets.values()
+    ]
+    return envelope(200, "Ready", {"version": __version__, "fixtures": sets, "namespaces": len(_sandbox().store.keys())})
+
+
+# -- clock --------------------------------------------------------------------------------------
+
+
+def _clock_reply(message: str, due=None):
+    data = CLOCK.dump(call(controls.clock_view))
+    if due is not None:
+        data["due"] = DUE.dump(due)
+    return envelope(200, message, data)
+
+
+@bp.get("/_sandbox/clock")
+def get_clock():
+    return _clock_reply("Clock fetched successfully")
+
+
+@bp.post("/_sandbox/clock/advance")
+def advance_clock():
+    body = load(CLOCK_ADVANCE, json_body())
+    ms = body["seconds"] * 1000 if "seconds" in body else body["duration"]
+    return _clock_reply("Clock advanced successfully", call(controls.advance_clock, ms))
+
+
+@bp.post("/_sandbox/clock/set")
+def set_clock():
+    body = load(CLOCK_SET, json_body())
+    return _clock_reply("Clock set successfully", call(controls.set_clock, body["now"]))
+
+
+@bp.post("/_sandbox/clock/freeze")
+def freeze_clock():
+    call(controls.freeze_clock)
+    return _clock_reply("Clock frozen")
+
+
+@bp.post("/_sandbox/clock/resume")
+def resume_clock():
+    call(controls.resume_clock)
+    return _clock_reply("Clock resumed")
+
+
+# -- reset, provider states -----------------------------------------------------------------------
+
+
+def _parties(ns) -> dict:
+    with ns.lock:
+        return {"fixtures": ns.state["fixture"]["name"], "values": ns.state["fixture"]["values"],
+                "customers": CUSTOMERS.dump(ns.all("customers"))}
+
+
 @bp.post("/_sandbox/reset")
 def reset():
-    current_app.extensions["sandbox"].store.reset(g.key)
-    customers = call(lambda ns: ns.all("customers"))
-    return envelope(200, "Sandbox reset successfully", {"customers": CUSTOMERS.dump(customers)})
+    options = load(RESET, json_body())
+    store = _sandbox().store
+    if request.args.get("all", "").lower() in ("1", "true", "yes"):
+        require_admin()
+        if options:
+            raise BadRequest("A reset of every namespace takes no fixtures or seed")
+        return envelope(200, "Every namespace reset", {"namespaces": store.drop_all()})
+    ns = store.reset(g.key, **options)
+    return envelope(200, "Sandbox reset successfully", _parties(ns))
+
+
+@bp.post("/_sandbox/provider-states")
+def provider_state():
+    """Pact provider verification: put the namespace in a named state. Each fixture set is a
+    state, by its name or by one of its `providerStates` descriptions."""
+    body = load(PROVIDER_STATE, json_body())
+    if body["action"] == "teardown":
+        return envelope(200, "Provider state torn down", {"state": body["state"]})
+    sets = _sandbox().fixture_sets
+    name = next((n for n, f in sets.items() if body["state"] in (n, *f["provider_states"])), None)
+    if name is None:
+        known = sorted(s for f in sets.values() for s in (f["name"], *f["provider_states"]))
+        raise BadRequest(f"Unknown provider state; known: {', '.join(known)}")
+    seed = body["params"].get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise BadRequest('"params.seed" must be a whole number')
+    ns = _sandbox().store.reset(g.key, fixtures=name, seed=seed)
+    return envelope(200, "Provider state set up", {"state": body["state"], **_parties(ns)})
+
+
+# -- snapshots, export, import, fork -----------------------------------------------------------
+
+
+def _snapshot_info(snapshot: dict) -> dict:
+    return {"name": snapshot["name"], "createdAt": iso(snapshot["created_at_ms"])}
+
+
+def _snapshot(ns, name: str) -> dict:
+    snapshot = ns.snapshot_get(name)
+    if snapshot is None:
+        raise NotFound("Snapshot not found")
+    return snapshot
+
+
+@bp.post("/_sandbox/snapshots")
+def create_snapshot():
+    name = load(SNAPSHOT_CREATE, json_body())["name"]
+    snapshot = call(lambda ns: ns.snapshot_save(name, ns.now_ms()))
+    return envelope(201, "Snapshot created successfully", _snapshot_info(snapshot))
+
+
+@bp.get("/_sandbox/snapshots")
+def list_snapshots():
+    snapshots = call(lambda ns: ns.snapshot_list())
+    return envelope(200, "Snapshots fetched successfully", [_snapshot_info(s) for s in snapshots])
+
+
+@bp.post("/_sandbox/snapshots/<name>/restore")
+def restore_snapshot(name):
+    def restore(ns):
+        snapshot = _snapshot(ns, name)
+        ns.replace_state(snapshot["state"])
+        return snapshot
+
+    return envelope(200, "Snapshot restored successfully", _snapshot_info(call(restore)))
+
+
+@bp.delete("/_sandbox/snapshots/<name>")
+def delete_snapshot(name):
+    def delete(ns):
+        snapshot = _snapshot(ns, name)
+        ns.snapshot_delete(name)
+        return snapshot
+
+    return envelope(200, "Snapshot deleted successfully", _snapshot_info(call(delete)))
+
+
+def _export(state: dict, at_ms: int, name: str | None = None) -> dict:
+    exported = {"format": STATE_FORMAT, "exportedAt": iso(at_ms)}
+    if name:
+        exported["name"] = name
+    exported["state"] = state
+    return exported
+
+
+@bp.get("/_sandbox/snapshots/<name>/export")
+def export_snapshot(name):
+    exported = call(lambda ns: _export(_snapshot(ns, name)["state"], ns.now_ms(), name))
+    return envelope(200, "Snapshot exported successfully", exported)
+
+
+@bp.get("/_sandbox/state")
+def get_state():
+    """The namespace as JSON (the sandbox's own representation: snake_case, amounts in kobo);
+    `POST /_sandbox/import` takes it back."""
+    exported = call(lambda ns: _export(ns.export_state(), ns.now_ms()))
+    return envelope(200, "State fetched successfully", exported)
+
+
+@bp.post("/_sandbox/import")
+def import_state():
+    """Replace the namespace with an exported state, after checking that its books balance."""
+    state = load(IMPORT, json_body())["state"]
+    missing = sorted(set(new_state(None, None)) - set(state))
+    if missing:
+        raise BadRequest(f"Imported state is not valid: missing {', '.join(missing)}")
+    trial = MemoryNamespace(state)
+    try:
+        problems = invariants.check(trial)
+        trial.now_ms(), trial.balances()
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        raise BadRequest(f"Imported state is not valid: missing or malformed {err}") from None
+    if problems:
+        raise BadRequest(f"Imported state does not balance: {problems[0]}")
+    call(lambda ns: ns.replace_state(trial.state))
+    return envelope(200, "State imported successfully", {"escrows": len(state.get("escrows", {})),
+                                                         "customers": len(state.get("customers", {}))})
+
+
+@bp.post("/_sandbox/fork")
+def fork():
+    """Copy this namespace, exactly, into another key's (refused if that key already has
+    data, unless `replace: true`)."""
+    body = load(FORK, json_body())
+    store = _sandbox().store
+    if body["key"] == g.key:
+        raise BadRequest("A namespace cannot be forked into itself")
+    if body["key"] in store.keys() and not body["replace"]:
+        raise BadRequest("That key already has a namespace; send replace: true to overwrite it")
+    store.fork(g.key, body["key"])
+    return envelope(201, "Namespace forked successfully", {"key": body["key"]})
+
+
+# -- money ------------------------------------------------------------------------------------------
 
 
 @bp.get("/_sandbox/ledger")

@@ -37,6 +37,8 @@ BENEFICIARY_NOT_FOUND = "Milestone beneficiary customer not found"
 NO_CUSTOMER_WITH_PHONE = "No customer found with the provided phone"
 CUSTOMER_EMAIL_TAKEN = "A customer with this email already exists"
 DUPLICATE_REFERENCE = "Duplicate reference"
+ROUTE_NOT_FOUND = "Route not found"
+CONTROL_TOKEN_REQUIRED = "Sandbox control token required (X-Sandbox-Token)"
 LIST_TYPE_REQUIRED = '"type" must be one of [sales, buy]'
 TOO_MANY_IMAGES = '"imageUrl" must contain at most 5 images'
 
@@ -118,3 +120,18 @@ INTENT_DECLINED = "Payment intent was declined"  # sandbox
 INTENT_ALREADY_VERIFIED = "Payment intent is already verified"  # sandbox
 TRANSFER_TO_SELF = "You cannot transfer to your own wallet"  # sandbox
 ACCOUNT_NOT_RESOLVED = "Could not resolve account name"  # sandbox
+
+
+# -- request journal (sandbox/api/journal.py, GET /_sandbox/requests/<id>) ------------------
+REQUEST_NOT_FOUND = "Request not found"  # sandbox
+
+
+# -- scenarios and fault injection (sandbox/scenarios.py, X-Sandbox-Scenario) ----------------
+CARD_DECLINED = "Card declined"  # sandbox
+GATEWAY_TIMEOUT = "Gateway timeout"  # sandbox
+SERVER_ERROR = "Internal server error"  # sandbox (the crash handler's wording)
+TOO_MANY_REQUEST = "Too many request"  # [B], 429, a body without `data`
+UNKNOWN_SCENARIO = 'Unknown sandbox scenario "{name}". Known scenarios: {known}'  # sandbox
+SCENARIO_SYNTAX = "X-Sandbox-Scenario must be <name>[; <param>=<value>]..."  # sandbox
+SCENARIO_PARAM_UNKNOWN = 'Sandbox scenario {scenario} takes no parameter "{param}" (allowed: {allowed})'  # sandbox
+SCENARIO_PARAM_RANGE = 'Sandbox scenario parameter "{param}" must be a whole number from {minimum} to {maximum}'  # sandbox

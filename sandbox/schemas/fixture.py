@@ -56,8 +56,29 @@ class FixtureCardSchema(RequestSchema):
     brand = fields.String(required=True, validate=validate.Length(min=1, error="is not allowed to be empty"))
 
 
+ACTION_OPS = ("create_escrow", "create_milestone_escrow", "pay_escrow", "confirm_milestone", "confirm_payment",
+              "submit_dispute", "advance_clock")
+
+
+class FixtureActionSchema(RequestSchema):
+    """One step replayed through the domain after the parties exist, e.g.
+    `{"op": "pay_escrow", "customer": "<buyer id>", "body": {...}}`. Strings starting with `$`
+    refer to what an earlier step saved with `"as"`: `"$job.id"`, `"$job.milestones.0.id"`."""
+
+    op = fields.String(required=True, validate=validate.OneOf(ACTION_OPS, error="must be one of [{choices}]"))
+    customer = fields.String()
+    body = fields.Dict()
+    escrow = fields.String()
+    milestone = fields.String()
+    payment_token = fields.String(data_key="paymentToken")
+    seconds = WholeNumber(minimum=0)
+    name = fields.String(data_key="as")
+
+
 class FixtureSchema(RequestSchema):
     description = fields.String(load_default="")
+    provider_states = fields.List(fields.String(), data_key="providerStates", load_default=list)
+    actions = fields.List(fields.Nested(FixtureActionSchema), load_default=list)
     merchant = fields.Nested(FixtureMerchantSchema, required=True)
     customers = fields.List(
         fields.Nested(FixtureCustomerSchema),

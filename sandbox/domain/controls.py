@@ -1,0 +1,88 @@
+"""Sandbox-only operations on a namespace's time: move the clock, and say what became due.
+
+Payluk's staging makes a seller wait days for a claim window; here the namespace clock is
+moved instead, and every time-based rule (claim windows, the daily top-up, checkout expiry,
+milestone due dates) reads that clock, so moving it is all it takes.
+"""
+
+from datetime import date, datetime, timezone
+
+from sandbox import clock
+from sandbox.domain import services
+from sandbox.domain.errors import BadRequest
+from sandbox.domain.escrow import ONGOING, PENDING, STANDARD
+
+
+def _move(ns, change) -> list[dict]:
+    state = ns.get_clock()
+    before = clock.now_ms(state)
+    try:
+        change(state)
+    except clock.ClockError as err:
+        raise BadRequest(str(err)) from None
+    ns.save_clock(state)
+    return due_between(ns, before, clock.now_ms(state))
+
+
+def advance_clock(ns, ms: int) -> list[dict]:
+    """Move the clock forward by `ms`; answers what became due on the way."""
+    return _move(ns, lambda state: clock.advance(state, ms))
+
+
+def set_clock(ns, target_ms: int) -> list[dict]:
+    """Move the clock forward to an instant (never backwards: ledgers would contradict it)."""
+    return _move(ns, lambda state: clock.set_to(state, target_ms))
+
+
+def freeze_clock(ns) -> None:
+    state = ns.get_clock()
+    clock.freeze(state)
+    ns.save_clock(state)
+
+
+def resume_clock(ns) -> None:
+    state = ns.get_clock()
+    clock.resume(state)
+    ns.save_clock(state)
+
+
+def clock_view(ns) -> dict:
+    state = ns.get_clock()
+    return {"now_ms": clock.now_ms(state), "frozen": state["frozen_ms"] is not None, "offset_ms": state["offset_ms"]}
+
+
+def _day_start_ms(text: str) -> int:
+    day = date.fromisoformat(text)
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
+    """Everything whose time came in (start, end], in time order: escrows that became
+    claimable, milestone due dates reached, checkout sessions that expired, customers whose
+    daily top-up is available again."""
+    from sandbox.domain import checkout, payments  # they build on services, as this module does
+
+    due = []
+
+    def add(at_ms, kind, **fields):
+        if start_ms < at_ms <= end_ms:
+            due.append({"at_ms": at_ms, "type": kind, **fields})
+
+    for escrow in ns.find("escrows", lambda e: e["status"] in (ONGOING,) or e["milestones"]):
+        if escrow["settlement_type"] == STANDARD and escrow["status"] == ONGOING:
+            add(services.claim_window_ends_ms(escrow), "escrow.claimable", escrow_id=escrow["id"],
+                payment_token=escrow["payment_token"])
+        if escrow["status"] in (PENDING, ONGOING):
+            for milestone in escrow["milestones"]:
+                if milestone["due_date"] and milestone["status"] == PENDING:
+                    add(_day_start_ms(milestone["due_date"]), "milestone.due", escrow_id=escrow["id"],
+                        milestone_id=milestone["id"])
+    for session in ns.find("checkout_sessions", lambda s: s["status"] == checkout.PENDING):
+        add(session["expires_at_ms"], "checkout_session.expired", session_id=session["id"],
+            payment_token=session["payment_token"])
+    latest = {}
+    for topup in ns.all("topups"):
+        latest[topup["customer_id"]] = max(latest.get(topup["customer_id"], 0), topup["created_at_ms"])
+    for customer_id, at_ms in latest.items():
+        add(at_ms + payments.TOPUP_INTERVAL_MS, "topup.available", customer_id=customer_id)
+    return sorted(due, key=lambda item: item["at_ms"])

@@ -1,0 +1,110 @@
+"""Schemas of the sandbox control plane (`/_sandbox/...`): clock, reset, snapshots, states."""
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from sandbox.clock import ClockError, parse_duration_ms, parse_iso
+from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber
+
+SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+STATE_FORMAT = "payluk-sandbox-state/1"
+
+
+class Instant(fields.String):
+    """An ISO-8601 instant, loaded as epoch milliseconds (naive = UTC)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_iso(text)
+        except ValueError:
+            raise ValidationError("must be an ISO-8601 instant, e.g. 2026-06-25T10:15:00Z") from None
+
+
+class Duration(fields.String):
+    """An ISO-8601 duration (`P3D`, `PT2H30M`), loaded as milliseconds."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_duration_ms(text)
+        except ClockError:
+            raise ValidationError("must be an ISO-8601 duration of weeks, days, hours, minutes or seconds, "
+                                  "e.g. P3D or PT2H30M") from None
+
+
+class ClockAdvanceSchema(RequestSchema):
+    """`{"seconds": n}` or `{"duration": "P3D"}` (exactly one)."""
+
+    seconds = WholeNumber(minimum=0)
+    duration = Duration()
+
+    @validates_schema
+    def exactly_one(self, data, **kwargs):
+        if ("seconds" in data) == ("duration" in data):
+            raise ValidationError("send exactly one of seconds, duration", "_schema")
+
+
+class ClockSetSchema(RequestSchema):
+    now = Instant(required=True)
+
+
+class ResetSchema(RequestSchema):
+    fixtures = fields.String()
+    seed = WholeNumber(minimum=0, allow_none=True)
+
+
+class SnapshotCreateSchema(RequestSchema):
+    name = fields.String(required=True, validate=validate.Regexp(
+        SNAPSHOT_NAME, error="must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"))
+
+
+class ForkSchema(RequestSchema):
+    key = fields.String(required=True, validate=validate.Regexp(
+        r"^sk_test_[A-Za-z0-9_\-]{1,200}$", error="must be a test secret key (sk_test_...)"))
+    replace = StrictBool(load_default=False)
+
+
+class ImportSchema(RequestSchema):
+    format = fields.String(required=True, validate=validate.Equal(STATE_FORMAT, error=f"must be {STATE_FORMAT}"))
+    state = fields.Dict(required=True)
+    exported_at = fields.String(data_key="exportedAt")
+    name = fields.String()
+
+
+class ProviderStateSchema(RequestSchema):
+    """Pact's provider-state call: `{"state", "params", "action": "setup" | "teardown"}`."""
+
+    state = fields.String(required=True)
+    params = fields.Dict(load_default=dict)
+    action = fields.String(load_default="setup", validate=validate.OneOf(("setup", "teardown"),
+                                                                        error="must be one of [{choices}]"))
+    consumer = fields.String()
+
+
+class ClockSchema(Schema):
+    now_ms = Timestamp(data_key="now")
+    frozen = fields.Boolean()
+    offset_ms = fields.Integer(data_key="offsetMs")
+
+
+class DueSchema(Schema):
+    type = fields.String()
+    at_ms = Timestamp(data_key="at")
+    escrow_id = fields.String(data_key="escrowId")
+    payment_token = fields.String(data_key="paymentToken")
+    milestone_id = fields.String(data_key="milestoneId")
+    session_id = fields.String(data_key="sessionId")
+    customer_id = fields.String(data_key="customerId")
+
+
+CLOCK = ClockSchema()
+DUE = DueSchema(many=True)
+CLOCK_ADVANCE = ClockAdvanceSchema()
+CLOCK_SET = ClockSetSchema()
+RESET = ResetSchema()
+SNAPSHOT_CREATE = SnapshotCreateSchema()
+FORK = ForkSchema()
+IMPORT = ImportSchema()
+PROVIDER_STATE = ProviderStateSchema()

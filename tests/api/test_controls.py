@@ -1,0 +1,306 @@
+"""The control plane: time travel, reset to named sets, snapshots, export/import, fork,
+provider states, readiness, and switching the controls off or behind a token."""
+
+import json
+
+import pytest
+
+from sandbox import create_app
+from tests.conftest import BENEFICIARY, BUYER, KEY, SELLER, START, Api, InProcessHttp, make_config, pay_body
+
+DAY = 86_400
+
+
+def claimable_escrow(api, max_delivery="3", timeline="days"):
+    escrow = api.create_escrow({"amount": "150000", "purpose": "Phone", "whoPays": "both",
+                                "maxDelivery": max_delivery, "deliveryTimeline": timeline})
+    api.pay(escrow["id"])
+    return escrow
+
+
+# -- clock -------------------------------------------------------------------------------------------
+
+
+def test_clock(http):
+    reply = http.get("/_sandbox/clock")
+    assert (reply.status, reply.data) == (200, {"now": START, "frozen": True, "offsetMs": 0})
+
+
+def test_claim_after_advancing_three_days(http, api):
+    """The issue's example: maxDelivery 3 days; claim refused; advance P3D; claim succeeds."""
+    escrow = claimable_escrow(api)
+    path = f"/v1/escrow/claim-funds/{escrow['paymentToken']}"
+    api.error(http.get(path, customer=SELLER), 400, "Escrow cannot be claimed yet")
+    reply = http.post("/_sandbox/clock/advance", json={"duration": "P3D"})
+    assert reply.status == 200 and reply.data["now"] == "2026-06-25T10:15:00.000Z"
+    assert reply.data["due"] == [{"type": "escrow.claimable", "at": "2026-06-25T10:15:00.000Z",
+                                  "escrowId": escrow["id"], "paymentToken": escrow["paymentToken"]}]
+    claimed = http.get(path, customer=SELLER)
+    assert (claimed.status, claimed.data["status"]) == (200, "CLAIMED")
+
+
+def test_advance_by_seconds_and_what_becomes_due(http, api):
+    api.create_milestone_escrow()  # milestones due 2026-07-15 and 2026-08-15, but unfunded still counts
+    reply = http.post("/_sandbox/clock/advance", json={"seconds": 30 * DAY})
+    assert reply.data["now"] == "2026-07-22T10:15:00.000Z"
+    assert [d["type"] for d in reply.data["due"]] == ["milestone.due"]
+    assert reply.data["due"][0]["at"] == "2026-07-15T00:00:00.000Z"
+    assert http.post("/_sandbox/clock/advance", json={"seconds": 0}).data["due"] == []
+
+
+def test_set_clock_forward_only(http, api):
+    reply = http.post("/_sandbox/clock/set", json={"now": "2026-07-01T00:00:00Z"})
+    assert reply.data["now"] == "2026-07-01T00:00:00.000Z"
+    api.error(http.post("/_sandbox/clock/set", json={"now": "2026-06-30T00:00:00Z"}), 400,
+              "the clock only moves forward: it is already 2026-07-01T00:00:00.000Z")
+    escrow = api.create_milestone_escrow()
+    assert escrow["createdAt"] == "2026-07-01T00:00:00.000Z", "new timestamps read the moved clock"
+
+
+@pytest.mark.parametrize("body, message", [
+    ({}, "Send exactly one of seconds, duration"),
+    ({"seconds": 5, "duration": "PT5S"}, "Send exactly one of seconds, duration"),
+    ({"seconds": -1}, '"seconds" must be greater than or equal to 0'),
+    ({"duration": "P1M"}, '"duration" must be an ISO-8601 duration of weeks, days, hours, minutes or seconds, '
+                          'e.g. P3D or PT2H30M'),
+    ({"days": 1}, '"days" is not allowed'),
+])
+def test_advance_clock__invalid(http, api, body, message):
+    api.error(http.post("/_sandbox/clock/advance", json=body), 400, message)
+
+
+def test_freeze_and_resume(http):
+    resumed = http.post("/_sandbox/clock/resume")
+    assert resumed.data["frozen"] is False
+    assert resumed.data["now"] >= START
+    frozen = http.post("/_sandbox/clock/freeze")
+    assert frozen.data["frozen"] is True
+    assert http.get("/_sandbox/clock").data["now"] == frozen.data["now"], "a frozen clock stays put"
+
+
+def test_topup_limit_follows_the_clock(http, api):
+    assert http.post("/v1/payment/topup", customer=BUYER, json={"amount": 1000}).status == 200
+    api.error(http.post("/v1/payment/topup", customer=BUYER, json={"amount": 1000}), 401,
+              "You can only top up your account once a day")
+    due = http.post("/_sandbox/clock/advance", json={"duration": "P1D"}).data["due"]
+    assert {"type": "topup.available", "customerId": BUYER} == {k: due[0][k] for k in ("type", "customerId")}
+    assert http.post("/v1/payment/topup", customer=BUYER, json={"amount": 1000}).status == 200
+
+
+# -- reset and named fixture sets --------------------------------------------------------------------
+
+
+def test_reset_to_a_named_set(http, api):
+    reply = http.post("/_sandbox/reset", json={"fixtures": "funded-milestone"})
+    assert reply.status == 200 and reply.data["fixtures"] == "funded-milestone"
+    values = reply.data["values"]["milestone"]
+    escrow = api.verify(values["paymentToken"])
+    assert (escrow["state"], [m["status"] for m in escrow["milestones"]]) == (
+        "OPENED", ["RELEASED", "PENDING", "PENDING"])
+    assert api.wallet(BENEFICIARY)["mainBalance"] == 300000
+    assert api.wallet(BUYER) == {"mainBalance": 5000000 - 1025000, "escrowBalance": 725000, "currency": "NGN"}
+    api.confirm(values["id"], values["milestones"][1])
+
+
+@pytest.mark.parametrize("name, check", [
+    ("unfunded-milestone", lambda e: (e["settlementType"], e["state"]) == ("MILESTONE", "AWAITING_PAYMENT")),
+    ("disputed-standard", lambda e: (e["status"], e["dispute"][0]["type"]) == ("DISPUTED", "buyer")),
+    ("claimable-standard", lambda e: e["status"] == "ONGOING"),
+])
+def test_named_sets(http, api, name, check):
+    values = http.post("/_sandbox/reset", json={"fixtures": name}).data["values"]
+    [saved] = values.values()
+    assert check(api.verify(saved["paymentToken"]))
+
+
+def test_claimable_set_can_be_claimed_at_once(http, api):
+    escrow = http.post("/_sandbox/reset", json={"fixtures": "claimable-standard"}).data["values"]["escrow"]
+    assert http.get(f"/v1/escrow/claim-funds/{escrow['paymentToken']}", customer=SELLER).data["status"] == "CLAIMED"
+
+
+def test_reset_with_a_seed(http, api):
+    first = http.post("/_sandbox/reset", json={"fixtures": "unfunded-milestone", "seed": 7}).data["values"]
+    second = http.post("/_sandbox/reset", json={"fixtures": "unfunded-milestone", "seed": 7}).data["values"]
+    other = http.post("/_sandbox/reset", json={"fixtures": "unfunded-milestone", "seed": 8}).data["values"]
+    assert first == second != other
+
+
+def test_reset__unknown_set(http, api):
+    api.error(http.post("/_sandbox/reset", json={"fixtures": "nope"}), 400,
+              '"fixtures" must be one of [claimable-standard, default, disputed-standard, funded-milestone, '
+              'unfunded-milestone]')
+
+
+def test_reset_all(http, api):
+    other = "sk_test_other_ns"
+    http.post("/v1/escrow/milestone/create", key=other, customer=SELLER, json={
+        "amount": 10, "purpose": "x", "whoPays": "buyer", "milestones": [{"title": "a", "amount": 5},
+                                                                          {"title": "b", "amount": 5}]})
+    reply = http.post("/_sandbox/reset?all=true")
+    assert reply.status == 200 and reply.data["namespaces"] >= 2
+    assert http.get("/v1/escrow/transactions?type=sales", key=other, customer=SELLER).data["data"] == []
+
+
+def test_reset_does_not_cross_namespaces(http, api):
+    escrow = api.create_milestone_escrow()
+    http.post("/_sandbox/reset", key="sk_test_someone_else")
+    assert api.verify(escrow["paymentToken"])["id"] == escrow["id"]
+
+
+# -- provider states ---------------------------------------------------------------------------------
+
+
+def test_provider_state(http, api):
+    reply = http.post("/_sandbox/provider-states", json={"state": "an unfunded milestone escrow exists",
+                                                         "params": {"seed": 3}, "action": "setup"})
+    assert reply.status == 200 and reply.data["fixtures"] == "unfunded-milestone"
+    token = reply.data["values"]["milestone"]["paymentToken"]
+    assert api.verify(token)["state"] == "AWAITING_PAYMENT"
+    assert http.post("/_sandbox/provider-states", json={"state": "x", "action": "teardown"}).status == 200
+    assert http.post("/_sandbox/provider-states", json={"state": "disputed-standard"}).data["fixtures"] == \
+        "disputed-standard"
+    reply = http.post("/_sandbox/provider-states", json={"state": "nobody knows"})
+    assert reply.status == 400 and reply.body["message"].startswith("Unknown provider state; known: ")
+
+
+# -- snapshots, export, import, fork ---------------------------------------------------------------
+
+
+def test_snapshot_round_trip(http, api):
+    escrow = api.funded_milestone_escrow()
+    before = http.get("/_sandbox/state").data["state"]
+    created = http.post("/_sandbox/snapshots", json={"name": "funded"})
+    assert (created.status, created.data) == (201, {"name": "funded", "createdAt": START})
+    api.confirm(escrow["id"], escrow["milestones"][0]["id"])
+    http.post("/_sandbox/clock/advance", json={"duration": "P2D"})
+    api.create_customer({"firstname": "A", "lastname": "B", "email": "a@b.example", "phone": "08000000001"})
+    assert http.get("/_sandbox/state").data["state"] != before
+    restored = http.post("/_sandbox/snapshots/funded/restore")
+    assert restored.status == 200
+    after = http.get("/_sandbox/state").data["state"]
+    assert json.dumps(after, sort_keys=True) == json.dumps(before, sort_keys=True), "byte for byte"
+    assert api.wallet(BENEFICIARY)["mainBalance"] == 0
+    assert [s["name"] for s in http.get("/_sandbox/snapshots").data] == ["funded"]
+    exported = http.get("/_sandbox/snapshots/funded/export").data
+    assert exported["format"] == "payluk-sandbox-state/1" and exported["state"] == before
+    assert http.request("DELETE", "/_sandbox/snapshots/funded").status == 200
+    api.error(http.post("/_sandbox/snapshots/funded/restore"), 404, "Snapshot not found")
+    api.error(http.request("DELETE", "/_sandbox/snapshots/funded"), 404, "Snapshot not found")
+
+
+def test_restore_restores_the_id_sequence(http, api):
+    http.post("/_sandbox/snapshots", json={"name": "empty"})
+    first = api.create_milestone_escrow()
+    http.post("/_sandbox/snapshots/empty/restore")
+    again = api.create_milestone_escrow()
+    assert (again["id"], again["paymentToken"]) == (first["id"], first["paymentToken"])
+
+
+def test_snapshot_names(http, api):
+    api.error(http.post("/_sandbox/snapshots", json={"name": "../etc"}), 400,
+              '"name" must be 1-64 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit')
+    api.error(http.get("/_sandbox/snapshots/none/export"), 404, "Snapshot not found")
+
+
+def test_snapshots_are_per_namespace(http, api):
+    http.post("/_sandbox/snapshots", json={"name": "mine"})
+    assert http.get("/_sandbox/snapshots", key="sk_test_nosy_neighbour").data == []
+    api.error(http.post("/_sandbox/snapshots/mine/restore", key="sk_test_nosy_neighbour"), 404, "Snapshot not found")
+
+
+def test_export_and_import(http, api):
+    escrow = api.funded_milestone_escrow()
+    exported = http.get("/_sandbox/state").data
+    target = "sk_test_import_target"
+    reply = http.post("/_sandbox/import", key=target, json=exported)
+    assert reply.status == 200 and reply.data["escrows"] == 1
+    assert http.get(f"/v1/escrow/verify/{escrow['paymentToken']}", key=target).data["status"] == "ONGOING"
+    assert http.get("/_sandbox/state", key=target).data["state"] == exported["state"]
+
+
+def test_import_refuses_what_does_not_balance(http, api):
+    exported = http.get("/_sandbox/state").data
+    tampered = json.loads(json.dumps(exported))
+    tampered["state"]["ledger"]["balances"][f"customer:{BUYER}:main"] += 100
+    reply = http.post("/_sandbox/import", json=tampered)
+    assert reply.status == 400 and reply.body["message"].startswith("Imported state does not balance: ")
+    broken = {**exported, "state": {"version": 1}}
+    assert http.post("/_sandbox/import", json=broken).body["message"].startswith("Imported state is not valid: missing")
+    api.error(http.post("/_sandbox/import", json={**exported, "format": "v0"}), 400,
+              '"format" must be payluk-sandbox-state/1')
+    assert http.get("/_sandbox/state").data["state"] == exported["state"], "nothing changed"
+
+
+def test_fork(http, api):
+    escrow = api.funded_milestone_escrow()
+    reply = http.post("/_sandbox/fork", json={"key": "sk_test_forked"})
+    assert (reply.status, reply.data) == (201, {"key": "sk_test_forked"})
+    api.confirm(escrow["id"], escrow["milestones"][0]["id"])
+    forked = http.get(f"/v1/escrow/verify/{escrow['paymentToken']}", key="sk_test_forked").data
+    assert [m["status"] for m in forked["milestones"]] == ["PENDING"] * 3, "the fork does not follow the source"
+    api.error(http.post("/_sandbox/fork", json={"key": "sk_test_forked"}), 400,
+              "That key already has a namespace; send replace: true to overwrite it")
+    assert http.post("/_sandbox/fork", json={"key": "sk_test_forked", "replace": True}).status == 201
+    api.error(http.post("/_sandbox/fork", json={"key": KEY}), 400, "A namespace cannot be forked into itself")
+    api.error(http.post("/_sandbox/fork", json={"key": "pk_test_x"}), 400,
+              '"key" must be a test secret key (sk_test_...)')
+
+
+def test_state_is_json(http):
+    state = http.get("/_sandbox/state").data["state"]
+    assert json.loads(json.dumps(state)) == state
+    assert state["fixture"]["name"] == "default"
+
+
+# -- readiness, switches ---------------------------------------------------------------------------
+
+
+def test_readyz(http):
+    reply = http.get("/readyz", key=None)
+    assert reply.status == 200
+    names = [s["name"] for s in reply.data["fixtures"]]
+    assert "default" in names and "funded-milestone" in names
+    assert all(len(s["checksum"]) == 64 for s in reply.data["fixtures"])
+
+
+def test_controls_can_be_switched_off():
+    api = Api(InProcessHttp(create_app(make_config(controls=False))))
+    for method, path in [("POST", "/_sandbox/reset"), ("GET", "/_sandbox/clock"), ("GET", "/_sandbox/state")]:
+        api.error(api.http.request(method, path), 404, "Route not found")
+    assert api.http.get("/v1/customers").status == 200
+    assert api.http.get("/healthz", key=None).status == 200
+
+
+def test_control_token():
+    api = Api(InProcessHttp(create_app(make_config(control_token="s3cret"))))
+    api.error(api.http.get("/_sandbox/clock"), 401, "Sandbox control token required (X-Sandbox-Token)")
+    api.error(api.http.get("/_sandbox/clock", headers={"X-Sandbox-Token": "wrong"}), 401,
+              "Sandbox control token required (X-Sandbox-Token)")
+    assert api.http.get("/_sandbox/clock", headers={"X-Sandbox-Token": "s3cret"}).status == 200
+    assert api.http.get("/v1/customers").status == 200
+
+
+def test_reset_timing_at_1k_escrows(capsys):
+    """Not a timed assertion: prints reset and restore latency with 1,000 escrows."""
+    import time
+
+    app = create_app(make_config())
+    api = Api(InProcessHttp(app))
+    client = api.http
+    for _ in range(1000):
+        escrow = client.post("/v1/escrow/milestone/create", customer=SELLER, json={
+            "amount": 10, "purpose": "x", "whoPays": "buyer",
+            "milestones": [{"title": "a", "amount": 5}, {"title": "b", "amount": 5}]}).data
+        client.post("/v1/payment/escrow", customer=BUYER, json=pay_body(escrow["id"], "PAYSTACK"))
+    timings = {}
+    t0 = time.perf_counter()
+    assert client.post("/_sandbox/snapshots", json={"name": "big"}).status == 201
+    timings["snapshot"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assert client.post("/_sandbox/snapshots/big/restore").status == 200
+    timings["restore"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assert client.post("/_sandbox/reset").status == 200
+    timings["reset"] = time.perf_counter() - t0
+    with capsys.disabled():
+        print("\n[1k escrows: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in timings.items()) + "]")
