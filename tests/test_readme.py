@@ -49,7 +49,8 @@ def test_python_walkthrough(live_server):
     ]
 
 
-def test_sandbox_controls_snippet(live_server):
-    result = run([sys.executable, "-c"], block("## Sandbox controls", "python"), live_server)
+def test_clock_snippet(live_server):
+    result = run([sys.executable, "-c"], block("The claim window in practice:", "python"), live_server)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "Sandbox reset successfully"
+    assert result.stdout.splitlines() == ["Sandbox reset successfully", "Escrow cannot be claimed yet",
+                                          "['escrow.claimable']", "CLAIMED"]
