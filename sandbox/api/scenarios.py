@@ -1,7 +1,302 @@
-"""The scenarios of the sandbox control plane (being written)."""
+"""Scenarios and fault injection: the hooks that apply `X-Sandbox-Scenario` and magic values
+to `/v1` requests, the catalogue (`GET /_sandbox/scenarios`) and the test helpers
+(`POST /_sandbox/helpers/…`). What each scenario does is data in sandbox/scenarios.py.
 
-from flask import Flask
+Faults that change nothing answer from `before_request`, so the view (and its service)
+never runs: nothing can be half-applied. `response_lost` is the one scenario that lets the
+operation run; it holds the namespace lock for the whole request and compares the namespace
+state before and after. Only when it changed, a WSGI middleware swaps the finished answer's
+body for one that raises, which makes the server abort the connection (the Flask test client
+raises it to the caller). Every hook, the journal included, still sees the real answer.
+"""
+
+import copy
+import json
+import time
+
+from flask import Blueprint, Flask, current_app, g, request
+from marshmallow import Schema, fields, validate
+
+from sandbox import scenarios
+from sandbox.api import checkout
+from sandbox.api.auth import PUBLIC
+from sandbox.api.http import FORM_TYPES, call, envelope, json_body
+from sandbox.domain import services
+from sandbox.domain.errors import PaylukError
+from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber, load
+from sandbox.schemas.customer import CUSTOMER
+from sandbox.schemas.payment import WALLET
+
+bp = Blueprint("scenarios", __name__)
+
+# Per-request marks live in the WSGI environ, not in `g` (a caller holding an app context open
+# shares one `g` across requests). `g.scenario` (the name) is set for the journal and cleared.
+CHOICE = "sandbox.scenarios.choice"
+HELD = "sandbox.scenarios.held"
+DROP = "sandbox.scenarios.drop"
 
 
 def register(app: Flask) -> None:
-    """Install this module's hooks and routes on the app (being written)."""
+    """Install the scenario hooks (after authentication), the dropping middleware, and the
+    catalogue and helper routes. With the controls switched off, /v1 behaves as Payluk only:
+    no header or magic value is honoured (and the /_sandbox routes answer 404)."""
+    app.register_blueprint(bp)
+    if not getattr(app.extensions["sandbox"].config, "controls", True):
+        return
+    app.before_request(apply_scenario)
+    app.after_request(finish_scenario)
+    app.teardown_request(release_namespace)
+    app.wsgi_app = DropLostResponses(app.wsgi_app)
+
+
+# -- the hooks -------------------------------------------------------------------------------
+
+
+def _body(always: bool = False):
+    """The JSON body, for magic values and `ignoredWhen` only; anything unreadable is no magic
+    (the view judges it). Unless `always`, not parsed when no magic value can be in it."""
+    if request.mimetype in FORM_TYPES:
+        return None
+    raw = request.get_data(cache=True)
+    if not raw or not (always or scenarios.may_hold_magic(raw)):
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def apply_scenario():
+    """before_request: pick the request's scenario; answer a fault at once, or wait, or arm
+    the drop. Only `/v1` routes (not CORS preflights); unknown routes keep their 404."""
+    rule = request.url_rule
+    if rule is None or request.method == "OPTIONS" or not rule.rule.startswith("/v1/"):
+        return None
+    route = f"{request.method} {rule.rule}"
+    header = request.headers.get(scenarios.HEADER)
+    # The body matters with a header too: `ignoredWhen` reads it (a wallet payment).
+    body = _body(always=bool(header)) if route in scenarios.MAGIC_ROUTES else None
+    choice = scenarios.select(route, header, body)
+    if choice is None:
+        return None
+    request.environ[CHOICE] = choice
+    g.scenario = choice.scenario.name
+    scenario = choice.scenario
+    if scenario.outcome in (scenarios.TIMEOUT, scenarios.DELAY):
+        time.sleep(choice.params["ms"] / 1000)
+    if scenario.outcome == scenarios.DELAY:
+        return None
+    if scenario.outcome == scenarios.DROP:
+        _hold_namespace(body)
+        return None
+    if scenario.outcome == scenarios.RATE_LIMIT:
+        response = current_app.response_class(current_app.json.dumps(scenario.body()), status=scenario.status,
+                                              mimetype="application/json")
+        response.headers.update(scenario.answer_headers(choice.params))
+        return response
+    return envelope(scenario.status, scenario.message)
+
+
+def _namespace_of_request(body):
+    """The caller's namespace: the secret key's, or on the public checkout-session routes the
+    one the publishable key names (None when the key is unusable: the view refuses it)."""
+    if current_app.view_functions[request.endpoint] not in PUBLIC:
+        return g.ns
+    if body is None and request.method != "GET":
+        body = _body(always=True)
+    key = body.get("publicKey") if isinstance(body, dict) else request.args.get("publicKey")
+    if not isinstance(key, str):
+        return None
+    try:
+        return checkout._namespace_for(key)[1]
+    except PaylukError:
+        return None
+
+
+def _hold_namespace(body) -> None:
+    """`response_lost`: lock the namespace for the whole request and remember its state."""
+    ns = _namespace_of_request(body)
+    if ns is None:
+        return
+    ns.lock.acquire()
+    request.environ[HELD] = (ns, copy.deepcopy(ns.state))
+
+
+def finish_scenario(response):
+    """after_request: name the scenario in a header; for `response_lost`, mark the answer of a
+    request that changed the namespace for dropping."""
+    choice = request.environ.get(CHOICE)
+    if choice is None:
+        return response
+    response.headers[scenarios.APPLIED_HEADER] = choice.scenario.name
+    held = request.environ.get(HELD)
+    if held is not None and held[0].state != held[1]:
+        request.environ[DROP] = True
+    return response
+
+
+def release_namespace(exc=None) -> None:
+    """teardown_request: let go of the namespace `response_lost` held; forget `g.scenario`."""
+    g.pop("scenario", None)
+    held = request.environ.pop(HELD, None)
+    if held is not None:
+        held[0].lock.release()
+
+
+def _dropped_body():
+    raise scenarios.ResponseLost(
+        "X-Sandbox-Scenario response_lost: the operation committed and the response is dropped on purpose"
+    )
+    yield b""  # pragma: no cover - makes this a generator
+
+
+class DropLostResponses:
+    """WSGI middleware: a response marked for dropping is replaced by a body that raises, so
+    the server aborts the connection (its Content-Length promises a body that never comes)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        app_iter = self.wsgi_app(environ, start_response)
+        if not environ.get(DROP):
+            return app_iter
+        if hasattr(app_iter, "close"):
+            app_iter.close()
+        return _dropped_body()
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+
+
+def _triggers(scenario: scenarios.Scenario) -> dict:
+    first = scenario.params[0] if scenario.params else None
+    example = f"{scenario.name}; {first.name}={first.default}" if first else scenario.name
+    magic = [{
+        "field": "reference",
+        "match": "prefix",
+        "value": scenario.reference_prefix,
+        "routes": list(scenarios.REFERENCE_ROUTES),
+        "example": f"{scenario.reference_prefix}{first.default}_order42" if first else
+                   f"{scenario.reference_prefix}order42",
+        **({"param": first.name} if first else {}),
+    }]
+    magic += [{"field": "amount", "match": "equals", "value": amount, "routes": list(scenarios.AMOUNT_ROUTES)}
+              for amount in scenario.amounts]
+    return {"header": scenario.name, "headerExample": example, "magic": magic}
+
+
+class ParamSchema(Schema):
+    name = fields.String()
+    default = fields.Integer()
+    minimum = fields.Integer()
+    maximum = fields.Integer()
+    description = fields.String()
+
+
+class ScenarioSchema(Schema):
+    """One scenario of the catalogue, on the wire."""
+
+    name = fields.String()
+    kind = fields.Constant("scenario")
+    description = fields.String()
+    applies_to = fields.List(fields.String(), data_key="appliesTo")
+    ignored_when = fields.Dict(data_key="ignoredWhen")
+    triggers = fields.Function(_triggers)
+    params = fields.List(fields.Nested(ParamSchema))
+    outcome = fields.String()
+    effect = fields.Function(lambda s: {
+        "status": s.status,
+        "message": s.message,
+        "body": s.body(),
+        "headers": dict(s.headers),
+    })
+    committed = fields.Boolean()
+    notes = fields.String()
+
+
+class HelperSchema(Schema):
+    """One test helper of the catalogue, on the wire."""
+
+    name = fields.String()
+    kind = fields.Constant("helper")
+    description = fields.String()
+    route = fields.String()
+    body = fields.Dict()
+    effect = fields.Function(lambda h: {"status": h.status, "message": h.message})
+    committed = fields.Constant(True)
+
+
+SCENARIO_LIST = ScenarioSchema(many=True)
+HELPER_LIST = HelperSchema(many=True)
+
+
+@bp.get("/_sandbox/scenarios")
+def list_scenarios():
+    return envelope(200, "Scenarios fetched successfully", {
+        "header": scenarios.HEADER,
+        "headerSyntax": scenarios.HEADER_SYNTAX,
+        "appliedHeader": scenarios.APPLIED_HEADER,
+        "magicPrefix": scenarios.MAGIC_PREFIX,
+        "rules": [
+            "The header applies to any /v1 route; magic values are read from the JSON body of the routes "
+            "listed under each trigger.",
+            "The header is looked at first: an unknown name or parameter is a 400; a scenario that does not "
+            "apply to the request (another route, or an ignoredWhen value) is skipped, and magic values "
+            "are looked for instead.",
+            "Among magic values the first reference in request order wins (reference, then references), "
+            "then the amount.",
+            "Faults that change nothing answer before the request is validated or the operation runs.",
+            "Authentication comes first; /_sandbox routes and unknown routes ignore scenarios.",
+            "Nothing is random: the same request triggers the same scenario under any --seed.",
+        ],
+        "scenarios": SCENARIO_LIST.dump(scenarios.SCENARIOS),
+        "helpers": HELPER_LIST.dump(scenarios.HELPERS),
+    })
+
+
+# -- the test helpers ------------------------------------------------------------------------
+
+
+class CustomerRefSchema(RequestSchema):
+    customer_id = ObjectId(data_key="customerId", required=True)
+
+
+class BlockCustomerSchema(CustomerRefSchema):
+    reason = fields.String(allow_none=True)
+
+
+class FundCustomerSchema(CustomerRefSchema):
+    amount = WholeNumber(required=True, validate=validate.Range(
+        max=scenarios.MAX_FUNDING_NAIRA, error=f"must be less than or equal to {scenarios.MAX_FUNDING_NAIRA}"))
+
+
+CUSTOMER_REF = CustomerRefSchema()
+BLOCK_CUSTOMER = BlockCustomerSchema()
+FUND_CUSTOMER = FundCustomerSchema()
+
+
+def _helper_reply(name: str, data):
+    helper = scenarios.HELPER[name]
+    return envelope(helper.status, helper.message, data)
+
+
+@bp.post(scenarios.HELPER["block-customer"].path)
+def block_customer():
+    data = load(BLOCK_CUSTOMER, json_body())
+    customer = call(services.set_customer_status, data["customer_id"], "blocked", data.get("reason"))
+    return _helper_reply("block-customer", CUSTOMER.dump(customer))
+
+
+@bp.post(scenarios.HELPER["unblock-customer"].path)
+def unblock_customer():
+    data = load(CUSTOMER_REF, json_body())
+    customer = call(services.set_customer_status, data["customer_id"], "active")
+    return _helper_reply("unblock-customer", CUSTOMER.dump(customer))
+
+
+@bp.post(scenarios.HELPER["fund-customer"].path)
+def fund_customer():
+    data = load(FUND_CUSTOMER, json_body())
+    wallet = call(scenarios.fund_customer, data["customer_id"], data["amount"])
+    return _helper_reply("fund-customer", WALLET.dump(wallet))

@@ -75,6 +75,13 @@ ROUTES = [
     ("GET", "/_sandbox/state"),
     ("POST", "/_sandbox/import"),
     ("POST", "/_sandbox/fork"),
+    ("GET", "/_sandbox/requests"),
+    ("GET", "/_sandbox/requests/1"),
+    ("DELETE", "/_sandbox/requests"),
+    ("GET", "/_sandbox/scenarios"),
+    ("POST", "/_sandbox/helpers/block-customer"),
+    ("POST", "/_sandbox/helpers/unblock-customer"),
+    ("POST", "/_sandbox/helpers/fund-customer"),
     ("GET", "/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"),
 ]

@@ -1,0 +1,252 @@
+"""The request journal: what each journaled request captured, the filters of `GET /_sandbox/requests`,
+and the wire shape of an entry.
+
+Journaling sits on the hot path of every keyed request, so an entry is stored *raw*: the first
+`BODY_LIMIT` bytes of each body (secret keys already blanked), the raw query string, the clock
+reading in epoch ms. Parsing JSON, decoding text and formatting times happen in `render`, only for
+the entries a reader actually fetches. Nothing here needs Flask: the hooks in sandbox/api/journal.py
+hand over plain values.
+"""
+
+import itertools
+import json
+import re
+import weakref
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from marshmallow import ValidationError, fields, validate
+
+from sandbox.clock import iso, parse_iso
+from sandbox.schemas.base import NON_EMPTY, RequestSchema, WholeNumber
+
+BODY_LIMIT = 4096  # bytes kept of each request and response body (per form field for forms)
+MAX_LIMIT = 1000  # largest page `GET /_sandbox/requests?limit=` serves (= the journal's capacity)
+DEFAULT_LIMIT = 50
+
+# Any Payluk secret key (the caller's or another, e.g. the new key of `POST /_sandbox/fork`).
+# A key cut at the BODY_LIMIT boundary still matches (`*`), so no prefix of one survives.
+SECRET = re.compile(r"sk_(test|live)_[A-Za-z0-9_\-]*")
+SECRET_BYTES = re.compile(rb"sk_(test|live)_[A-Za-z0-9_\-]*")
+REDACTED = r"sk_\1_[REDACTED]"
+REDACTED_BYTES = rb"sk_\1_[REDACTED]"
+
+TEXT_TYPES = ("application/xml", "application/javascript", "application/x-ndjson", "application/graphql")
+
+
+# -- capture (hot path) -------------------------------------------------------------------------
+
+def redact(text: str | None) -> str | None:
+    """`text` with every secret key blanked (a plain substring test first: keys are rare)."""
+    if text and "sk_" in text:
+        return SECRET.sub(REDACTED, text)
+    return text
+
+
+def _redact_bytes(raw: bytes) -> bytes:
+    return SECRET_BYTES.sub(REDACTED_BYTES, raw) if b"sk_" in raw else raw
+
+
+def body_kind(mimetype: str) -> str:
+    """How a body of this media type is kept: `json` (parsed when read back; also the guess for
+    an unlabelled body), `text`, or `binary` (only its type and size)."""
+    if not mimetype or mimetype == "application/json" or mimetype.endswith("+json"):
+        return "json"
+    if mimetype.startswith("text/") or mimetype in TEXT_TYPES or mimetype.endswith("+xml"):
+        return "text"
+    return "binary"
+
+
+def capture_raw(raw: bytes, mimetype: str) -> tuple | None:
+    """A JSON/text/binary body as kept in an entry: `(kind, prefix bytes, truncated)` or
+    `("binary", media type, size)`."""
+    if not raw:
+        return None
+    kind = body_kind(mimetype)
+    if kind == "binary":
+        return ("binary", mimetype, len(raw))
+    return (kind, _redact_bytes(raw[:BODY_LIMIT]), len(raw) > BODY_LIMIT)
+
+
+def capture_form(field_lists, file_lists) -> tuple | None:
+    """A multipart / urlencoded body: text fields (each cut at BODY_LIMIT characters) and, for
+    each uploaded file, only `{filename, size}` — file contents are never kept.
+
+    `field_lists`: (name, [values]); `file_lists`: (name, [(filename, size)])."""
+    out, truncated = {}, False
+    for name, values in field_lists:
+        kept = []
+        for value in values:
+            if len(value) > BODY_LIMIT:
+                value, truncated = value[:BODY_LIMIT], True
+            kept.append(redact(value))
+        out[redact(name)] = kept[0] if len(kept) == 1 else kept
+    for name, uploads in file_lists:
+        kept = [{"filename": redact(filename), "size": size} for filename, size in uploads]
+        out[redact(name)] = kept[0] if len(kept) == 1 else kept
+    return ("form", out, truncated) if out else None
+
+
+def omitted(mimetype: str, size: int | None) -> tuple:
+    """A body the journal did not read (larger than the server accepts, or streamed)."""
+    return ("omitted", mimetype, size)
+
+
+_sequences: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def next_id(ns) -> int:
+    """The next entry id of the namespace: 1, 2, 3… for the life of the process. Ids are never
+    reused, not even after `DELETE /_sandbox/requests` (a reader holding an old id gets `Request
+    not found`, never somebody else's request). Call under `ns.lock`."""
+    counter = _sequences.get(ns)
+    if counter is None:
+        counter = _sequences[ns] = itertools.count(1)
+    return next(counter)
+
+
+# -- reading (cold path) ------------------------------------------------------------------------
+
+def _body(capture) -> tuple:
+    """(wire value, truncated) of a kept body."""
+    if capture is None:
+        return None, False
+    kind = capture[0]
+    if kind == "form":
+        return capture[1], capture[2]
+    if kind in ("binary", "omitted"):
+        value = {"contentType": capture[1] or None, "size": capture[2]}
+        return value, kind == "omitted"
+    raw, truncated = capture[1], capture[2]
+    text = raw.decode("utf-8", "ignore" if truncated else "replace")
+    if kind == "json" and not truncated:
+        try:
+            return json.loads(text), False
+        except ValueError:
+            pass
+    return text, truncated
+
+
+def _query(raw: str) -> dict:
+    """The query string's parameters; a repeated one becomes a list. `raw` is WSGI text (bytes
+    as latin-1), so a client that sent UTF-8 unescaped is read back as UTF-8."""
+    raw = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+    out: dict = {}
+    for name, value in parse_qsl(raw, keep_blank_values=True):
+        if name in out:
+            out[name] = out[name] + [value] if isinstance(out[name], list) else [out[name], value]
+        else:
+            out[name] = value
+    return out
+
+
+def render(entry: dict) -> dict:
+    """The wire form of one journal entry (camelCase, ISO time on the namespace clock)."""
+    request_body, request_cut = _body(entry["request"])
+    response_body, response_cut = _body(entry["response"])
+    return {
+        "id": entry["id"],
+        "at": iso(entry["at_ms"]),
+        "method": entry["method"],
+        "path": entry["path"],
+        "query": _query(entry["query"]) if entry["query"] else {},
+        "status": entry["status"],
+        "latencyMs": entry["latency_ms"],
+        "customerId": entry["customer_id"],
+        "scenario": entry["scenario"],
+        "ip": entry["ip"],
+        "requestBody": request_body,
+        "requestBodyTruncated": request_cut,
+        "responseBody": response_body,
+        "responseBodyTruncated": response_cut,
+    }
+
+
+# -- filters of GET /_sandbox/requests --------------------------------------------------------------
+
+STATUS_CLASS = re.compile(r"^([1-5])xx$", re.IGNORECASE)
+
+
+class StatusFilter(fields.Field):
+    """`404` (exact) or `4xx` (a class): loads as ("exact", 404) or ("class", 4)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = value.strip() if isinstance(value, str) else ""
+        if text.isdigit() and len(text) == 3:
+            return ("exact", int(text))
+        match = STATUS_CLASS.match(text)
+        if match:
+            return ("class", int(match.group(1)))
+        raise ValidationError("must be a status code (404) or a class (4xx)")
+
+
+class Instant(fields.Field):
+    """An ISO-8601 instant, loaded as epoch milliseconds."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_iso(value.strip())
+        except (AttributeError, TypeError, ValueError):
+            raise ValidationError("must be an ISO-8601 instant (2026-06-22T10:15:00.000Z)") from None
+
+
+class JournalQuerySchema(RequestSchema):
+    """The query of `GET /_sandbox/requests`; unknown parameters are refused like unknown fields."""
+
+    method = fields.String(validate=NON_EMPTY)
+    path = fields.String(validate=NON_EMPTY)
+    status = StatusFilter()
+    customer_id = fields.String(data_key="customerId", validate=NON_EMPTY)
+    since = Instant()
+    limit = WholeNumber(lenient=True, load_default=DEFAULT_LIMIT,
+                        validate=validate.Range(max=MAX_LIMIT, error=f"must be less than or equal to {MAX_LIMIT}"))
+
+
+JOURNAL_QUERY = JournalQuerySchema()
+
+
+@dataclass
+class Found:
+    """A page of matching entries, newest first, and how many matched in all."""
+
+    entries: list
+    count: int
+
+
+def search(entries: list, query: dict) -> Found:
+    """Entries (oldest first, as the journal holds them) that pass every filter, newest first,
+    cut to `query["limit"]`. `method` matches whatever its case, `path` is a prefix,
+    `customerId` matches whatever its case, `since` keeps entries at or after that instant."""
+    method = query.get("method", "").upper() or None
+    path = query.get("path")
+    status = query.get("status")
+    customer = query.get("customer_id", "").lower() or None
+    since = query.get("since")
+    matching = []
+    for entry in reversed(entries):
+        if method is not None and entry["method"] != method:
+            continue
+        if path is not None and not entry["path"].startswith(path):
+            continue
+        if status is not None:
+            how, value = status
+            if (entry["status"] if how == "exact" else entry["status"] // 100) != value:
+                continue
+        if customer is not None and (entry["customer_id"] or "").lower() != customer:
+            continue
+        if since is not None and entry["at_ms"] < since:
+            continue
+        matching.append(entry)
+    return Found(matching[:query["limit"]], len(matching))
+
+
+def find(entries: list, entry_id: str) -> dict | None:
+    """The entry with this id (as written in a URL), or None."""
+    if not entry_id.isdigit() or not entries:
+        return None
+    wanted = int(entry_id)
+    # Ids in the journal are consecutive, so the position is usually exact; scan otherwise.
+    index = wanted - entries[0]["id"]
+    if 0 <= index < len(entries) and entries[index]["id"] == wanted:
+        return entries[index]
+    return next((e for e in entries if e["id"] == wanted), None)
