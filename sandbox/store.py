@@ -7,7 +7,6 @@ JSON-serialisable dict (see `new_state`); reset rebuilds it from the fixtures.
 """
 
 import collections
-import copy
 import json
 import threading
 
@@ -15,6 +14,17 @@ from sandbox import clock, ids
 
 
 JOURNAL_SIZE = 1000
+
+
+def clone(value):
+    """A deep copy of plain JSON data (dicts, lists, scalars): several times faster than
+    `copy.deepcopy`, which this hot path would otherwise spend most of its time in."""
+    kind = type(value)
+    if kind is dict:
+        return {key: clone(item) for key, item in value.items()}
+    if kind is list:
+        return [clone(item) for item in value]
+    return value
 
 # Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
 COLLECTIONS = (
@@ -74,21 +84,21 @@ class MemoryNamespace:
 
     # -- the merchant (key holder) -----------------------------------------------------------
     def get_merchant(self) -> dict:
-        return copy.deepcopy(self.state["merchant"])
+        return clone(self.state["merchant"])
 
     def save_merchant(self, merchant: dict) -> None:
         self.state["merchant"] = merchant
 
     # -- any collection: entities are read as copies and saved whole ---------------------------
     def get(self, kind: str, key: str) -> dict | None:
-        return copy.deepcopy(self.state[kind].get(key))
+        return clone(self.state[kind].get(key))
 
     def all(self, kind: str) -> list[dict]:
-        return copy.deepcopy(list(self.state[kind].values()))
+        return clone(list(self.state[kind].values()))
 
     def find(self, kind: str, predicate) -> list[dict]:
         """Copies of the entities `predicate` accepts (it sees them read-only), in order."""
-        return [copy.deepcopy(e) for e in self.state[kind].values() if predicate(e)]
+        return [clone(e) for e in self.state[kind].values() if predicate(e)]
 
     def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
         self.state[kind][entity[key_field]] = entity
@@ -124,7 +134,7 @@ class MemoryNamespace:
         return dict(self.state["ledger"]["balances"])
 
     def postings(self) -> list[dict]:
-        return copy.deepcopy(self.state["ledger"]["postings"])
+        return clone(self.state["ledger"]["postings"])
 
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
     def journal_append(self, entry: dict) -> None:
