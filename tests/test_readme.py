@@ -54,3 +54,14 @@ def test_clock_snippet(live_server):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["Sandbox reset successfully", "Escrow cannot be claimed yet",
                                           "['escrow.claimable']", "CLAIMED"]
+
+
+def test_scenario_snippet(live_server):
+    result = run([sys.executable, "-c"], block("### Scenarios and fault injection", "python"), live_server)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["400 Card declined", "connection dropped", "200 SUCCESS"]
+
+
+def test_plugin_example_is_the_tested_file():
+    shown = block("## pytest plugin", "python")
+    assert shown == (ROOT / "tests" / "plugin_project" / "example_escrow_flow.py").read_text()
