@@ -65,3 +65,10 @@ def test_scenario_snippet(live_server):
 def test_plugin_example_is_the_tested_file():
     shown = block("## pytest plugin", "python")
     assert shown == (ROOT / "tests" / "plugin_project" / "example_escrow_flow.py").read_text()
+
+
+def test_snapshot_snippet(live_server):
+    result = run([sys.executable, "-c"], block("Snapshots, forks, provider states and the journal:", "python"),
+                 live_server)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["AWAITING_PAYMENT", "OPENED", "[('POST', '/v1/payment/escrow', 200)]"]

@@ -77,3 +77,66 @@ def test_config_from_env():
 def test_config_errors(env, message):
     with pytest.raises(ConfigError, match=message):
         Config.from_env(env)
+
+
+# -- named fixture sets ----------------------------------------------------------------------------
+
+from sandbox import create_app  # noqa: E402
+from sandbox.fixtures import load_fixture_sets  # noqa: E402
+
+
+def _set_dir(tmp_path, **sets):
+    (tmp_path / "default.json").write_text(json.dumps(_default()))
+    for name, data in sets.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+    return tmp_path
+
+
+def test_named_sets_extend_default(tmp_path):
+    directory = _set_dir(tmp_path, extra={"extends": "default", "customers": [{
+        "id": "665f1b2c9a1e4d0012ab3c99", "firstname": "New", "lastname": "Person", "email": "new@x.example",
+        "phone": "08000000099", "mainBalance": 5}]})
+    sets = load_fixture_sets(directory)
+    assert sorted(sets) == ["default", "extra"]
+    assert len(sets["extra"]["customers"]) == len(sets["default"]["customers"]) + 1
+
+
+def test_the_repository_sets_load():
+    assert sorted(load_fixture_sets(None)) == ["claimable-standard", "default", "disputed-standard",
+                                               "funded-milestone", "unfunded-milestone"]
+
+
+def test_a_directory_needs_default(tmp_path):
+    (tmp_path / "other.json").write_text("{}")
+    with pytest.raises(FixtureError, match="no default.json in the fixture directory"):
+        load_fixture_sets(tmp_path)
+
+
+def test_extends_must_name_a_set(tmp_path):
+    directory = _set_dir(tmp_path, extra={"extends": "nothing"})
+    with pytest.raises(FixtureError, match=r'extra.json: "extends" must name a set of this directory'):
+        load_fixture_sets(directory)
+
+
+def test_a_bad_step_names_the_file_and_the_step(tmp_path):
+    directory = _set_dir(tmp_path, broken={"extends": "default", "actions": [
+        {"op": "create_milestone_escrow", "customer": "665f1b2c9a1e4d0012ab3c30", "as": "m",
+         "body": {"amount": 10, "purpose": "x", "whoPays": "buyer",
+                  "milestones": [{"title": "a", "amount": 5}, {"title": "b", "amount": 6}]}}]})
+    with pytest.raises(FixtureError) as err:
+        create_app(Config(fixtures=str(directory)))
+    assert str(err.value) == (f"{directory / 'broken.json'}: actions[0] (create_milestone_escrow): "
+                              "The sum of milestone amounts must equal the escrow amount")
+
+
+def test_a_bad_reference_names_the_step(tmp_path):
+    directory = _set_dir(tmp_path, broken={"extends": "default", "actions": [
+        {"op": "confirm_payment", "customer": "665f1b2c9a1e4d0012ab3c31", "escrow": "$nothing.id"}]})
+    with pytest.raises(FixtureError, match=r"actions\[0\] \(confirm_payment\): \$nothing.id: nothing was saved"):
+        create_app(Config(fixtures=str(directory)))
+
+
+def test_an_unknown_op(tmp_path):
+    directory = _set_dir(tmp_path, broken={"extends": "default", "actions": [{"op": "teleport"}]})
+    with pytest.raises(FixtureError, match=r'broken.json: "actions\[0\].op" must be one of'):
+        load_fixture_sets(directory)
