@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +162,8 @@ def live_server():
     first = proc.stdout.readline()
     match = re.search(r"http://[\d.]+:\d+", first)
     assert match, f"server did not announce its URL: {first!r}"
+    # Keep reading what the server prints (its log), or a full pipe would block it.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
     url = match.group(0)
     deadline = time.monotonic() + 15
     while True:
