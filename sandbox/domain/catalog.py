@@ -43,10 +43,7 @@ def _check_name_free(ns, name: str, own_id: str | None = None) -> None:
 
 
 def _image_url(category_id: str, filename: str) -> str:
-    """Where an uploaded cover "lives": Payluk's CDN pattern; the bytes are not kept."""
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
-    ext = ext if ext.isalnum() and len(ext) <= 5 else "png"
-    return f"https://cdn.payluk.ng/category/{category_id}.{ext}"
+    return services.cdn_url("category", category_id, filename, "png")
 
 
 def _place(ns, category: dict, position: int | None) -> None:

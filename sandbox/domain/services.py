@@ -245,11 +245,16 @@ def _build_milestones(ns, specs, target_naira: int) -> list[dict]:
     ]
 
 
+def cdn_url(folder: str, name: str, filename: str, default_ext: str) -> str:
+    """Where an uploaded file "lives": Payluk's CDN pattern (cdn.payluk.ng/<folder>/<name>.<ext>);
+    the sandbox keeps no bytes, so the URL does not resolve."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else default_ext
+    ext = ext if ext.isalnum() and len(ext) <= 5 else default_ext
+    return f"https://cdn.payluk.ng/{folder}/{name}.{ext}"
+
+
 def _image_url(ns, filename: str) -> str:
-    """Where an uploaded image "lives": Payluk's CDN pattern; the bytes are not kept."""
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
-    ext = ext if ext.isalnum() and len(ext) <= 5 else "png"
-    return f"https://cdn.payluk.ng/escrow/{ns.new_id()}.{ext}"
+    return cdn_url("escrow", ns.new_id(), filename, "png")
 
 
 def _category(ns, category_id) -> dict | None:
@@ -447,11 +452,7 @@ def _dispute_time(ms: int) -> str:
 
 
 def _evidence_url(ns, filename: str | None) -> str | None:
-    if not filename:
-        return None
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    ext = ext if ext.isalnum() and len(ext) <= 5 else "bin"
-    return f"https://cdn.payluk.ng/dispute/{ns.new_id()}.{ext}"
+    return cdn_url("dispute", ns.new_id(), filename, "bin") if filename else None
 
 
 def _thread_entry(ns, kind: str, name: str, message: str, filename: str | None) -> dict:
@@ -522,9 +523,11 @@ def _date_ms(text: str | None, end: bool = False) -> int | None:
     return parse_iso(text + ("T23:59:59.999" if end else "T00:00:00")) if len(text) == 10 else parse_iso(text)
 
 
-def _in_range(escrow: dict, query: dict) -> bool:
+def _created_within(query: dict):
+    """A predicate: created on or after `fromDate` and on or before `toDate` (whole days, UTC)."""
     start, end = _date_ms(query.get("from_date")), _date_ms(query.get("to_date"), end=True)
-    return (start is None or escrow["created_at_ms"] >= start) and (end is None or escrow["created_at_ms"] <= end)
+    return lambda escrow: ((start is None or escrow["created_at_ms"] >= start)
+                           and (end is None or escrow["created_at_ms"] <= end))
 
 
 def _newest_first(escrows: list) -> list:
@@ -535,8 +538,9 @@ def _newest_first(escrows: list) -> list:
 def list_my_disputes(ns, customer_id, query: dict) -> Page:
     """Disputed escrows the customer is party to (`/v1/escrow/dispute/get`), newest first."""
     require_customer(ns, customer_id)
+    within = _created_within(query)
     rows = ns.find("escrows", lambda e: e["dispute"] and customer_id in (e["buyer_id"], e["seller_id"])
-                   and _in_range(e, query) and query.get("payment_token") in (None, e["payment_token"]))
+                   and within(e) and query.get("payment_token") in (None, e["payment_token"]))
     return paginate(_newest_first(rows), query["page"], query["limit"])
 
 
@@ -553,7 +557,8 @@ def get_dispute(ns, customer_id, escrow_id) -> dict:
 
 def list_all_disputes(ns, query: dict) -> Page:
     """Every disputed escrow of the merchant (`/v1/escrow/all-dispute`), newest first."""
-    rows = ns.find("escrows", lambda e: e["dispute"] and _in_range(e, query)
+    within = _created_within(query)
+    rows = ns.find("escrows", lambda e: e["dispute"] and within(e)
                    and (query.get("payment_id") is None or query["payment_id"] in (e["id"], e["payment_token"])))
     return paginate(_newest_first(rows), query["page"], query["limit"])
 
@@ -579,11 +584,12 @@ def list_transactions(ns, customer_id, query: dict) -> Page:
 
 def list_feeds(ns, query: dict) -> Page:
     """Every escrow of the merchant's customers (`/v1/escrow/feeds`) with its filters."""
+    within = _created_within(query)
     rows = ns.find("escrows", lambda e: query.get("status") in (None, e["status"])
                    and query.get("category_id") in (None, e["category_id"])
                    and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
                    and query.get("payment_token") in (None, e["payment_token"])
-                   and _in_range(e, query))
+                   and within(e))
     return paginate(_newest_first(rows), query["page"], query["limit"])
 
 
