@@ -7,6 +7,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from sandbox.api import (
     auth, catalog, checkout, customers, errors, escrows, intents, journal, payments, sandbox_admin, scenarios,
+    webhooks,
 )
 from sandbox.config import Config
 from sandbox.domain.errors import BadRequest
@@ -49,7 +50,8 @@ def namespace_builder(config: Config, fixture_sets: dict):
     def build(key: str, fixtures: str = DEFAULT_SET, seed: int | None = None) -> MemoryNamespace:
         if fixtures not in fixture_sets:
             raise BadRequest(f'"fixtures" must be one of [{", ".join(sorted(fixture_sets))}]')
-        ns = MemoryNamespace(new_state(config.seed if seed is None else seed, config.clock_start_ms))
+        ns = MemoryNamespace(new_state(config.seed if seed is None else seed, config.clock_start_ms,
+                                       config.webhook_url))
         values = replay(ns, fixture_sets[fixtures], super_admin=not key.startswith(LIMITED_KEY_PREFIX))
         ns.state["fixture"] = {"name": fixtures, "values": values}
         return ns
@@ -72,6 +74,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.before_request(auth.authenticate)
     scenarios.register(app)
     journal.register(app)
+    webhooks.register(app)
     for module in (sandbox_admin, escrows, payments, customers, intents, catalog, checkout):
         app.register_blueprint(module.bp)
     return app

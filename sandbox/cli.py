@@ -26,6 +26,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-controls", dest="controls", action="store_false", default=None,
                         help="switch the /_sandbox controls off (SANDBOX_CONTROLS=off)")
     parser.add_argument("--control-token", help="require X-Sandbox-Token on the controls (SANDBOX_CONTROL_TOKEN)")
+    parser.add_argument("--webhook-url", help="callback URL new namespaces start with (SANDBOX_WEBHOOK_URL)")
     parser.add_argument("--version", action="version", version=f"payluk-sandbox {__version__}")
     return parser.parse_args(argv)
 
@@ -78,7 +79,7 @@ def main(argv=None) -> int:
         config = Config.from_env().with_overrides(
             host=args.host, port=args.port, fixtures=args.fixtures, seed=args.seed,
             clock_start=args.clock_start, threads=args.threads, controls=args.controls,
-            control_token=args.control_token,
+            control_token=args.control_token, webhook_url=args.webhook_url,
         ).validate()
         fixture = load_fixture(config.fixtures)
     except (ConfigError, FixtureError) as err:

@@ -3,7 +3,8 @@
 Environment: HOST / SANDBOX_HOST, PORT / SANDBOX_PORT, SANDBOX_FIXTURES, SANDBOX_SEED,
 SANDBOX_CLOCK_START (ISO-8601: new namespaces start with a clock frozen there),
 SANDBOX_THREADS (request threads of the server process), SANDBOX_CONTROLS (on/off: the
-/_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`).
+/_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`), SANDBOX_WEBHOOK_URL (the
+callback URL new namespaces start with).
 """
 
 import os
@@ -31,6 +32,7 @@ class Config:
     max_body_bytes: int = MAX_BODY_BYTES
     controls: bool = True
     control_token: str | None = None
+    webhook_url: str | None = None
 
     @property
     def clock_start_ms(self) -> int | None:
@@ -41,6 +43,8 @@ class Config:
             raise ConfigError(f"port must be between 0 and 65535, got {self.port}")
         if self.threads < 1:
             raise ConfigError(f"threads must be at least 1, got {self.threads}")
+        if self.webhook_url is not None and not self.webhook_url.startswith(("http://", "https://")):
+            raise ConfigError(f"webhook URL must start with http:// or https://, got {self.webhook_url!r}")
         if self.clock_start is not None:
             try:
                 parse_iso(self.clock_start)
@@ -64,6 +68,7 @@ class Config:
             "threads": ("SANDBOX_THREADS",),
             "controls": ("SANDBOX_CONTROLS",),
             "control_token": ("SANDBOX_CONTROL_TOKEN",),
+            "webhook_url": ("SANDBOX_WEBHOOK_URL",),
         }
         values = {}
         for name, variables in names.items():
@@ -90,7 +95,8 @@ class Config:
         env = {"SANDBOX_HOST": self.host, "SANDBOX_PORT": str(self.port), "SANDBOX_THREADS": str(self.threads)}
         env["SANDBOX_CONTROLS"] = "on" if self.controls else "off"
         for name, variable in (("fixtures", "SANDBOX_FIXTURES"), ("seed", "SANDBOX_SEED"),
-                               ("clock_start", "SANDBOX_CLOCK_START"), ("control_token", "SANDBOX_CONTROL_TOKEN")):
+                               ("clock_start", "SANDBOX_CLOCK_START"), ("control_token", "SANDBOX_CONTROL_TOKEN"),
+                               ("webhook_url", "SANDBOX_WEBHOOK_URL")):
             value = getattr(self, name)
             if value is not None:
                 env[variable] = str(value)

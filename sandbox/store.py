@@ -11,29 +11,20 @@ import json
 import threading
 
 from sandbox import clock, ids
+from sandbox.plain import clone
 
 
 JOURNAL_SIZE = 1000
 
 
-def clone(value):
-    """A deep copy of plain JSON data (dicts, lists, scalars): several times faster than
-    `copy.deepcopy`, which this hot path would otherwise spend most of its time in."""
-    kind = type(value)
-    if kind is dict:
-        return {key: clone(item) for key, item in value.items()}
-    if kind is list:
-        return [clone(item) for item in value]
-    return value
-
 # Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
 COLLECTIONS = (
     "customers", "escrows", "payments", "intents", "topups", "categories", "cards", "whitelist",
-    "checkout_sessions",
+    "checkout_sessions", "events", "deliveries",
 )
 
 
-def new_state(seed: int | None, clock_start_ms: int | None) -> dict:
+def new_state(seed: int | None, clock_start_ms: int | None, webhook_url: str | None = None) -> dict:
     """An empty namespace: no parties, no escrows, an empty ledger, a fresh clock and id sequence."""
     return {
         "version": 1,
@@ -41,6 +32,9 @@ def new_state(seed: int | None, clock_start_ms: int | None) -> dict:
         "fixture": None,
         **{kind: {} for kind in COLLECTIONS},
         "tokens": {},
+        "webhook": {"url": webhook_url, "milestone_events": False, "faults": [], "delay_seconds": 0},
+        "events_dropped": 0,
+        "deliveries_dropped": 0,
         "ledger": {"postings": [], "balances": {}},
         "clock": clock.new_clock_state(clock_start_ms),
         "ids": ids.new_id_state(seed),
@@ -105,6 +99,15 @@ class MemoryNamespace:
 
     def delete(self, kind: str, key: str) -> None:
         self.state[kind].pop(key, None)
+
+    def trim(self, kind: str, cap: int) -> int:
+        """Drop the oldest entities beyond `cap`; answers how many were dropped."""
+        entities = self.state[kind]
+        dropped = 0
+        while len(entities) > cap:
+            del entities[next(iter(entities))]
+            dropped += 1
+        return dropped
 
     # -- escrows also have a payment-token index -------------------------------------------------
     def get_escrow_by_token(self, token: str) -> dict | None:

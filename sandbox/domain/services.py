@@ -12,7 +12,7 @@ load them; amounts arrive in whole naira and are kept in kobo from here on.
 import copy
 from dataclasses import dataclass
 
-from sandbox.domain import errors, ledger
+from sandbox.domain import errors, ledger, webhooks
 from sandbox.domain import escrow as lifecycle
 from sandbox.domain.errors import ActionNotAllowed, BadRequest, NotFound
 from sandbox.domain.escrow import MILESTONE, PENDING, RELEASED, STANDARD
@@ -311,6 +311,9 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
     }
     _set_amount(escrow, amount_kobo)
     ns.save_escrow(escrow)
+    # concepts/webhooks: `escrow.created`, and the escrow enters PENDING (`escrow.pending`).
+    webhooks.emit(ns, "escrow.created", escrow)
+    webhooks.emit(ns, "escrow.pending", escrow)
     return escrow
 
 
@@ -369,8 +372,7 @@ def edit_escrow(ns, seller_id, token, data: dict) -> dict:
         escrow["category_id"], escrow["category"] = data["category_id"], category
     escrow["image_urls"] = images
     _set_amount(escrow, amount)
-    lifecycle.apply(escrow, "edit", ns.now_ms())
-    ns.save_escrow(escrow)
+    _transition(ns, escrow, "edit", ns.now_ms())
     return escrow
 
 
@@ -402,11 +404,18 @@ def _release_to_seller(ns, escrow: dict, kind: str) -> None:
     escrow["held"] = 0
 
 
+def _transition(ns, escrow: dict, action: str, now: int) -> None:
+    """Apply a lifecycle action, save, and emit `escrow.<status>` if the status changed."""
+    before = escrow["status"]
+    lifecycle.apply(escrow, action, now)
+    ns.save_escrow(escrow)
+    webhooks.emit_transition(ns, escrow, before)
+
+
 def _close(ns, escrow: dict, action: str) -> None:
     now = ns.now_ms()
     escrow["completed_at_ms"] = now
-    lifecycle.apply(escrow, action, now)
-    ns.save_escrow(escrow)
+    _transition(ns, escrow, action, now)
 
 
 def confirm_payment(ns, buyer_id, escrow_id) -> dict:
@@ -484,8 +493,7 @@ def submit_dispute(ns, customer_id, token, data: dict) -> dict:
     escrow["dispute"] = (escrow["dispute"] or []) + [
         _thread_entry(ns, side, name, data["message"], data.get("file_name"))
     ]
-    lifecycle.apply(escrow, action, ns.now_ms())
-    ns.save_escrow(escrow)
+    _transition(ns, escrow, action, ns.now_ms())
     return escrow
 
 
@@ -627,8 +635,7 @@ def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
     escrow["category"] = category
     _set_amount(escrow, amount)
     escrow["milestones"] = milestones
-    lifecycle.apply(escrow, "edit_milestones", ns.now_ms())
-    ns.save_escrow(escrow)
+    _transition(ns, escrow, "edit_milestones", ns.now_ms())
     return escrow
 
 
@@ -646,7 +653,7 @@ def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
         amount = _check_amount(data["amount"])
         target = data["amount"]
     milestones = _build_milestones(ns, data.get("milestones"), target)
-    lifecycle.apply(escrow, "convert", ns.now_ms())
+    lifecycle.apply(escrow, "convert", ns.now_ms())  # no status change, so no event
     escrow["settlement_type"] = MILESTONE
     escrow["who_pays"] = "buyer"
     _set_amount(escrow, amount)
@@ -694,8 +701,9 @@ def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
               escrow_id=escrow["id"])
         escrow["held"] = 0
         escrow["completed_at_ms"] = now
-    lifecycle.apply(escrow, action, now)
-    ns.save_escrow(escrow)
+    # Sandbox-only (off unless asked for): the release itself, before the closing event.
+    webhooks.emit(ns, webhooks.MILESTONE_RELEASED, escrow, milestone=milestone)
+    _transition(ns, escrow, action, now)
     return escrow
 
 
@@ -727,6 +735,9 @@ def _sell_copy(ns, original: dict, now: int) -> dict:
              "clone_of": original["id"], "logs": [], "created_at_ms": now, "updated_at_ms": now}
     original = {**original, "total_quantity": original["total_quantity"] - 1, "updated_at_ms": now}
     ns.save_escrow(original)
+    ns.save_escrow(clone)
+    # Multi-quantity: events fire per escrow, so the copy announces itself before it is funded.
+    webhooks.emit(ns, "escrow.created", clone)
     return clone
 
 
@@ -772,8 +783,7 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
         escrow["held"] = charge
         escrow["paid_at_ms"] = now
         escrow["payment_details"] = {"reference": reference, "gateway": gateway, "amount": charge}
-        lifecycle.apply(escrow, "pay", now)
-        ns.save_escrow(escrow)
+        _transition(ns, escrow, "pay", now)
     payment = {
         "reference": reference,
         "status": "SUCCESS",

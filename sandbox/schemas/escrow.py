@@ -191,6 +191,7 @@ def _payment_details(details):
 
 
 ESCROW = EscrowSchema()
+MILESTONE = MilestoneSchema()
 MILESTONES = MilestoneSchema(many=True)
 MILESTONE_ESCROW_CREATE = MilestoneEscrowCreateSchema()
 MILESTONE_CONVERT = MilestoneConvertSchema()

@@ -1,0 +1,160 @@
+"""Webhook controls: the callback URL and fault modes, the event outbox, the delivery log,
+flush and resend. Events themselves are emitted by the domain at each escrow transition."""
+
+from flask import Blueprint, Flask, current_app, g, request
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from sandbox.api.http import call, envelope, json_body
+from sandbox.domain import webhooks
+from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
+from sandbox.webhooks import Dispatcher, payload
+
+bp = Blueprint("webhooks", __name__)
+
+FAULT_DESCRIPTIONS = {
+    "duplicate": "every delivery is sent twice (receivers must deduplicate on data.id + event)",
+    "out_of_order": "events due together are sent newest first",
+    "delayed": "each event is first sent `delaySeconds` later on the namespace clock",
+    "wrong_signature": "x-payluk-signature is computed with a wrong key (receivers must reject it)",
+}
+
+
+def register(app: Flask) -> None:
+    app.extensions["sandbox_webhooks"] = Dispatcher(app.extensions["sandbox"].store)
+    app.register_blueprint(bp)
+    app.after_request(_wake_after_changes)
+
+
+def dispatcher() -> Dispatcher:
+    return current_app.extensions["sandbox_webhooks"]
+
+
+def _wake_after_changes(response):
+    """A request that may have emitted events, or moved the clock, in a namespace with a
+    callback URL lets the dispatcher look (its thread starts only then)."""
+    ns = getattr(g, "ns", None)
+    if request.method != "GET" and ns is not None and ns.state["webhook"]["url"] is not None:
+        dispatcher().wake()
+    return response
+
+
+class Url(fields.Url):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class WebhookConfigSchema(RequestSchema):
+    """PUT /_sandbox/webhook: any of the settings; `url: null` stops deliveries."""
+
+    url = Url(allow_none=True, require_tld=False, schemes={"http", "https"})
+    milestone_events = StrictBool(data_key="milestoneEvents")
+    faults = fields.List(fields.String(validate=validate.OneOf(webhooks.FAULTS, error="must be one of [{choices}]")))
+    delay_seconds = WholeNumber(data_key="delaySeconds", minimum=0)
+
+
+class WebhookConfigOut(Schema):
+    url = fields.String(allow_none=True)
+    milestone_events = fields.Boolean(data_key="milestoneEvents")
+    faults = fields.List(fields.String())
+    delay_seconds = fields.Integer(data_key="delaySeconds")
+
+
+class EventOut(Schema):
+    id = fields.String()
+    type = fields.String(data_key="event")
+    escrow_id = fields.String(data_key="escrowId")
+    at_ms = Timestamp(data_key="timestamp")
+    status = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at_ms = Timestamp(data_key="nextAttemptAt")
+    url = fields.String(allow_none=True)
+    body = fields.Function(payload, data_key="payload")
+
+
+class DeliveryOut(Schema):
+    id = fields.String()
+    event_id = fields.String(data_key="eventId")
+    event_type = fields.String(data_key="event")
+    attempt = fields.Integer()
+    url = fields.String()
+    status_code = fields.Integer(data_key="statusCode", allow_none=True)
+    latency_ms = fields.Float(data_key="latencyMs")
+    error = fields.String(allow_none=True)
+    signature = fields.String()
+    duplicated = fields.Boolean()
+    at_ms = Timestamp(data_key="at")
+    next_retry_at_ms = Timestamp(data_key="nextRetryAt")
+
+
+class EventQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    type = fields.String()
+    escrow_id = fields.String(data_key="escrowId")
+    event_id = fields.String(data_key="eventId")
+
+
+CONFIG_IN, CONFIG_OUT = WebhookConfigSchema(), WebhookConfigOut()
+EVENTS, DELIVERIES, QUERY = EventOut(many=True), DeliveryOut(many=True), EventQuery()
+EVENT = EventOut()
+
+
+@bp.get("/_sandbox/webhook")
+def get_webhook():
+    config = call(lambda ns: dict(ns.state["webhook"]))
+    return envelope(200, "Webhook settings fetched successfully", CONFIG_OUT.dump(config))
+
+
+@bp.put("/_sandbox/webhook")
+def set_webhook():
+    changes = load(CONFIG_IN, json_body())
+    if changes.get("faults"):
+        changes["faults"] = sorted(set(changes["faults"]))
+    config = call(webhooks.configure, changes)
+    return envelope(200, "Webhook settings updated successfully", CONFIG_OUT.dump(config))
+
+
+@bp.get("/_sandbox/events")
+def list_events():
+    query = load(QUERY, request.args.to_dict())
+
+    def read(ns):
+        return webhooks.list_events(ns, query.get("type"), query.get("escrow_id")), ns.state["events_dropped"]
+
+    events, dropped = call(read)
+    return envelope(200, "Events fetched successfully", {"data": EVENTS.dump(events), "count": len(events),
+                                                         "dropped": dropped})
+
+
+@bp.post("/_sandbox/events/<event_id>/resend")
+def resend_event(event_id):
+    event = call(webhooks.resend, event_id.lower())
+    dispatcher().wake()
+    return envelope(200, "Event queued for delivery", EVENT.dump(event))
+
+
+@bp.get("/_sandbox/webhooks/deliveries")
+def list_deliveries():
+    query = load(QUERY, request.args.to_dict())
+
+    def read(ns):
+        rows = ns.find("deliveries", lambda d: query.get("event_id") in (None, d["event_id"]))
+        return rows, ns.state["deliveries_dropped"]
+
+    rows, dropped = call(read)
+    return envelope(200, "Deliveries fetched successfully", {"data": DELIVERIES.dump(rows), "count": len(rows),
+                                                             "dropped": dropped})
+
+
+@bp.post("/_sandbox/webhooks/flush")
+def flush():
+    """Deliver everything due now, synchronously (the background sender may already have taken
+    some: those are not sent twice), and report the attempts made."""
+    attempts = dispatcher().deliver_due(g.key)
+    return envelope(200, "Webhooks flushed", {"attempts": [
+        {"eventId": a["event_id"], "event": a["event_type"], "url": a["url"], "statusCode": a["status_code"],
+         "latencyMs": a["latency_ms"], "error": a["error"]} for a in attempts]})
+

@@ -1,0 +1,117 @@
+"""Webhook events and their delivery schedule: an outbox per namespace, on its clock.
+
+docs.payluk.ng/concepts/webhooks: one event per escrow status transition, named `escrow.`
++ the lower-cased status, plus `escrow.created`; the body is `{event, data: <escrow>,
+timestamp}`. Delivery ([B]): 10 s timeout, up to 3 retries with exponential backoff, best
+effort. Here every event is kept (even with no URL set), each delivery attempt is logged,
+and retries fall due on the namespace clock, so moving the clock fires them.
+
+This module decides *what* is sent and *when*; sending is the dispatcher's job
+(sandbox/webhooks.py), outside the namespace lock.
+"""
+
+from sandbox.domain.errors import BadRequest, NotFound
+from sandbox.plain import clone
+
+EVENT_CAP = 1000
+DELIVERY_CAP = 2000
+MAX_ATTEMPTS = 4  # the first try and 3 retries
+RETRY_BASE_MS = 60_000  # retries 1, 2 and 4 minutes after a failed attempt
+# Sandbox-only, off by default: Payluk documents no milestone-level events.
+MILESTONE_RELEASED = "escrow.milestone.released"
+FAULTS = ("duplicate", "out_of_order", "delayed", "wrong_signature")
+
+# Event statuses.
+NOT_SENT = "NOT_SENT"  # no callback URL when it happened
+PENDING = "PENDING"  # due at `next_attempt_at_ms`
+SENDING = "SENDING"  # handed to the dispatcher
+DELIVERED = "DELIVERED"
+FAILED = "FAILED"  # every attempt failed
+
+
+def configure(ns, changes: dict) -> dict:
+    """Set the namespace's callback URL, the sandbox-only milestone events and fault modes."""
+    config = {**ns.state["webhook"], **changes}
+    ns.state["webhook"] = config
+    return config
+
+
+def _schedule(event: dict, config: dict, now_ms: int) -> None:
+    if config["url"] is None:
+        event.update(status=NOT_SENT, next_attempt_at_ms=None)
+        return
+    delay = config["delay_seconds"] * 1000 if "delayed" in config["faults"] else 0
+    event.update(status=PENDING, url=config["url"], attempts=0, next_attempt_at_ms=now_ms + delay)
+
+
+def emit(ns, event_type: str, escrow: dict, milestone: dict | None = None) -> dict | None:
+    """Record an event about `escrow` (as it is now) and schedule its delivery."""
+    config = ns.state["webhook"]
+    if event_type == MILESTONE_RELEASED and not config["milestone_events"]:
+        return None
+    now = ns.now_ms()
+    event = {"id": ns.new_id(), "type": event_type, "escrow_id": escrow["id"], "escrow": clone(escrow),
+             "milestone": clone(milestone), "at_ms": now, "url": None, "attempts": 0}
+    _schedule(event, config, now)
+    ns.save("events", event)
+    ns.state["events_dropped"] += ns.trim("events", EVENT_CAP)
+    return event
+
+
+def emit_transition(ns, escrow: dict, before_status: str) -> None:
+    """`escrow.<status>` when a transition changed the status (one event per transition)."""
+    if escrow["status"] != before_status:
+        emit(ns, f"escrow.{escrow['status'].lower()}", escrow)
+
+
+def list_events(ns, event_type=None, escrow_id=None) -> list[dict]:
+    return ns.find("events", lambda e: event_type in (None, e["type"]) and escrow_id in (None, e["escrow_id"]))
+
+
+def resend(ns, event_id) -> dict:
+    """Deliver an event again, now (a fresh round of attempts), to the current URL."""
+    event = ns.get("events", event_id)
+    if event is None:
+        raise NotFound("Event not found")
+    config = ns.state["webhook"]
+    if config["url"] is None:
+        raise BadRequest("No webhook URL is set for this namespace")
+    event.update(status=PENDING, url=config["url"], attempts=0, next_attempt_at_ms=ns.now_ms())
+    ns.save("events", event)
+    return event
+
+
+def take_due(ns) -> list[dict]:
+    """The events due now, marked SENDING so no other sender takes them; oldest first, or
+    newest first under the `out_of_order` fault."""
+    now = ns.now_ms()
+    due = ns.find("events", lambda e: e["status"] == PENDING and e["next_attempt_at_ms"] <= now)
+    for event in due:
+        event["status"] = SENDING
+        ns.save("events", event)
+    if "out_of_order" in ns.state["webhook"]["faults"]:
+        due.reverse()
+    return due
+
+
+def record_attempt(ns, event_id: str, attempt: dict) -> dict | None:
+    """Log one attempt (`{url, status_code, latency_ms, error}`) and decide what comes next:
+    delivered on a 2xx, else a retry after 1, 2, 4 minutes on the namespace clock, else FAILED."""
+    event = ns.get("events", event_id)
+    if event is None:  # dropped from the capped outbox, or the namespace was reset meanwhile
+        return None
+    now = ns.now_ms()
+    event["attempts"] += 1
+    ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
+    if ok:
+        event.update(status=DELIVERED, next_attempt_at_ms=None)
+    elif event["attempts"] >= MAX_ATTEMPTS:
+        event.update(status=FAILED, next_attempt_at_ms=None)
+    else:
+        event.update(status=PENDING, next_attempt_at_ms=now + RETRY_BASE_MS * 2 ** (event["attempts"] - 1))
+    ns.save("events", event)
+    record = {"id": ns.new_id(), "event_id": event_id, "event_type": event["type"], "attempt": event["attempts"],
+              "at_ms": now, "next_retry_at_ms": event["next_attempt_at_ms"], **attempt}
+    ns.save("deliveries", record)
+    ns.state["deliveries_dropped"] += ns.trim("deliveries", DELIVERY_CAP)
+    return event
