@@ -21,6 +21,7 @@ from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
 from sandbox.domain import services
+from sandbox.domain import webhooks as webhook_faults
 from sandbox.domain.errors import PaylukError
 from sandbox.schemas.base import load
 from sandbox.schemas.customer import CUSTOMER
@@ -192,6 +193,10 @@ def list_scenarios():
         ],
         "scenarios": SCENARIO_LIST.dump(scenarios.SCENARIOS),
         "helpers": HELPER_LIST.dump(scenarios.HELPERS),
+        # Receiver fault modes for webhooks: switched on per namespace with PUT /_sandbox/webhook.
+        "webhookFaults": [{"name": name, "kind": "webhook_fault", "description": text,
+                           "set": f'PUT /_sandbox/webhook {{"faults": ["{name}"]}}'}
+                          for name, text in webhook_faults.FAULTS.items()],
     })
 
 

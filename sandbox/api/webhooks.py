@@ -11,12 +11,6 @@ from sandbox.webhooks import Dispatcher, payload
 
 bp = Blueprint("webhooks", __name__)
 
-FAULT_DESCRIPTIONS = {
-    "duplicate": "every delivery is sent twice (receivers must deduplicate on data.id + event)",
-    "out_of_order": "events due together are sent newest first",
-    "delayed": "each event is first sent `delaySeconds` later on the namespace clock",
-    "wrong_signature": "x-payluk-signature is computed with a wrong key (receivers must reject it)",
-}
 
 
 def register(app: Flask) -> None:
@@ -50,7 +44,7 @@ class WebhookConfigSchema(RequestSchema):
 
     url = Url(allow_none=True, require_tld=False, schemes={"http", "https"})
     milestone_events = StrictBool(data_key="milestoneEvents")
-    faults = fields.List(fields.String(validate=validate.OneOf(webhooks.FAULTS, error="must be one of [{choices}]")))
+    faults = fields.List(fields.String(validate=validate.OneOf(list(webhooks.FAULTS), error="must be one of [{choices}]")))
     delay_seconds = WholeNumber(data_key="delaySeconds", minimum=0)
 
 

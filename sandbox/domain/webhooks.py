@@ -19,7 +19,13 @@ MAX_ATTEMPTS = 4  # the first try and 3 retries
 RETRY_BASE_MS = 60_000  # retries 1, 2 and 4 minutes after a failed attempt
 # Sandbox-only, off by default: Payluk documents no milestone-level events.
 MILESTONE_RELEASED = "escrow.milestone.released"
-FAULTS = ("duplicate", "out_of_order", "delayed", "wrong_signature")
+# Receiver fault modes a namespace can switch on (listed in the scenario catalogue too).
+FAULTS = {
+    "duplicate": "every delivery is sent twice (receivers must deduplicate on data.id + event)",
+    "out_of_order": "events due together are sent newest first",
+    "delayed": "each event is first sent `delaySeconds` later on the namespace clock",
+    "wrong_signature": "x-payluk-signature is computed with a wrong key (receivers must reject it)",
+}
 
 # Event statuses.
 NOT_SENT = "NOT_SENT"  # no callback URL when it happened
