@@ -72,3 +72,44 @@ def test_snapshot_snippet(live_server):
                  live_server)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["AWAITING_PAYMENT", "OPENED", "[('POST', '/v1/payment/escrow', 200)]"]
+
+
+def test_webhook_receiver_snippet(live_server):
+    """The README's receiver verifies what the sandbox sends, and rejects a wrong signature."""
+    import socket
+    import time
+
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = block("A receiver that checks the signature", "python").replace("9000", str(port))
+    receiver = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while True:  # the receiver must listen before the first delivery, or that one is refused
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the README receiver did not start"
+            time.sleep(0.02)
+    try:
+        curl = block("Point a namespace at it", "bash").replace("http://127.0.0.1:8080", live_server)
+        curl = curl.replace("9000", str(port))
+        assert subprocess.run(["bash", "-c", curl], capture_output=True, timeout=30).returncode == 0
+        headers = {"Authorization": "Bearer sk_test_readme", "customer-id": "665f1b2c9a1e4d0012ab3c30"}
+        requests.post(f"{live_server}/v1/escrow/create", headers=headers,
+                      data={"amount": "1000", "purpose": "x", "whoPays": "buyer"}, timeout=10)
+        lines = [receiver.stdout.readline(), receiver.stdout.readline()]
+        assert all(line.startswith("verified") for line in lines), lines
+        requests.put(f"{live_server}/_sandbox/webhook", headers=headers, json={"faults": ["wrong_signature"]},
+                     timeout=10)
+        requests.post(f"{live_server}/v1/escrow/create", headers=headers,
+                      data={"amount": "1000", "purpose": "x", "whoPays": "buyer"}, timeout=10)
+        assert receiver.stdout.readline().startswith("rejected")
+    finally:
+        requests.put(f"{live_server}/_sandbox/webhook", headers={"Authorization": "Bearer sk_test_readme"},
+                     json={"url": None, "faults": []}, timeout=10)
+        receiver.kill()
+        time.sleep(0.1)
