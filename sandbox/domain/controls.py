@@ -8,7 +8,7 @@ milestone due dates) reads that clock, so moving it is all it takes.
 from datetime import date, datetime, timezone
 
 from sandbox import clock
-from sandbox.domain import services
+from sandbox.domain import services, webhooks
 from sandbox.domain.errors import BadRequest
 from sandbox.domain.escrow import ONGOING, PENDING, STANDARD
 
@@ -58,8 +58,8 @@ def _day_start_ms(text: str) -> int:
 
 def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
     """Everything whose time came in (start, end], in time order: escrows that became
-    claimable, milestone due dates reached, checkout sessions that expired, customers whose
-    daily top-up is available again."""
+    claimable, milestone due dates reached, checkout sessions that expired, webhook retries
+    now due, customers whose daily top-up is available again."""
     from sandbox.domain import checkout, payments  # they build on services, as this module does
 
     due = []
@@ -80,6 +80,8 @@ def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
     for session in ns.find("checkout_sessions", lambda s: s["status"] == checkout.PENDING):
         add(session["expires_at_ms"], "checkout_session.expired", session_id=session["id"],
             payment_token=session["payment_token"])
+    for event in ns.find("events", lambda e: e["status"] == webhooks.PENDING and e["attempts"] > 0):
+        add(event["next_attempt_at_ms"], "webhook.retry", event_id=event["id"], escrow_id=event["escrow_id"])
     latest = {}
     for topup in ns.all("topups"):
         latest[topup["customer_id"]] = max(latest.get(topup["customer_id"], 0), topup["created_at_ms"])

@@ -97,6 +97,7 @@ class DueSchema(Schema):
     milestone_id = fields.String(data_key="milestoneId")
     session_id = fields.String(data_key="sessionId")
     customer_id = fields.String(data_key="customerId")
+    event_id = fields.String(data_key="eventId")
 
 
 CLOCK = ClockSchema()

@@ -160,7 +160,9 @@ def test_retries_follow_the_clock(http, api, receiver):
     http.post("/_sandbox/clock/advance", json={"seconds": 59})
     http.post("/_sandbox/webhooks/flush")
     assert len([d for d in deliveries(http) if d["eventId"] == event["id"]]) == 1
-    http.post("/_sandbox/clock/advance", json={"seconds": 1})
+    due = http.post("/_sandbox/clock/advance", json={"seconds": 1}).data["due"]
+    assert {"type": "webhook.retry", "at": "2026-06-22T10:16:00.000Z", "eventId": event["id"],
+            "escrowId": escrow["id"]} in due
     wait_for(lambda: len([d for d in deliveries(http) if d["eventId"] == event["id"]]) == 2)
     http.post("/_sandbox/clock/advance", json={"seconds": 120})
     wait_for(lambda: len([d for d in deliveries(http) if d["eventId"] == event["id"]]) == 3)
