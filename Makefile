@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean openapi examples
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,14 +15,24 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/payluk-sandbox $(ARGS)
 
+# The repository's suite, then the example consumer project's (examples/).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q examples/tests
+
+# The example consumer project (examples/): its own pytest suite, against the plugin's server.
+examples: $(STAMP)
+	$(BIN)/python -m pytest -q examples/tests
 
 # Installs Debian's wrk when missing and we are root (else a Python client is used).
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || true
 	$(BIN)/python bench/serve_bench.py $(BENCH_ARGS)
+
+# Regenerates the committed OpenAPI document from the marshmallow schemas (a test compares them).
+openapi: $(STAMP)
+	$(BIN)/python -m sandbox.openapi openapi.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,444 @@
+"""The fidelity report as data: every documented Payluk route and behaviour, what the sandbox does.
+
+Each entry names a Payluk route or behaviour from the docs (/work/shared/payluk-api.md §1–§7:
+[A] the mid-2026 docs.payluk.ng, [B] the later docs and their openapi.json, [L] the legacy
+readme), whether the sandbox emulates it, and the choice it took where the docs are silent (the
+wording of README "Fidelity and limitations"). `python -m sandbox.fidelity` renders it to
+docs/fidelity.md; tests/contract/test_fidelity.py keeps that file, this data and the app's
+url_map in step, so the report cannot drift from the code.
+"""
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+EMULATED = "emulated"
+PARTIAL = "partial"
+NOT_EMULATED = "not emulated"
+STATUSES = (EMULATED, PARTIAL, NOT_EMULATED)
+
+# The report's sections, in this order.
+AREAS = (
+    "Standard escrows",
+    "Milestone escrows",
+    "Disputes",
+    "Customers & wallet",
+    "Payments",
+    "Cards",
+    "Whitelist",
+    "Categories",
+    "Countries",
+    "Checkout",
+    "Webhooks",
+    "Auth & headers",
+    "Envelope & errors",
+    "Test mode",
+)
+
+DOCS = "docs.payluk.ng"
+REPORT = Path("docs") / "fidelity.md"
+COMMAND = "python -m sandbox.fidelity"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row: a route (`method` + `path`, docs notation `{param}`) or a behaviour (`what`)."""
+
+    area: str
+    what: str
+    status: str
+    source: str
+    choice: str = ""
+    method: str | None = None
+    path: str | None = None
+
+    @property
+    def route(self) -> tuple[str, str] | None:
+        return (self.method, route_pattern(self.path)) if self.method else None
+
+
+def route_pattern(path: str) -> str:
+    """A path with its parameters blanked, so `/v1/x/{paymentToken}` matches Flask's `/v1/x/<token>`."""
+    return re.sub(r"<[^>]*>|\{[^}]*\}", "{}", path)
+
+
+def A(page: str | None = None) -> str:
+    return f"[A] {DOCS}/{page}" if page else "[A]"
+
+
+def B(page: str | None = None) -> str:
+    return f"[B] {DOCS}/{page}" if page else "[B] openapi.json"
+
+
+ENTRIES: list[Entry] = []
+
+
+def route(area, method, path, status, source, choice=""):
+    ENTRIES.append(Entry(area, f"`{method} {path}`", status, source, choice, method, path))
+
+
+def behaviour(area, what, status, source, choice=""):
+    ENTRIES.append(Entry(area, what, status, source, choice))
+
+
+# -- Standard escrows -----------------------------------------------------------------------------
+AREA = "Standard escrows"
+route(AREA, "POST", "/v1/escrow/create", EMULATED, A("api-reference/escrow/create-escrow"),
+      "multipart (documented) or JSON (seen in clients); up to 5 `imageUrl` files or URLs, given "
+      "CDN-style URLs (`https://cdn.payluk.ng/escrow/<id>.<ext>`, bytes not kept); `maxDelivery: 3`, "
+      "`deliveryTimeline: \"days\"`, `totalQuantity: 1` by default; `customer-id` required ([A])")
+route(AREA, "PUT", "/v1/escrow/edit/{paymentToken}", EMULATED, A("api-reference/escrow/edit-escrow"),
+      "creator only, while `AWAITING_PAYMENT`; fields sent replace, images are appended (5 at most in "
+      "all), fee recomputed; answers the full escrow (a superset of the documented partial object)")
+route(AREA, "DELETE", "/v1/escrow/delete/{paymentToken}", EMULATED, A("api-reference/escrow/overview"),
+      "no page of its own: creator only, while `AWAITING_PAYMENT` (standard or milestone); "
+      "`Escrow deleted successfully` with `{id, paymentToken}`")
+route(AREA, "GET", "/v1/escrow/verify/{paymentToken}", EMULATED, A("api-reference/escrow/verify-payment-token"),
+      "`isSeller` relative to the `customer-id` sent; the full escrow, a superset of the documented one")
+route(AREA, "POST", "/v1/escrow/confirm-payment/{escrowId}", EMULATED,
+      A("api-reference/disputes/overview") + "; " + B("api-reference/disputes/buyer-confirm-payment-standard"),
+      "paying buyer only, standard escrow `ONGOING` → `CLOSED`/`COMPLETED`; message "
+      "`Escrow updated successfully` (from an integrator's fixture); refused while a dispute is open")
+route(AREA, "GET", "/v1/escrow/claim-funds/{paymentToken}", EMULATED, A("api-reference/escrow/claim-funds"),
+      "needs `paidAt + maxDelivery × deliveryTimeline` ≤ now on the namespace clock ([B]'s extra day is "
+      "not added); `CLAIMED`/`CLOSED` (the status reference's state, not the example's `OPENED`), "
+      "`approvedClaimBy` = the seller; refused while a dispute is open")
+route(AREA, "GET", "/v1/escrow/transactions", EMULATED, A("api-reference/escrow/list-escrow-transactions"),
+      "`type` missing or invalid → 401 ([B]); newest first; without `customer-id` the merchant's own "
+      "escrows (none, since [A] create requires `customer-id`)")
+route(AREA, "PUT", "/v1/escrow/additional-fee/{paymentToken}", NOT_EMULATED,
+      B("api-reference/escrow/update-additional-fee"),
+      "escrows carry `additionalFee: 0` and `additionalFeeRefundable: true` so [B] clients read them")
+route(AREA, "POST", "/v1/escrow/vault/create", NOT_EMULATED, B("concepts/vault-escrows"))
+route(AREA, "POST", "/v1/escrow/vault/winner/{paymentToken}", NOT_EMULATED, B("concepts/vault-escrows"))
+route(AREA, "POST", "/v1/escrow/vault/cancel/{paymentToken}", NOT_EMULATED, B("concepts/vault-escrows"))
+route(AREA, "GET", "/v1/escrow/vault/{paymentToken}", NOT_EMULATED, B("concepts/vault-escrows"))
+route(AREA, "GET", "/api/v1/escrow/transactions", NOT_EMULATED, f"[L] {DOCS} (old single-page reference)",
+      "the legacy `/api/v1` prefix answers 404 `Route not found`")
+behaviour(AREA, "Lifecycle: `AWAITING_PAYMENT` → `OPENED` → `CLOSED`, statuses `PENDING`…`REFUNDED`",
+          EMULATED, A("essentials/status-reference"),
+          "the lifecycle is a table; wrong party or wrong state → 400 `Action not allowed`; no automatic "
+          "release or expiry (none documented); `logs` lists the statuses an escrow has left")
+behaviour(AREA, "Fee: 2.5 % of `amount`, split by `whoPays`", EMULATED, A("concepts/fees-and-settlement"),
+          "computed in kobo, half a kobo rounded up; with `both` an odd kobo goes to the buyer; "
+          "non-whole results render with two decimals")
+behaviour(AREA, "Fee: 2 % + merchant commission, merchant wallet credits", NOT_EMULATED,
+          B("concepts/fees-and-settlement"), "the [A] 2.5 % tariff applies; the fee is kept by Payluk")
+behaviour(AREA, "Multi-quantity links (`totalQuantity` > 1) cloned on payment", EMULATED,
+          A("concepts/multi-quantity-escrows"),
+          "a standard API link is not funded itself: each payment mints a copy (own id, token, fee, "
+          "lifecycle; `totalQuantity: 1`) and the link counts down; at 1 the next payment funds the link")
+behaviour(AREA, "`paidAt` format", EMULATED, "[L] payluk.readme.io/reference/webhook; [B]",
+          "a Unix-seconds string (`\"1782123300\"`), as later examples and webhooks show; other "
+          "timestamps ISO-8601 with milliseconds and `Z`")
+
+# -- Milestone escrows ----------------------------------------------------------------------------
+AREA = "Milestone escrows"
+route(AREA, "POST", "/v1/escrow/milestone/create", EMULATED,
+      A("api-reference/milestone-escrow/create-milestone-escrow"),
+      "JSON; ≥ 2 milestones, positive integer amounts summing to `amount`, `whoPays: buyer`, optional "
+      "per-milestone beneficiary `customerId`; `maxDelivery`/`deliveryTimeline` stay `null` unless sent")
+route(AREA, "PUT", "/v1/escrow/milestone/edit/{paymentToken}", EMULATED,
+      A("api-reference/milestone-escrow/edit-milestone-escrow"),
+      "full replacement while `AWAITING_PAYMENT`, creator only; fee recomputed, milestone ids regenerated")
+route(AREA, "PUT", "/v1/escrow/milestone/convert/{paymentToken}", EMULATED,
+      A("api-reference/milestone-escrow/convert-to-milestone"),
+      "standard → milestone while `AWAITING_PAYMENT`; optional new `amount`; `whoPays` forced to `buyer`")
+route(AREA, "GET", "/v1/escrow/milestone/{paymentToken}", EMULATED, A("api-reference/milestone-escrow/overview"),
+      "`[]` for a standard escrow; message `Milestones fetched successfully` (undocumented)")
+route(AREA, "POST", "/v1/escrow/milestone/confirm/{escrowId}/{milestoneId}", EMULATED,
+      A("api-reference/milestone-escrow/overview") + "; " + B("api-reference/milestone-escrow/confirm-milestone"),
+      "paying buyer only; releases to the seller's or the beneficiary's main balance; the last release "
+      "closes the escrow; answers the escrow with `Milestone confirmed successfully` (undocumented)")
+behaviour(AREA, "Milestones confirmed in strict order (earliest pending first)", NOT_EMULATED,
+          B("changelog"), "any order, as [A]")
+behaviour(AREA, "Milestone escrows and multi-quantity cloning", EMULATED, A("concepts/multi-quantity-escrows"),
+          "never cloned: a milestone escrow is funded once, in full")
+
+# -- Disputes -------------------------------------------------------------------------------------
+AREA = "Disputes"
+route(AREA, "POST", "/v1/escrow/submit-dispute/{paymentToken}", EMULATED, A("api-reference/disputes/submit-dispute"),
+      "multipart or JSON `message`, optional evidence `file` (a CDN-style `proofUrl`, bytes not kept); "
+      "buyer opens (`DISPUTED`), seller replies once (`INVESTIGATING`); thread entries `{type, name, "
+      "message, proofUrl, createdAt}` with the docs' `\"2026-06-22 10:30:00\"` datetime")
+route(AREA, "GET", "/v1/escrow/dispute/get", EMULATED, A("api-reference/disputes/list-my-disputes"),
+      "the customer's disputed escrows; `page`, `limit`, `paymentToken`, `fromDate`, `toDate`")
+route(AREA, "GET", "/v1/escrow/dispute/get/{escrowId}", EMULATED,
+      A("api-reference/disputes/get-dispute-by-escrow-id"), "for a party to the escrow only")
+route(AREA, "GET", "/v1/escrow/all-dispute", EMULATED, A("api-reference/disputes/overview"),
+      "no `customer-id`; [B] filters `paymentId`, `fromDate`, `toDate` too; message "
+      "`Disputes fetched successfully` (undocumented)")
+route(AREA, "GET", "/v1/escrow/feeds", EMULATED, A("api-reference/disputes/get-escrow-feeds"),
+      "no `customer-id`; [B] `paymentToken` filter too")
+route(AREA, "POST", "/v1/escrow/dispute/resolve/{escrowId}", PARTIAL, A("api-reference/disputes/resolve-dispute"),
+      "`COMPLETED` (seller paid, `approvedClaimBy` = merchant) and `REFUNDED` (everything the buyer "
+      "paid, fee included, `refundedBy` = merchant); [B] `SPLIT` is not emulated")
+behaviour(AREA, "Milestone escrows cannot be disputed", EMULATED, A("concepts/dispute-resolution"),
+          "400 `Milestone escrows cannot be disputed` ([B] reverses this; not emulated)")
+behaviour(AREA, "Each side writes once", EMULATED, A("api-reference/disputes/submit-dispute"),
+          "`Buyer already submitted Dispute` / `Seller already submitted Dispute`, also after the resolution; "
+          "a seller cannot open; a third customer → `Action not allowed`")
+behaviour(AREA, "Confirm and claim while a dispute is open", EMULATED, A("concepts/dispute-resolution"),
+          "undocumented: refused with `Action not allowed` (the funds are frozen)")
+behaviour(AREA, "`SPLIT` resolutions and milestone disputes", NOT_EMULATED, B("concepts/dispute-resolution"))
+
+# -- Customers & wallet ---------------------------------------------------------------------------
+AREA = "Customers & wallet"
+route(AREA, "POST", "/v1/customer/create", EMULATED, A("api-reference/merchant-customers/create-merchant-customer"),
+      "super-admin key; `countryId` optional ([B]); e-mails unique per namespace "
+      "(400 `A customer with this email already exists`); answers both `id` and `customerId`")
+route(AREA, "GET", "/v1/customers", EMULATED, A("api-reference/merchant-customers/list-merchant-customers"),
+      "`pagination` before `data` as documented; [B] `?email=` / `?phone=` look-ups (`phone` matches with or "
+      "without `+234`/`234`/`0`)")
+route(AREA, "GET", "/v1/customer/get/{customerId}", EMULATED,
+      A("api-reference/merchant-customers/get-merchant-customer"),
+      "an unknown id → 404 `Customer not found`")
+route(AREA, "GET", "/v1/customer/{customerId}", EMULATED, "sandbox alias",
+      "the same view as `/v1/customer/get/{customerId}`")
+route(AREA, "PUT", "/v1/customer/permissions/{customerId}", EMULATED,
+      A("api-reference/merchant-customers/update-customer-permissions"),
+      "`canBuy`, `canSell`, [B] `canWithdraw`, enforced on pay, create and withdraw with 401 `Access denied`")
+route(AREA, "PUT", "/v1/customer/block/{customerId}", EMULATED, A("api-reference/merchant-customers/block-customer"),
+      "optional `reason`; a blocked customer is refused wherever it is the `customer-id`; money released "
+      "to it as a seller or beneficiary still arrives")
+route(AREA, "PUT", "/v1/customer/unblock/{customerId}", EMULATED, A("api-reference/merchant-customers/overview"))
+route(AREA, "GET", "/v1/wallet", EMULATED, A("api-reference/merchant-customers/get-customer-wallet"),
+      "held funds show in the **buyer's** `escrowBalance` (undocumented whose); `currency: \"NGN\"`")
+route(AREA, "PUT", "/v1/customer/update/{customerId}", NOT_EMULATED, B())
+route(AREA, "GET", "/v1/merchant/balance", NOT_EMULATED, B("api-reference/merchant-account/balance"))
+route(AREA, "GET", "/v1/merchant/transactions", NOT_EMULATED, B("api-reference/merchant-account/transactions"))
+behaviour(AREA, "Super-admin keys for merchant-customer routes", EMULATED,
+          A("api-reference/merchant-customers/overview"),
+          "every `sk_test_` key is a super-admin merchant except `sk_test_limited_…` (401 `Access denied`)")
+behaviour(AREA, "[B]'s stricter super-admin rule (payments, cards, whitelist, …)", NOT_EMULATED, B("authentication"))
+
+# -- Payments -------------------------------------------------------------------------------------
+AREA = "Payments"
+route(AREA, "POST", "/v1/payment/escrow", EMULATED, A("api-reference/payments/pay-escrow-buy"),
+      "`gateway` case-insensitive, default `card` ([B]); `WALLET` debits the main balance, card/bank gateways "
+      "always succeed; answers [A]'s `{reference, status: \"SUCCESS\", amount}`; same `reference` again → the "
+      "first answer, no second charge; a reference used elsewhere → 400 `Duplicate reference`")
+route(AREA, "POST", "/v1/payment/create-intent", EMULATED, A("api-reference/payments/create-payment-intent"),
+      "deposit, escrow deposit, withdrawal ([B] wallet transfer too); `gateway` defaults to `CARD` for "
+      "deposits and `WALLET` for withdrawals; balances checked at verify; no fees ([A]); [A]'s upper-case enums")
+route(AREA, "POST", "/v1/payment/verify", EMULATED, A("api-reference/payments/verify-payment"),
+      "`reference` or a batch `references` (all or nothing); verifying again changes nothing; [B] `otp` "
+      "accepted, never required; a declined intent → 400 `Payment intent was declined`")
+route(AREA, "POST", "/v1/payment/virtual-account", PARTIAL, A("api-reference/payments/generate-virtual-account"),
+      "the docs' sandbox bank details; nothing can be paid into it; [B]'s 410 Gone is not emulated")
+route(AREA, "POST", "/v1/payment/topup", EMULATED, A("api-reference/payments/top-up-virtual-account-staging-only"),
+      "any positive whole amount ([B]'s 1,000–100,000 range is off); once per rolling 24 h per customer on "
+      "the namespace clock (401 `You can only top up your account once a day`)")
+route(AREA, "POST", "/v1/payment/verify-account", EMULATED, A("api-reference/payments/verify-account-number"),
+      "deterministic account name (`0123456789` → `ADA EZE`); `0000000000` is not found")
+route(AREA, "GET", "/v1/payment/history", EMULATED, B(),
+      "the customer's intents, top-ups and escrow payments; paged, or a flat array with `reference` / "
+      "`fromDate` / `toDate`")
+route(AREA, "GET", "/v1/payment/bank-list", NOT_EMULATED, B("api-reference/payments/get-bank-list"))
+route(AREA, "GET", "/v1/payment/verify-phone/{phone}", NOT_EMULATED, B())
+route(AREA, "GET", "/v1/payment/deposit/wallet", NOT_EMULATED, B("changelog"),
+      "no cNGN rail: no master deposit address")
+behaviour(AREA, "`Amount mismatch` check on pay-escrow", NOT_EMULATED, B("api-reference/payments/pay-escrow-buy"),
+          "`amount` is accepted and not checked")
+behaviour(AREA, "`Insufficient balance` on wallet payments and withdrawals", EMULATED, B(),
+          "400 (code undocumented); the refused request changes nothing")
+behaviour(AREA, "Legacy invoice API (`api.payluk.com/v1/invoice/…`)", NOT_EMULATED,
+          "[L] Developers-PHP-SDK", "defunct, unrelated to escrows")
+
+# -- Cards ----------------------------------------------------------------------------------------
+AREA = "Cards"
+route(AREA, "GET", "/v1/cards", EMULATED, A("api-reference/debit-cards/overview"),
+      "feature-gated: 403 `This feature is not enabled on your merchant account` unless the fixture "
+      "merchant has `features.cards`; the feature check comes before the `customer-id` check")
+route(AREA, "DELETE", "/v1/card/{cardId}", EMULATED, A("api-reference/debit-cards/overview"),
+      "an unknown card → 400 `Card not found`")
+behaviour(AREA, "Saving a card", NOT_EMULATED, A("api-reference/debit-cards/overview"),
+          "no add-card route is documented: cards come only from the fixture")
+
+# -- Whitelist ------------------------------------------------------------------------------------
+AREA = "Whitelist"
+route(AREA, "GET", "/v1/whitelist-address", EMULATED, A("api-reference/crypto-whitelist/overview"))
+route(AREA, "POST", "/v1/whitelist-address", EMULATED, A("api-reference/crypto-whitelist/overview"),
+      "`address` ([A]) or `walletAddress` ([B]), `0x` + 40 hex, network `BSC` only, at most 5 per customer "
+      "(the limit's message is undocumented); `otp` accepted and not checked")
+route(AREA, "DELETE", "/v1/whitelist-address/{addressId}", EMULATED, A("api-reference/crypto-whitelist/overview"))
+behaviour(AREA, "Deposits from non-whitelisted addresses reverted", NOT_EMULATED,
+          A("api-reference/crypto-whitelist/overview"), "no cNGN deposits exist in the sandbox")
+
+# -- Categories -----------------------------------------------------------------------------------
+AREA = "Categories"
+route(AREA, "POST", "/v1/escrow/category/create", EMULATED, A("concepts/how-it-works"),
+      "category names unique per merchant; one cover image per category")
+route(AREA, "PUT", "/v1/escrow/category/edit/{categoryId}", EMULATED, B())
+route(AREA, "GET", "/v1/escrow/category/get", EMULATED, A("concepts/how-it-works"))
+route(AREA, "GET", "/v1/escrow/category/get/{categoryId}", EMULATED, B())
+route(AREA, "PUT", "/v1/escrow/category/position/{categoryId}", EMULATED,
+      A("api-reference/categories/update-category-position"),
+      "positions stay 1..n; a position past the end means last")
+route(AREA, "DELETE", "/v1/escrow/category/delete/{categoryId}", EMULATED, B())
+behaviour(AREA, "Categories on escrows", EMULATED, A("api-reference/escrow/create-escrow"),
+          "copied onto the escrow when set: later category edits or a delete do not change existing escrows")
+
+# -- Countries ------------------------------------------------------------------------------------
+AREA = "Countries"
+route(AREA, "GET", "/v1/misc/countries", EMULATED, A("concepts/how-it-works"),
+      "a fixed list of 22 countries (shape undocumented)")
+route(AREA, "GET", "/v1/countries", EMULATED, B(), "the same list as `/v1/misc/countries`")
+
+# -- Checkout -------------------------------------------------------------------------------------
+AREA = "Checkout"
+route(AREA, "POST", "/v1/checkout/session", EMULATED, "SDK source (jerozeek/Payluk-Escrow-Inline-Checkout)",
+      "no bearer key; `publicKey: pk_test_…` (the namespace of `sk_test_…` with the same suffix); answers the "
+      "envelope and a top-level `session`; CORS preflight answered; sessions last 30 minutes")
+route(AREA, "GET", "/v1/checkout/session/{sessionId}", EMULATED, "sandbox addition",
+      "a session's status, given `publicKey`")
+behaviour(AREA, "Hosts `live.payluk.ng` / `staging.live.payluk.ng`", PARTIAL, "SDK source",
+          "the same server serves the API and the checkout route")
+behaviour(AREA, "Widget script `checkout.payluk.ng/escrow-checkout.min.js`", PARTIAL, "SDK source",
+          "a stand-in at `/_sandbox/escrow-checkout.min.js` (use the SDK's `scriptUrlOverride`) opening an "
+          "approve/decline page; approving charges exactly the session's amount (`Amount mismatch` otherwise)")
+
+# -- Webhooks -------------------------------------------------------------------------------------
+AREA = "Webhooks"
+behaviour(AREA, "Escrow events `escrow.created` + `escrow.<status>`, one per transition", EMULATED,
+          A("concepts/webhooks"),
+          "every event is kept in the namespace outbox even without a callback URL (`GET /_sandbox/events`)")
+behaviour(AREA, "Body `{event, data, timestamp}`, `Content-Type: application/json`", EMULATED, A("concepts/webhooks"))
+behaviour(AREA, "`x-payluk-signature`: hex HMAC-SHA512 of the raw body, keyed with the secret key", EMULATED,
+          A("concepts/webhooks") + "; " + B("concepts/webhooks"))
+behaviour(AREA, "`User-Agent: Payluk-Webhook/1.0`", EMULATED, B("concepts/webhooks"))
+behaviour(AREA, "Delivery: 10 s timeout, 3 retries with backoff, best effort", EMULATED, B("concepts/webhooks"),
+          "retries 1, 2 and 4 minutes after a failure on the namespace clock; then `FAILED`")
+behaviour(AREA, "Callback URL from the dashboard", PARTIAL, A("concepts/webhooks"),
+          "set per namespace with `PUT /_sandbox/webhook` (or `--webhook-url`)")
+behaviour(AREA, "Milestone-level events", PARTIAL, "undocumented",
+          "sandbox-only `escrow.milestone.released`, off by default")
+behaviour(AREA, "`payment.*` events and `escrow.split`", NOT_EMULATED, B("concepts/webhooks"))
+
+# -- Auth & headers -------------------------------------------------------------------------------
+AREA = "Auth & headers"
+behaviour(AREA, "`Authorization: Bearer sk_test_…`", EMULATED, A("authentication"),
+          "each distinct key is its own namespace built from the fixtures; missing or not `Bearer <token>` "
+          "→ 401 `No token provided`")
+behaviour(AREA, "Live keys and unknown keys", EMULATED, B("authentication"),
+          "`sk_live_…` and anything else → 403 `Unauthorized Access` (the sandbox is staging)")
+behaviour(AREA, "`customer-id` required", EMULATED, A("concepts/merchant-customers"),
+          "missing → 400 `customer-id header is required`; unknown → 404 `Customer not found` ([B]); blocked "
+          "→ 401 `Your account is disabled. Please contact support`")
+behaviour(AREA, "`customer-id` must be absent on merchant-wide routes", EMULATED, B("concepts/merchant-customers"),
+          "feeds, all-dispute, resolve → 400 `customer-id is not allowed in request header` (code "
+          "undocumented); other routes ignore it")
+behaviour(AREA, "Another merchant's customer", PARTIAL, B("concepts/merchant-customers"),
+          "namespaces share nothing, so it is 404 `Customer not found`, never 403 "
+          "`Customer does not belong to the merchant`")
+behaviour(AREA, "Optional `customer-id` on escrow and category routes (merchant as seller)", NOT_EMULATED,
+          B("concepts/merchant-customers"), "[A]: create requires `customer-id`")
+behaviour(AREA, "Publishable keys `pk_test_…`", EMULATED, "SDK source", "checkout only")
+behaviour(AREA, "Production IP allow-list (403 `Unauthorized IP address`)", NOT_EMULATED, B("authentication"))
+behaviour(AREA, "Rate limit: 10 requests per minute per key (429 `Too many request`)", PARTIAL, B("introduction"),
+          "only as the `rate_limited` scenario, with Payluk's body and `RateLimit` headers")
+
+# -- Envelope & errors ----------------------------------------------------------------------------
+AREA = "Envelope & errors"
+behaviour(AREA, "Envelope `{status, message, data}` on every response, `data: {}` on errors", EMULATED,
+          A("essentials/errors"),
+          "also for unknown routes (404), wrong methods (405), malformed JSON (400), bodies over 1 MiB (413), "
+          "crashes (500)")
+behaviour(AREA, "Pagination `{data, pagination: {count, pages, isLastPage, nextPage, previousPage}}`", EMULATED,
+          A("essentials/pagination"), "`count` is the total of matching records; `limit` 1–100, default 10")
+behaviour(AREA, "Validation failures → 400", EMULATED, A("essentials/errors"),
+          "wording undocumented: Joi-style one-liners naming the wire field (`\"amount\" is required`); unknown "
+          "body fields refused except those real clients send; unknown query parameters ignored")
+behaviour(AREA, "Not found → 400 `Escrow not found`", EMULATED, A("essentials/errors"),
+          "also for another key's escrow; other unknown things → 400 `<Thing> not found`")
+behaviour(AREA, "Amounts in whole naira", EMULATED, A(),
+          "integers only ([A]); [B]'s two decimals are refused on input; kept as integer kobo inside")
+behaviour(AREA, "Ids and tokens: 24-hex ObjectIds, `PY_` + 8 alphanumerics + 4 digits", EMULATED,
+          A("api-reference/escrow/create-escrow"), "reproducible with `--seed`")
+behaviour(AREA, "500 for an action by an ineligible account type", NOT_EMULATED, A("essentials/errors"),
+          "refusals are 4xx; the sandbox answers 500 only with the `server_error` scenario")
+behaviour(AREA, "503 maintenance mode", NOT_EMULATED, B())
+
+# -- Test mode ------------------------------------------------------------------------------------
+AREA = "Test mode"
+behaviour(AREA, "Staging host, `sk_test_` keys", EMULATED, A("authentication"),
+          "point the base URL at the sandbox instead of `https://staging.api.payluk.ng`")
+behaviour(AREA, "Staging top-up once a day", EMULATED, A("api-reference/payments/top-up-virtual-account-staging-only"),
+          "a rolling 24 h on the namespace clock, which `/_sandbox/clock/advance` moves")
+behaviour(AREA, "Staging virtual account (`SAFE HAVEN SANDBOX BANK`)", PARTIAL,
+          A("api-reference/payments/generate-virtual-account"), "details only; nothing can be paid into it")
+behaviour(AREA, "Payluk Test Bank `testAccount` on deposit intents", NOT_EMULATED, B("guides/payluk-test-bank"),
+          "deposit intents answer an `authorizationUrl` to a sandbox Authorize / Decline page")
+behaviour(AREA, "cNGN testnet rail", NOT_EMULATED, B("guides/testnet-cngn-setup"))
+behaviour(AREA, "Short claim windows (`deliveryTimeline: minutes`)", EMULATED, A("concepts/escrow-lifecycle"),
+          "any window can be reached at once by moving the namespace clock")
+behaviour(AREA, "Test cards, magic amounts, forced outcomes", PARTIAL, "undocumented",
+          "none documented; the sandbox adds scenarios (`X-Sandbox-Scenario`, `sbx_…` references, magic "
+          "amounts), listed at `GET /_sandbox/scenarios`")
+behaviour(AREA, "A \"docs version\" switch to [B] behaviour", NOT_EMULATED, "[B]",
+          "[B] input shapes are accepted; behaviour follows [A]")
+
+del AREA
+
+
+# -- rendering ------------------------------------------------------------------------------------
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ") or "–"
+
+
+def counts(entries=None) -> dict[str, int]:
+    entries = ENTRIES if entries is None else entries
+    return {status: sum(1 for e in entries if e.status == status) for status in STATUSES}
+
+
+def render(entries=None) -> str:
+    """docs/fidelity.md, deterministically: areas in AREAS order, rows in declaration order."""
+    entries = ENTRIES if entries is None else entries
+    total = counts(entries)
+    routes = [e for e in entries if e.method]
+    lines = [
+        "# Fidelity report",
+        "",
+        f"Generated by `{COMMAND}` from `sandbox/fidelity.py`; do not edit by hand "
+        "(tests/contract/test_fidelity.py fails when this file, that data or the app's routes disagree).",
+        "",
+        "Sources: **[A]** the mid-2026 docs.payluk.ng (the default contract), **[B]** the later docs and "
+        "their openapi.json (input shapes accepted, behaviour as [A]), **[L]** the legacy readme. "
+        "\"Sandbox choice\" is what the sandbox does where the docs are silent or disagree.",
+        "",
+        f"{len(entries)} entries ({len(routes)} routes): "
+        + ", ".join(f"{total[s]} {s}" for s in STATUSES) + ".",
+        "",
+    ]
+    for area in AREAS:
+        rows = [e for e in entries if e.area == area]
+        if not rows:
+            continue
+        lines += [f"## {area}", "", "| what | status | source | sandbox choice |", "|---|---|---|---|"]
+        lines += [f"| {_cell(e.what)} | {e.status} | {_cell(e.source)} | {_cell(e.choice)} |" for e in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description="Write the fidelity report (docs/fidelity.md).")
+    parser.add_argument("output", nargs="?", default=str(REPORT), help=f"where to write it (default {REPORT})")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file is out of date")
+    args = parser.parse_args(argv)
+    text, path = render(), Path(args.output)
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            print(f"{path} is out of date: run `{COMMAND}`", file=sys.stderr)
+            return 1
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path} ({len(ENTRIES)} entries)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
