@@ -6,8 +6,8 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from sandbox.api import (
-    auth, catalog, checkout, customers, errors, escrows, intents, journal, payments, sandbox_admin, scenarios,
-    webhooks,
+    auth, catalog, checkout, customers, docs, errors, escrows, intents, journal, payments, sandbox_admin,
+    scenarios, webhooks,
 )
 from sandbox.config import Config
 from sandbox.domain.errors import BadRequest
@@ -75,7 +75,7 @@ def create_app(config: Config | None = None) -> Flask:
     scenarios.register(app)
     journal.register(app)
     webhooks.register(app)
-    for module in (sandbox_admin, escrows, payments, customers, intents, catalog, checkout):
+    for module in (sandbox_admin, escrows, payments, customers, intents, catalog, checkout, docs):
         app.register_blueprint(module.bp)
     return app
 

@@ -6,6 +6,7 @@ in-process and once against a real `payluk-sandbox` server on a socket (session-
 reset through `/_sandbox/reset` before each test).
 """
 
+import contextlib
 import io
 import os
 import re
@@ -150,36 +151,43 @@ def app():
     return create_app(make_config())
 
 
+@contextlib.contextmanager
+def running_server(*args):
+    """A real `payluk-sandbox` process (granian) on a free port; yields its base URL."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", *args],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        first = proc.stdout.readline()
+        match = re.search(r"http://[\d.]+:\d+", first)
+        assert match, f"server did not announce its URL: {first!r}"
+        # Keep reading what the server prints (its log), or a full pipe would block it.
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
+        url = match.group(0)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "live server did not become healthy"
+            time.sleep(0.02)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture(scope="session")
 def live_server():
-    """A real `payluk-sandbox` process on a free port, for the whole session. It runs 4
-    request threads (the default is 1) so the HTTP race tests meet real concurrency."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--seed", str(SEED), "--clock-start", START, "--threads", "4"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    first = proc.stdout.readline()
-    match = re.search(r"http://[\d.]+:\d+", first)
-    assert match, f"server did not announce its URL: {first!r}"
-    # Keep reading what the server prints (its log), or a full pipe would block it.
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    url = match.group(0)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        assert time.monotonic() < deadline, "live server did not become healthy"
-        time.sleep(0.02)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """The session's live server. It runs 4 request threads (the default is 1) so the HTTP
+    race tests meet real concurrency."""
+    with running_server("--seed", str(SEED), "--clock-start", START, "--threads", "4") as url:
+        yield url
 
 
 @pytest.fixture(params=["app", "live"])

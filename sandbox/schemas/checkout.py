@@ -47,7 +47,7 @@ class CheckoutSessionSchema(Schema):
     reference = fields.String()
     amount = Naira()
     status = fields.String()
-    customer_id = fields.String(data_key="customerId")
+    customer_id = fields.String(data_key="customerId", allow_none=True)
     expires_at_ms = Timestamp(data_key="expiresAt")
     redirect_url = fields.String(data_key="redirectUrl")
 

@@ -165,7 +165,7 @@ class VerifiedPaymentSchema(Schema):
 class VirtualAccountResponseSchema(Schema):
     account_number = fields.String(data_key="accountNumber")
     bank_code = fields.String(data_key="bankCode")
-    amount = Naira()
+    amount = Naira(allow_none=True)
     account_name = fields.String(data_key="accountName")
     bank = fields.String()
     expires_in = fields.String(data_key="expiresIn")
