@@ -291,7 +291,7 @@ ROUTES = {
         out.CheckoutSessionDataSchema, 201, "Checkout session created successfully",
         chk.CheckoutSessionCreateSchema, public=True,
         errors=((403, E.UNAUTHORIZED_ACCESS), (400, E.ESCROW_NOT_FOUND), (400, E.CHECKOUT_INVALID_STATE),
-                (400, E.DUPLICATE_REFERENCE)),
+                (400, E.DUPLICATE_REFERENCE), (404, E.CUSTOMER_NOT_FOUND), (401, E.ACCOUNT_DISABLED)),
         description="The envelope carries the session twice: `data.session` and, for the SDK, top-level "
                     "`session`."),
     "GET /v1/checkout/session/<session_id>": Op(

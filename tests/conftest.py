@@ -65,8 +65,53 @@ class Reply:
         return self.body["data"]
 
 
+class Contract:
+    """Every JSON answer an API test receives is checked against the published OpenAPI
+    document: its status must be documented for the route, its body must match the schema."""
+
+    def __init__(self):
+        import jsonschema_rs
+        from werkzeug.exceptions import HTTPException
+
+        from sandbox import openapi
+
+        self.jsonschema_rs, self.HTTPException, self.openapi = jsonschema_rs, HTTPException, openapi
+        self.doc = openapi.document()
+        self.adapter = create_app(make_config()).url_map.bind("localhost")
+        self.validators = {}
+
+    def check(self, method: str, path: str, reply) -> None:
+        if reply.body is None or method == "OPTIONS":
+            return  # HTML pages, scripts, redirects, dropped connections
+        try:
+            rule, _ = self.adapter.match(path.split("?", 1)[0], method, return_rule=True)
+        except self.HTTPException:
+            return  # unknown route or method: the 404/405 envelope is checked in test_cross_cutting
+        key = (method, rule.rule, reply.status)
+        if key not in self.validators:
+            operation = self.doc["paths"][self.openapi.openapi_path(rule.rule)][method.lower()]
+            spec = operation["responses"].get(str(reply.status))
+            assert spec is not None, f"{method} {rule.rule} answered {reply.status}, which the document does not list"
+            schema = spec["content"]["application/json"]["schema"]
+            self.validators[key] = self.jsonschema_rs.validator_for({**schema, "components": self.doc["components"]},
+                                                                    validate_formats=True)
+        problems = [f"{e.instance_path}: {e.message}" for e in self.validators[key].iter_errors(reply.body)]
+        assert not problems, f"{method} {rule.rule} {reply.status} does not match the document: {problems[:5]}"
+
+
+CONTRACT = None
+
+
+def contract() -> Contract:
+    global CONTRACT
+    if CONTRACT is None:
+        CONTRACT = Contract()
+    return CONTRACT
+
+
 class Http:
-    """One request API over either transport; remembers the keys it used."""
+    """One request API over either transport; remembers the keys it used; checks every
+    answer against the OpenAPI document."""
 
     def __init__(self):
         self.keys = set()
@@ -79,7 +124,9 @@ class Http:
             self.keys.add(key)
         if customer is not None:
             sent["customer-id"] = customer
-        return self._send(method, path, sent, json, data, files, body)
+        reply = self._send(method, path, sent, json, data, files, body)
+        contract().check(method, path, reply)
+        return reply
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
