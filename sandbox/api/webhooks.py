@@ -7,6 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sandbox.api.http import call, envelope, json_body
 from sandbox.domain import webhooks
 from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
+from sandbox.schemas.openapi import FlushAttemptSchema
 from sandbox.webhooks import Dispatcher, payload
 
 bp = Blueprint("webhooks", __name__)
@@ -94,6 +95,7 @@ class EventQuery(Schema):
 CONFIG_IN, CONFIG_OUT = WebhookConfigSchema(), WebhookConfigOut()
 EVENTS, DELIVERIES, QUERY = EventOut(many=True), DeliveryOut(many=True), EventQuery()
 EVENT = EventOut()
+FLUSH_ATTEMPTS = FlushAttemptSchema(many=True)
 
 
 @bp.get("/_sandbox/webhook")
@@ -148,7 +150,5 @@ def flush():
     """Deliver everything due now, synchronously (the background sender may already have taken
     some: those are not sent twice), and report the attempts made."""
     attempts = dispatcher().deliver_due(g.key)
-    return envelope(200, "Webhooks flushed", {"attempts": [
-        {"eventId": a["event_id"], "event": a["event_type"], "url": a["url"], "statusCode": a["status_code"],
-         "latencyMs": a["latency_ms"], "error": a["error"]} for a in attempts]})
+    return envelope(200, "Webhooks flushed", {"attempts": FLUSH_ATTEMPTS.dump(attempts)})
 

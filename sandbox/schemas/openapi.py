@@ -239,8 +239,10 @@ class JournalClearedSchema(Schema):
 
 
 class FlushAttemptSchema(Schema):
+    """One attempt a flush made (the flush view dumps its answer with this schema)."""
+
     event_id = fields.String(data_key="eventId")
-    event = fields.String()
+    event = fields.String(attribute="event_type")
     url = fields.String()
     status_code = fields.Integer(data_key="statusCode", allow_none=True)
     latency_ms = fields.Float(data_key="latencyMs")
