@@ -102,6 +102,25 @@ class Op:
     description: str = ""
 
 
+# How an escrow moves on, for stateful clients and fuzzers: a created escrow can be paid, a
+# paid standard escrow confirmed. (A milestone confirm needs a milestone id, which the pay
+# answer does not carry.)
+_PAY_CREATED = {"PayEscrow": {
+    "operationId": "post_v1_payment_escrow",
+    "description": "The buyer funds the escrow just created",
+    "requestBody": {"gateway": "WALLET", "transactionType": "ESCROW",
+                    "escrowDetails": {"escrowId": "$response.body#/data/id"}},
+}}
+LINKS = {
+    "POST /v1/escrow/create": _PAY_CREATED,
+    "POST /v1/escrow/milestone/create": _PAY_CREATED,
+    "POST /v1/payment/escrow": {"ConfirmPayment": {
+        "operationId": "post_v1_escrow_confirm_payment_escrowId",
+        "description": "The buyer confirms the standard escrow just funded",
+        "parameters": {"path.escrowId": "$request.body#/escrowDetails/escrowId"},
+    }},
+}
+
 ESCROW_NOT_FOUND = ((400, E.ESCROW_NOT_FOUND),)
 NOT_ALLOWED = ((400, E.ACTION_NOT_ALLOWED),)
 SUPER = ((401, E.ACCESS_DENIED),)
@@ -706,6 +725,10 @@ class Builder:
             }
         return responses
 
+    def links(self, key: str) -> dict:
+        """OpenAPI links for stateful testing: create -> pay -> confirm (`LINKS`)."""
+        return {name: dict(link) for name, link in LINKS.get(key, {}).items()}
+
     def success_response(self, key: str, op: Op) -> dict:
         if op.status == 204:
             return {"description": "No content (CORS preflight)", "headers": {
@@ -786,6 +809,9 @@ class Builder:
             "parameters": self.parameters(key, op),
             "responses": {str(op.status): self.success_response(key, op), **self.error_responses(key, op)},
         }
+        links = self.links(key)
+        if links:
+            operation["responses"][str(op.status)]["links"] = links
         notes = [op.description] if op.description else []
         if op.customer == "absent":
             notes.append(f"Send no `customer-id` header: it is refused with 400 `{E.CUSTOMER_ID_NOT_ALLOWED}`.")

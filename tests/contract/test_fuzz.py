@@ -17,11 +17,14 @@ Excluded checks, and why:
 """
 
 import os
+from collections import Counter
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (
+from hypothesis.stateful import run_state_machine_as_test
+from schemathesis.checks import (  # noqa: I001
     allow_header_conformance, negative_data_rejection, positive_data_acceptance, unsupported_method,
 )
 
@@ -29,6 +32,8 @@ from tests.conftest import ROOT, running_server
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 KEY = "sk_test_fuzz"
+EXCLUDED = [positive_data_acceptance, negative_data_rejection, allow_header_conformance, unsupported_method]
+SELLER, BUYER = "665f1b2c9a1e4d0012ab3c30", "665f1b2c9a1e4d0012ab3c31"  # the default fixtures' parties
 
 schema = schemathesis.openapi.from_path(ROOT / "openapi.json")
 
@@ -44,5 +49,41 @@ def fuzz_server():
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_operation(case, fuzz_server):
     case.call_and_validate(base_url=fuzz_server, headers={"Authorization": f"Bearer {KEY}"},
-                           excluded_checks=[positive_data_acceptance, negative_data_rejection, allow_header_conformance,
-                                            unsupported_method])
+                           excluded_checks=EXCLUDED)
+
+
+# -- stateful: the document's links (create -> pay -> confirm) walk escrows to funded and closed --
+
+JOURNEY_KEY = "sk_test_fuzz_journeys"
+journeys = schema.include(operation_id=["post_v1_escrow_create", "post_v1_escrow_milestone_create",
+                                        "post_v1_payment_escrow", "post_v1_escrow_confirm_payment_escrowId"])
+
+
+@journeys.hook
+def map_headers(ctx, headers):
+    """The parties a fuzzer cannot guess: the fixtures' seller creates, their buyer pays/confirms."""
+    headers = dict(headers or {})
+    headers["customer-id"] = SELLER if ctx.operation.label.endswith("create") else BUYER
+    headers.pop("X-Sandbox-Scenario", None)
+    return headers
+
+
+class EscrowJourneys(journeys.as_state_machine()):
+    base_url = None
+
+    def get_call_kwargs(self, case):
+        return {"base_url": self.base_url, "headers": {"Authorization": f"Bearer {JOURNEY_KEY}"}}
+
+    def validate_response(self, response, case, additional_checks=None, **kwargs):
+        case.validate_response(response, excluded_checks=EXCLUDED, transport_kwargs=kwargs)
+
+
+def test_escrow_journeys(fuzz_server):
+    EscrowJourneys.base_url = fuzz_server
+    run_state_machine_as_test(EscrowJourneys, settings=settings(
+        max_examples=max(25, EXAMPLES), stateful_step_count=10, deadline=None, derandomize=True,
+        suppress_health_check=list(HealthCheck)))
+    events = requests.get(f"{fuzz_server}/_sandbox/events", headers={"Authorization": f"Bearer {JOURNEY_KEY}"},
+                          timeout=10).json()["data"]["data"]
+    reached = Counter(event["event"] for event in events)
+    assert reached["escrow.ongoing"] > 0 and reached["escrow.completed"] > 0, reached
