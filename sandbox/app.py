@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import BaseConverter
 
 from sandbox.api import (
     auth, catalog, checkout, customers, docs, errors, escrows, intents, journal, payments, sandbox_admin,
@@ -18,6 +19,14 @@ from sandbox.store import MemoryNamespace, Store, new_state
 # Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
 # exercise Payluk's 401 `Access denied` on the merchant-customer routes.
 LIMITED_KEY_PREFIX = "sk_test_limited_"
+
+
+class SegmentConverter(BaseConverter):
+    """A path segment other than `create`. Payluk's `GET /v1/customer/{customerId}` and
+    `GET /v1/escrow/milestone/{paymentToken}` share their paths with `POST .../create`; this
+    keeps a GET there a 405 (Allow: POST) instead of a lookup of a customer called "create"."""
+
+    regex = r"(?!create$)[^/]+"
 
 
 class WireJSON(DefaultJSONProvider):
@@ -68,6 +77,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app = Flask("sandbox")
     app.json = WireJSON(app)
+    app.url_map.converters["segment"] = SegmentConverter
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["sandbox"] = Sandbox(config, fixture_sets, Store(build))
     errors.register(app)

@@ -350,7 +350,7 @@ behaviour(AREA, "Pagination `{data, pagination: {count, pages, isLastPage, nextP
           A("essentials/pagination"), "`count` is the total of matching records; `limit` 1–100, default 10")
 behaviour(AREA, "Validation failures → 400", EMULATED, A("essentials/errors"),
           "wording undocumented: Joi-style one-liners naming the wire field (`\"amount\" is required`); unknown "
-          "body fields refused except those real clients send; unknown query parameters ignored")
+          "body fields refused except those real clients send; unknown query parameters refused too")
 behaviour(AREA, "Not found → 400 `Escrow not found`", EMULATED, A("essentials/errors"),
           "also for another key's escrow; other unknown things → 400 `<Thing> not found`")
 behaviour(AREA, "Amounts in whole naira", EMULATED, A(),

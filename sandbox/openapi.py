@@ -193,7 +193,7 @@ ROUTES = {
         MILESTONES, "Convert an unfunded standard escrow to milestones", esc.EscrowSchema, 200,
         "Escrow converted to milestone successfully", esc.MilestoneConvertSchema, customer="required",
         errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_SUM_MISMATCH),)),
-    "GET /v1/escrow/milestone/<token>": Op(
+    "GET /v1/escrow/milestone/<segment:token>": Op(
         MILESTONES, "The milestones of an escrow", esc.MilestoneSchema(many=True), 200,
         "Milestones fetched successfully", errors=ESCROW_NOT_FOUND),
     "POST /v1/escrow/milestone/confirm/<escrow_id>/<milestone_id>": Op(
@@ -243,7 +243,7 @@ ROUTES = {
         CUSTOMERS, "List the merchant's customers (or find one by email / phone)", out.CustomerPageSchema, 200,
         "Customers fetched successfully", query=cus.CustomerListQuerySchema,
         errors=SUPER + ((400, E.NO_CUSTOMER_WITH_EMAIL), (400, E.NO_CUSTOMER_WITH_PHONE))),
-    "GET /v1/customer/<customer_id>": Op(
+    "GET /v1/customer/<segment:customer_id>": Op(
         CUSTOMERS, "One customer ([B] path)", cus.CustomerSchema, 200, "Customers fetched successfully",
         errors=SUPER + ((404, E.CUSTOMER_NOT_FOUND),)),
     "GET /v1/customer/get/<customer_id>": Op(
@@ -359,7 +359,7 @@ ROUTES = {
     "POST /_sandbox/reset": Op(
         CONTROLS, "Rebuild the namespace from a fixture set (?all=true: drop every namespace)",
         out.ResetResultSchema, 200, ("Sandbox reset successfully", "Every namespace reset"), ctl.ResetSchema,
-        errors=((400, "A reset of every namespace takes no fixtures or seed"),)),
+        query=ctl.ResetQuerySchema, errors=((400, "A reset of every namespace takes no fixtures or seed"),)),
     "POST /_sandbox/provider-states": Op(
         CONTROLS, "Pact provider state: reset into the named fixture set", out.ProviderStateResultSchema, 200,
         ("Provider state set up", "Provider state torn down"), ctl.ProviderStateSchema),
@@ -786,10 +786,6 @@ class Builder:
             params.append({"in": "path", "name": wire, "required": True, "schema": dict(schema)})
         if op.query is not None:
             params.append({"in": "query", "schema": op.query})
-        if key == "POST /_sandbox/reset":
-            params.append({"in": "query", "name": "all", "required": False,
-                           "description": "true: drop every namespace (needs the control token when one is set)",
-                           "schema": {"type": "string", "enum": ["true", "false", "1", "0", "yes", "no"]}})
         if op.customer in ("required", "optional"):
             params.append({"in": "header", "name": "customer-id", "required": op.customer == "required",
                            "description": "The merchant customer the request acts for", "schema": dict(OBJECT_ID)})

@@ -47,7 +47,7 @@ def list_customers():
 
 
 @bp.get("/v1/customer/get/<customer_id>")
-@bp.get("/v1/customer/<customer_id>")
+@bp.get("/v1/customer/<segment:customer_id>")
 def get_customer(customer_id):
     customer = _as_super_admin(services.get_customer, customer_id.lower())
     return envelope(200, "Customers fetched successfully", CUSTOMER.dump(customer))

@@ -179,7 +179,7 @@ def convert_to_milestone(token):
     return envelope(200, "Escrow converted to milestone successfully", dump_escrow(escrow, seller_id))
 
 
-@bp.get("/v1/escrow/milestone/<token>")
+@bp.get("/v1/escrow/milestone/<segment:token>")
 def list_milestones(token):
     milestones = call(services.list_milestones, token)
     return envelope(200, "Milestones fetched successfully", MILESTONES.dump(milestones))

@@ -23,6 +23,7 @@ from sandbox.schemas.control import (
     IMPORT,
     PROVIDER_STATE,
     RESET,
+    RESET_QUERY,
     SNAPSHOT_CREATE,
     STATE_FORMAT,
 )
@@ -110,7 +111,7 @@ def _parties(ns) -> dict:
 def reset():
     options = load(RESET, json_body())
     store = _sandbox().store
-    if request.args.get("all", "").lower() in ("1", "true", "yes"):
+    if load(RESET_QUERY, request.args.to_dict()).get("all"):
         require_admin()
         if options:
             raise BadRequest("A reset of every namespace takes no fixtures or seed")

@@ -2,7 +2,7 @@
 flush and resend. Events themselves are emitted by the domain at each escrow transition."""
 
 from flask import Blueprint, Flask, current_app, g, request
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from sandbox.api.http import call, envelope, json_body
 from sandbox.domain import webhooks
@@ -83,9 +83,8 @@ class DeliveryOut(Schema):
     next_retry_at_ms = Timestamp(data_key="nextRetryAt")
 
 
-class EventQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
+class EventQuery(RequestSchema):
+    """Filters of the event and delivery lists (unknown parameters refused)."""
 
     type = fields.String()
     escrow_id = fields.String(data_key="escrowId")

@@ -19,11 +19,8 @@ class CheckoutSessionCreateSchema(RequestSchema):
     customer_id = fields.String(data_key="customerId", allow_none=True, load_default=None)
 
 
-class CheckoutSessionQuerySchema(Schema):
-    """GET /v1/checkout/session/{id}?publicKey=… (other query parameters are ignored)."""
-
-    class Meta:
-        unknown = EXCLUDE
+class CheckoutSessionQuerySchema(RequestSchema):
+    """GET /v1/checkout/session/{id}?publicKey=… (other query parameters are refused)."""
 
     public_key = fields.String(data_key="publicKey", required=True, validate=NON_EMPTY)
 

@@ -55,6 +55,12 @@ class ResetSchema(RequestSchema):
     seed = WholeNumber(minimum=0, allow_none=True)
 
 
+class ResetQuerySchema(RequestSchema):
+    """`?all=true` resets every namespace."""
+
+    all = fields.Boolean(truthy={"true"}, falsy={"false"})
+
+
 class SnapshotCreateSchema(RequestSchema):
     name = fields.String(required=True, validate=validate.Regexp(
         SNAPSHOT_NAME, error="must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"))
@@ -105,6 +111,7 @@ DUE = DueSchema(many=True)
 CLOCK_ADVANCE = ClockAdvanceSchema()
 CLOCK_SET = ClockSetSchema()
 RESET = ResetSchema()
+RESET_QUERY = ResetQuerySchema()
 SNAPSHOT_CREATE = SnapshotCreateSchema()
 FORK = ForkSchema()
 IMPORT = ImportSchema()

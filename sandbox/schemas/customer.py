@@ -2,7 +2,7 @@
 
 import re
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from sandbox.schemas.base import NON_EMPTY, DateOnly, RequestSchema, StrictBool, Timestamp, WholeNumber
 
@@ -32,11 +32,9 @@ class CustomerCreateSchema(RequestSchema):
     dob = DateOnly(allow_none=True)
 
 
-class PageQuerySchema(Schema):
-    """`page` (1-based, default 1) and `limit` (default 10, at most 100) of a paged list."""
-
-    class Meta:
-        unknown = EXCLUDE
+class PageQuerySchema(RequestSchema):
+    """`page` (1-based, default 1) and `limit` (default 10, at most 100) of a paged list.
+    Unknown query parameters are refused like unknown body fields (Joi's default)."""
 
     page = WholeNumber(lenient=True, load_default=1)
     limit = WholeNumber(lenient=True, load_default=10, validate=validate.Range(max=100, error="must be less than or equal to 100"))
