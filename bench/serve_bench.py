@@ -164,7 +164,7 @@ def main() -> int:
             proc.terminate()
             proc.wait(timeout=10)
 
-    lines = [f"# Serving benchmark\n", f"Load generator: {client}; {args.connections} connections, "
+    lines = ["# Serving benchmark\n", f"Load generator: {client}; {args.connections} connections, "
              f"{args.seconds:g} s per route, {args.threads} server threads, {os.cpu_count()} cores.\n",
              "| route | granian req/s | p50 / p99 ms | waitress req/s | p50 / p99 ms | granian ÷ waitress |",
              "|---|---|---|---|---|---|"]

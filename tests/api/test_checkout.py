@@ -7,7 +7,7 @@ from html import escape
 
 import pytest
 
-from tests.conftest import BUYER, KEY, POOR_BUYER, SELLER, START, UNKNOWN_ID, InProcessHttp, pay_body
+from tests.conftest import BUYER, KEY, POOR_BUYER, SELLER, START, UNKNOWN_ID, InProcessHttp
 
 PK = "pk_test_suite"  # pairs with tests.conftest.KEY = sk_test_suite
 RETURN = "http://localhost:9/return?order=42"
