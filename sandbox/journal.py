@@ -122,7 +122,7 @@ def _body(capture) -> tuple:
     if kind == "json" and not truncated:
         try:
             return json.loads(text), False
-        except ValueError:
+        except (ValueError, RecursionError):  # kept as text when Python cannot parse it back
             pass
     return text, truncated
 
@@ -242,7 +242,8 @@ def search(entries: list, query: dict) -> Found:
 
 def find(entries: list, entry_id: str) -> dict | None:
     """The entry with this id (as written in a URL), or None."""
-    if not entry_id.isdigit() or not entries:
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and no more than an id can have.
+    if not (entry_id.isascii() and entry_id.isdigit()) or len(entry_id) > 18 or not entries:
         return None
     wanted = int(entry_id)
     # Ids in the journal are consecutive, so the position is usually exact; scan otherwise.

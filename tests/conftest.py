@@ -23,6 +23,12 @@ from requests.structures import CaseInsensitiveDict
 
 from sandbox import create_app
 from sandbox.config import Config
+from sandbox.schemas import fast
+
+# Every compiled dump/load is redone by marshmallow and compared (sandbox/schemas/fast.py),
+# here and in the servers the suite starts (they inherit the variable).
+os.environ["SANDBOX_SELF_CHECK"] = "1"
+fast.SELF_CHECK = True
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "2026-06-22T10:15:00.000Z"

@@ -2,13 +2,14 @@
 flush and resend. Events themselves are emitted by the domain at each escrow transition."""
 
 from flask import Blueprint, Flask, current_app, g, request
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from sandbox.api.http import call, envelope, json_body
 from sandbox.domain import webhooks
 from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
 from sandbox.schemas.openapi import FlushAttemptSchema
 from sandbox.webhooks import Dispatcher, payload
+from sandbox.schemas.fast import WireSchema
 
 bp = Blueprint("webhooks", __name__)
 
@@ -46,17 +47,19 @@ class WebhookConfigSchema(RequestSchema):
     url = Url(allow_none=True, require_tld=False, schemes={"http", "https"})
     milestone_events = StrictBool(data_key="milestoneEvents")
     faults = fields.List(fields.String(validate=validate.OneOf(list(webhooks.FAULTS), error="must be one of [{choices}]")))
-    delay_seconds = WholeNumber(data_key="delaySeconds", minimum=0)
+    # At most 30 days: a delay is a receiver fault mode, and a later first attempt could fall
+    # past the last instant the namespace clock can show (its `nextAttemptAt` would not render).
+    delay_seconds = WholeNumber(data_key="delaySeconds", minimum=0, maximum=30 * 86_400)
 
 
-class WebhookConfigOut(Schema):
+class WebhookConfigOut(WireSchema):
     url = fields.String(allow_none=True)
     milestone_events = fields.Boolean(data_key="milestoneEvents")
     faults = fields.List(fields.String())
     delay_seconds = fields.Integer(data_key="delaySeconds")
 
 
-class EventOut(Schema):
+class EventOut(WireSchema):
     id = fields.String()
     type = fields.String(data_key="event")
     escrow_id = fields.String(data_key="escrowId")
@@ -68,7 +71,7 @@ class EventOut(Schema):
     body = fields.Function(payload, data_key="payload")
 
 
-class DeliveryOut(Schema):
+class DeliveryOut(WireSchema):
     id = fields.String()
     event_id = fields.String(data_key="eventId")
     event_type = fields.String(data_key="event")

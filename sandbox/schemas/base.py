@@ -15,6 +15,7 @@ from sandbox.clock import iso
 from sandbox.domain.errors import BadRequest
 from sandbox.domain.money import kobo_to_wire
 from sandbox.ids import is_object_id
+from sandbox.schemas.fast import WireSchema, fast_load
 
 _JOI = {
     "Missing data for required field.": "is required",
@@ -33,7 +34,7 @@ _JOI = {
 }
 
 
-class RequestSchema(Schema):
+class RequestSchema(WireSchema):
     """Request bodies: unknown fields are refused (400), as Payluk's validators do."""
 
     class Meta:
@@ -68,7 +69,7 @@ def validation_message(messages) -> str:
 def load(schema: Schema, data, partial: bool = False):
     """Load request data or raise a 400 in the Payluk envelope (never a 422)."""
     try:
-        return schema.load(data, partial=partial)
+        return fast_load(schema, data, partial)
     except ValidationError as err:
         raise BadRequest(validation_message(err.messages)) from None
 
@@ -91,21 +92,51 @@ class ObjectId(fields.String):
         return value.lower()
 
 
-class WholeNumber(fields.Field):
-    """A whole number; multipart sends digits as text, so `lenient` also takes "150000"."""
+# Number.MAX_SAFE_INTEGER: Payluk is a Node service, and Joi refuses numbers beyond it by default
+# (`"amount" must be a safe number`): a JavaScript number cannot hold them exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
 
-    def __init__(self, *, lenient: bool = False, minimum: int = 1, **kwargs):
+
+def is_unsafe_number(value) -> bool:
+    """A JSON number (not a boolean) outside +-MAX_SAFE_INTEGER (infinities included)."""
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER
+
+
+class WholeNumber(fields.Field):
+    """A whole number; multipart sends digits as text, so `lenient` also takes "150000".
+    Only ASCII digits count (`"²".isdigit()` is true), and numbers beyond MAX_SAFE_INTEGER are
+    refused before any conversion (a 5,000-digit string would not even convert). `maximum`
+    is an extra bound checked after `minimum`."""
+
+    def __init__(self, *, lenient: bool = False, minimum: int = 1, maximum: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.lenient = lenient
         self.minimum = minimum
+        self.maximum = maximum
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if self.lenient and isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if self.lenient and isinstance(value, str):
+            text = value.strip()
+            if text.isascii() and text.isdigit():
+                value = int(text) if len(text) <= 16 else MAX_SAFE_INTEGER + 1
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError("must be an integer")
+        if is_unsafe_number(value):
+            raise ValidationError("must be a safe number")
         if value < self.minimum:
             raise ValidationError(f"must be greater than or equal to {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValidationError(f"must be less than or equal to {self.maximum}")
+        return value
+
+
+class RawAmount(fields.Raw):
+    """An amount whose type and sign the domain checks (with Payluk's documented messages);
+    only a number JavaScript cannot hold exactly is refused here, as Joi does."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if is_unsafe_number(value):
+            raise ValidationError("must be a safe number")
         return value
 
 

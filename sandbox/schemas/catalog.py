@@ -2,10 +2,11 @@
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from sandbox.domain.catalog import WHITELIST_NETWORKS
 from sandbox.schemas.base import NON_EMPTY, RequestSchema, Timestamp, WholeNumber, one_of
+from sandbox.schemas.fast import WireSchema
 
 _EVM_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
@@ -36,7 +37,7 @@ class CategoryPositionSchema(RequestSchema):
     new_position = WholeNumber(data_key="newPosition", required=True)
 
 
-class CategorySchema(Schema):
+class CategorySchema(WireSchema):
     """A stored category on the wire (also used for the snapshot an escrow carries)."""
 
     id = fields.String()
@@ -48,7 +49,7 @@ class CategorySchema(Schema):
     updated_at_ms = Timestamp(data_key="updatedAt")
 
 
-class CategoryPositionResultSchema(Schema):
+class CategoryPositionResultSchema(WireSchema):
     """docs.payluk.ng update-category-position answers just `{id, category_position}`."""
 
     id = fields.String()
@@ -58,7 +59,7 @@ class CategoryPositionResultSchema(Schema):
 # -- countries ---------------------------------------------------------------------------------
 
 
-class CountrySchema(Schema):
+class CountrySchema(WireSchema):
     id = fields.String()
     name = fields.String()
     code = fields.String()
@@ -69,7 +70,7 @@ class CountrySchema(Schema):
 # -- debit cards -------------------------------------------------------------------------------
 
 
-class CardSchema(Schema):
+class CardSchema(WireSchema):
     """A saved card as docs.payluk.ng debit-cards lists it: `{id, last4, brand}`."""
 
     id = fields.String()
@@ -126,7 +127,7 @@ class WhitelistAddSchema(RequestSchema):
         return data
 
 
-class WhitelistEntrySchema(Schema):
+class WhitelistEntrySchema(WireSchema):
     id = fields.String()
     address = fields.String()
     network = fields.String()

@@ -1,8 +1,9 @@
 """Checkout schemas: the SDK's session request, the session out, the page's approve form."""
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, fields
 
 from sandbox.schemas.base import NON_EMPTY, Naira, ObjectId, RequestSchema, Timestamp
+from sandbox.schemas.fast import WireSchema
 
 
 class CheckoutSessionCreateSchema(RequestSchema):
@@ -25,7 +26,7 @@ class CheckoutSessionQuerySchema(RequestSchema):
     public_key = fields.String(data_key="publicKey", required=True, validate=NON_EMPTY)
 
 
-class CheckoutApproveFormSchema(Schema):
+class CheckoutApproveFormSchema(WireSchema):
     """The page's approve form: the chosen buyer when the session names none. A browser form
     may carry other fields (a button's name), so unknown ones are ignored."""
 
@@ -35,7 +36,7 @@ class CheckoutApproveFormSchema(Schema):
     customer_id = ObjectId(data_key="customerId", load_default=None)
 
 
-class CheckoutSessionSchema(Schema):
+class CheckoutSessionSchema(WireSchema):
     """The `session` the SDK hands to Payluk's widget; `url` is the sandbox checkout page."""
 
     id = fields.String()

@@ -2,10 +2,11 @@
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from sandbox.clock import ClockError, parse_duration_ms, parse_iso
 from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber
+from sandbox.schemas.fast import WireSchema
 
 SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 STATE_FORMAT = "payluk-sandbox-state/1"
@@ -32,6 +33,8 @@ class Duration(fields.String):
         except ClockError:
             raise ValidationError("must be an ISO-8601 duration of weeks, days, hours, minutes or seconds, "
                                   "e.g. P3D or PT2H30M") from None
+        except OverflowError:  # so many digits that the float behind it is infinite
+            raise ValidationError("is too long") from None
 
 
 class ClockAdvanceSchema(RequestSchema):
@@ -89,13 +92,13 @@ class ProviderStateSchema(RequestSchema):
     consumer = fields.String()
 
 
-class ClockSchema(Schema):
+class ClockSchema(WireSchema):
     now_ms = Timestamp(data_key="now")
     frozen = fields.Boolean()
     offset_ms = fields.Integer(data_key="offsetMs")
 
 
-class DueSchema(Schema):
+class DueSchema(WireSchema):
     type = fields.String()
     at_ms = Timestamp(data_key="at")
     escrow_id = fields.String(data_key="escrowId")

@@ -2,9 +2,10 @@
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from sandbox.schemas.base import NON_EMPTY, DateOnly, RequestSchema, StrictBool, Timestamp, WholeNumber
+from sandbox.schemas.fast import WireSchema
 
 _PHONE = re.compile(r"^\+?\d{7,15}$")
 
@@ -67,13 +68,13 @@ class BlockSchema(RequestSchema):
     blocked_reason = fields.String(data_key="blockedReason", allow_none=True)
 
 
-class PermissionsSchema(Schema):
+class PermissionsSchema(WireSchema):
     can_buy = fields.Boolean(data_key="canBuy")
     can_sell = fields.Boolean(data_key="canSell")
     can_withdraw = fields.Boolean(data_key="canWithdraw")
 
 
-class CustomerSchema(Schema):
+class CustomerSchema(WireSchema):
     """A customer with both `id` ([A]) and `customerId` ([B]) so either client generation works."""
 
     id = fields.String()

@@ -1,6 +1,6 @@
 """Escrow and milestone schemas: create/edit/convert requests, the escrow object out."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from sandbox.domain.escrow import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
 from sandbox.domain.money import kobo_to_wire
@@ -9,6 +9,7 @@ from sandbox.schemas.base import (
     DateOnly,
     Naira,
     ObjectId,
+    RawAmount,
     RequestSchema,
     Timestamp,
     UnixSeconds,
@@ -18,6 +19,7 @@ from sandbox.schemas.base import (
 from sandbox.schemas.catalog import CategorySchema
 from sandbox.schemas.customer import PageQuerySchema
 from sandbox.schemas.payment import UpperChoice
+from sandbox.schemas.fast import WireSchema
 
 
 class MilestoneSpecSchema(RequestSchema):
@@ -25,7 +27,7 @@ class MilestoneSpecSchema(RequestSchema):
 
     title = fields.String(required=True, validate=NON_EMPTY)
     description = fields.String(allow_none=True)
-    amount = fields.Raw(required=True, metadata={"type": "integer", "minimum": 1})
+    amount = RawAmount(required=True, metadata={"type": "integer", "minimum": 1})
     due_date = DateOnly(data_key="dueDate", allow_none=True)
     customer_id = fields.String(data_key="customerId", allow_none=True)
 
@@ -33,7 +35,7 @@ class MilestoneSpecSchema(RequestSchema):
 class _EscrowDetailsSchema(RequestSchema):
     """Fields the standard and milestone create bodies share."""
 
-    amount = fields.Raw(required=True, metadata={"type": "integer", "minimum": 1})
+    amount = RawAmount(required=True, metadata={"type": "integer", "minimum": 1})
     purpose = fields.String(required=True, validate=NON_EMPTY)
     description = fields.String(allow_none=True)
     who_pays = fields.String(data_key="whoPays", required=True, validate=one_of(WHO_PAYS))
@@ -54,7 +56,7 @@ class MilestoneEscrowCreateSchema(_EscrowDetailsSchema):
 class MilestoneConvertSchema(RequestSchema):
     """PUT /v1/escrow/milestone/convert/{token}: optional new total, the milestones."""
 
-    amount = fields.Raw(allow_none=True, metadata={"type": "integer", "minimum": 1})
+    amount = RawAmount(allow_none=True, metadata={"type": "integer", "minimum": 1})
     milestones = fields.List(fields.Nested(MilestoneSpecSchema), required=True)
 
 
@@ -121,7 +123,7 @@ class DisputeResolveSchema(RequestSchema):
     additional_fee_refundable = fields.Boolean(data_key="additionalFeeRefundable")
 
 
-class DisputeEntrySchema(Schema):
+class DisputeEntrySchema(WireSchema):
     """One message of the dispute thread (the documented array form)."""
 
     type = fields.String()
@@ -131,7 +133,7 @@ class DisputeEntrySchema(Schema):
     created_at = fields.String(data_key="createdAt")
 
 
-class MilestoneSchema(Schema):
+class MilestoneSchema(WireSchema):
     """A milestone as Payluk returns it (`customerId` null when the seller is paid)."""
 
     id = fields.String()
@@ -144,7 +146,7 @@ class MilestoneSchema(Schema):
     customer_id = fields.String(data_key="customerId", allow_none=True)
 
 
-class EscrowSchema(Schema):
+class EscrowSchema(WireSchema):
     """The full escrow object, keys in the order of docs.payluk.ng create-escrow (201)."""
 
     id = fields.String()

@@ -1,13 +1,14 @@
 """Payment-intent schemas: create-intent and verify in both doc generations' shapes, the
 virtual-account, top-up and verify-account bodies, the authorisation form, and the answers."""
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from sandbox.clock import parse_iso
 from sandbox.domain.payments import CREDIT_TYPE_OF, DEBITS, TRANSACTION_TYPES, WALLET, WALLET_TRANSFER, WITHDRAWAL
 from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, Timestamp, WholeNumber, one_of
 from sandbox.schemas.customer import PageQuerySchema
 from sandbox.schemas.payment import GATEWAYS, UpperChoice
+from sandbox.schemas.fast import WireSchema
 
 _TEN_DIGITS = validate.Regexp(r"^\d{10}$", error="must be 10 digits")
 _ELEVEN_DIGITS = validate.Regexp(r"^\d{11}$", error="must be 11 digits")
@@ -145,7 +146,7 @@ class AuthorizeFormSchema(RequestSchema):
 # -- answers ----------------------------------------------------------------------------------
 
 
-class IntentCreatedSchema(Schema):
+class IntentCreatedSchema(WireSchema):
     """[A] create-intent answer: `{reference, amount, status: "PENDING", authorizationUrl}`."""
 
     reference = fields.String()
@@ -154,7 +155,7 @@ class IntentCreatedSchema(Schema):
     authorization_url = fields.String(data_key="authorizationUrl")
 
 
-class VerifiedPaymentSchema(Schema):
+class VerifiedPaymentSchema(WireSchema):
     """[A] verify answer: `{reference, status: "SUCCESS", amount}`."""
 
     reference = fields.String()
@@ -162,7 +163,7 @@ class VerifiedPaymentSchema(Schema):
     amount = Naira()
 
 
-class VirtualAccountResponseSchema(Schema):
+class VirtualAccountResponseSchema(WireSchema):
     account_number = fields.String(data_key="accountNumber")
     bank_code = fields.String(data_key="bankCode")
     amount = Naira(allow_none=True)
@@ -171,13 +172,13 @@ class VirtualAccountResponseSchema(Schema):
     expires_in = fields.String(data_key="expiresIn")
 
 
-class TopUpResponseSchema(Schema):
+class TopUpResponseSchema(WireSchema):
     """[A] top-up answer: `{mainBalance}` after the credit."""
 
     main = Naira(data_key="mainBalance")
 
 
-class AccountResponseSchema(Schema):
+class AccountResponseSchema(WireSchema):
     account_name = fields.String(data_key="accountName")
     account_number = fields.String(data_key="accountNumber")
 
@@ -229,7 +230,7 @@ class PaymentHistoryQuerySchema(PageQuerySchema):
     to_ms = DateOrInstant(data_key="toDate", end_of_day=True)
 
 
-class HistoryRecordSchema(Schema):
+class HistoryRecordSchema(WireSchema):
     """A transaction of the history, [B]'s transaction object with [A]'s upper-case enums."""
 
     id = fields.String()

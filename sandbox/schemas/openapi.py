@@ -5,7 +5,7 @@ They describe; they are not used to dump (the views' behaviour is theirs). The c
 (tests/contract/test_openapi.py) checks real answers against the document built from them.
 """
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from sandbox.schemas.base import Naira
 from sandbox.schemas.catalog import CategorySchema
@@ -15,6 +15,7 @@ from sandbox.schemas.customer import CustomerSchema
 from sandbox.schemas.escrow import EscrowSchema
 from sandbox.schemas.intent import HistoryRecordSchema
 from sandbox.schemas.scenario import HelperSchema, ScenarioSchema
+from sandbox.schemas.fast import WireSchema
 
 
 def _nullable_int(**kwargs):
@@ -24,7 +25,7 @@ def _nullable_int(**kwargs):
 # -- shared pieces -------------------------------------------------------------------------------
 
 
-class PaginationSchema(Schema):
+class PaginationSchema(WireSchema):
     """Payluk's pagination block (sandbox/api/http.py `pagination`)."""
 
     count = fields.Integer()
@@ -34,13 +35,13 @@ class PaginationSchema(Schema):
     previous_page = _nullable_int(data_key="previousPage")
 
 
-class IdSchema(Schema):
+class IdSchema(WireSchema):
     """`{id}`: what the delete routes answer."""
 
     id = fields.String()
 
 
-class ErrorEnvelopeSchema(Schema):
+class ErrorEnvelopeSchema(WireSchema):
     """Every error: `{status, message, data: {}}`."""
 
     status = fields.Integer(required=True)
@@ -48,7 +49,7 @@ class ErrorEnvelopeSchema(Schema):
     data = fields.Dict(required=True, metadata={"maxProperties": 0})
 
 
-class RateLimitedSchema(Schema):
+class RateLimitedSchema(WireSchema):
     """[B]'s 429 body (scenario `rate_limited`): no `data`."""
 
     status = fields.Integer(required=True)
@@ -58,55 +59,55 @@ class RateLimitedSchema(Schema):
 # -- escrows, customers, catalogue, payments ------------------------------------------------------
 
 
-class EscrowPageSchema(Schema):
+class EscrowPageSchema(WireSchema):
     data = fields.List(fields.Nested(EscrowSchema))
     pagination = fields.Nested(PaginationSchema)
 
 
-class DeletedEscrowSchema(Schema):
+class DeletedEscrowSchema(WireSchema):
     id = fields.String()
     payment_token = fields.String(data_key="paymentToken")
 
 
-class CustomerPageSchema(Schema):
+class CustomerPageSchema(WireSchema):
     pagination = fields.Nested(PaginationSchema)
     data = fields.List(fields.Nested(CustomerSchema))
 
 
-class PermissionsResultSchema(Schema):
+class PermissionsResultSchema(WireSchema):
     id = fields.String()
     can_buy = fields.Boolean(data_key="canBuy")
     can_sell = fields.Boolean(data_key="canSell")
     can_withdraw = fields.Boolean(data_key="canWithdraw")
 
 
-class CustomerStatusSchema(Schema):
+class CustomerStatusSchema(WireSchema):
     id = fields.String()
     status = fields.String(metadata={"enum": ["active", "blocked"]})
 
 
-class CategoryPageSchema(Schema):
+class CategoryPageSchema(WireSchema):
     data = fields.List(fields.Nested(CategorySchema))
     pagination = fields.Nested(PaginationSchema)
 
 
-class HistoryPageSchema(Schema):
+class HistoryPageSchema(WireSchema):
     data = fields.List(fields.Nested(HistoryRecordSchema))
     pagination = fields.Nested(PaginationSchema)
 
 
-class CheckoutSessionDataSchema(Schema):
+class CheckoutSessionDataSchema(WireSchema):
     session = fields.Nested(CheckoutSessionSchema)
 
 
 # -- sandbox controls --------------------------------------------------------------------------------
 
 
-class HealthSchema(Schema):
+class HealthSchema(WireSchema):
     version = fields.String()
 
 
-class FixtureSetInfoSchema(Schema):
+class FixtureSetInfoSchema(WireSchema):
     name = fields.String()
     file = fields.String(allow_none=True)
     checksum = fields.String()
@@ -116,7 +117,7 @@ class FixtureSetInfoSchema(Schema):
     actions = fields.Integer()
 
 
-class ReadySchema(Schema):
+class ReadySchema(WireSchema):
     version = fields.String()
     fixtures = fields.List(fields.Nested(FixtureSetInfoSchema))
     namespaces = fields.Integer()
@@ -128,7 +129,7 @@ class ClockReplySchema(ClockSchema):
     due = fields.List(fields.Nested(DueSchema))
 
 
-class PartiesSchema(Schema):
+class PartiesSchema(WireSchema):
     """A reset namespace: its fixture set, the values its actions produced, its customers."""
 
     fixtures = fields.String()
@@ -147,28 +148,28 @@ class ProviderStateResultSchema(PartiesSchema):
     state = fields.String()
 
 
-class SnapshotInfoSchema(Schema):
+class SnapshotInfoSchema(WireSchema):
     name = fields.String()
     created_at = fields.String(data_key="createdAt", metadata={"format": "date-time"})
 
 
-class ExportedStateSchema(Schema):
+class ExportedStateSchema(WireSchema):
     format = fields.String()
     exported_at = fields.String(data_key="exportedAt", metadata={"format": "date-time"})
     name = fields.String()
     state = fields.Dict()
 
 
-class ImportResultSchema(Schema):
+class ImportResultSchema(WireSchema):
     escrows = fields.Integer()
     customers = fields.Integer()
 
 
-class ForkResultSchema(Schema):
+class ForkResultSchema(WireSchema):
     key = fields.String()
 
 
-class PostingSchema(Schema):
+class PostingSchema(WireSchema):
     id = fields.String()
     at = fields.String(metadata={"format": "date-time"})
     kind = fields.String()
@@ -180,24 +181,24 @@ class PostingSchema(Schema):
         "description": "`[account, naira]` pairs; they sum to 0"})
 
 
-class LedgerSchema(Schema):
+class LedgerSchema(WireSchema):
     balances = fields.Dict(keys=fields.String(), values=Naira())
     postings = fields.List(fields.Nested(PostingSchema))
 
 
-class InvariantsSchema(Schema):
+class InvariantsSchema(WireSchema):
     ok = fields.Boolean()
     violations = fields.List(fields.String())
 
 
-class WebhookFaultInfoSchema(Schema):
+class WebhookFaultInfoSchema(WireSchema):
     name = fields.String()
     kind = fields.String()
     description = fields.String()
     set = fields.String()
 
 
-class ScenarioCatalogueSchema(Schema):
+class ScenarioCatalogueSchema(WireSchema):
     header = fields.String()
     header_syntax = fields.String(data_key="headerSyntax")
     applied_header = fields.String(data_key="appliedHeader")
@@ -208,7 +209,7 @@ class ScenarioCatalogueSchema(Schema):
     webhook_faults = fields.List(fields.Nested(WebhookFaultInfoSchema), data_key="webhookFaults")
 
 
-class JournalEntrySchema(Schema):
+class JournalEntrySchema(WireSchema):
     """One recorded request (sandbox/journal.py `render`)."""
 
     id = fields.Integer()
@@ -227,18 +228,18 @@ class JournalEntrySchema(Schema):
     response_body_truncated = fields.Boolean(data_key="responseBodyTruncated")
 
 
-class JournalPageSchema(Schema):
+class JournalPageSchema(WireSchema):
     data = fields.List(fields.Nested(JournalEntrySchema))
     count = fields.Integer()
     dropped = fields.Integer()
     capacity = fields.Integer()
 
 
-class JournalClearedSchema(Schema):
+class JournalClearedSchema(WireSchema):
     cleared = fields.Integer()
 
 
-class FlushAttemptSchema(Schema):
+class FlushAttemptSchema(WireSchema):
     """One attempt a flush made (the flush view dumps its answer with this schema)."""
 
     event_id = fields.String(data_key="eventId")
@@ -249,6 +250,6 @@ class FlushAttemptSchema(Schema):
     error = fields.String(allow_none=True)
 
 
-class FlushResultSchema(Schema):
+class FlushResultSchema(WireSchema):
     attempts = fields.List(fields.Nested(FlushAttemptSchema))
 

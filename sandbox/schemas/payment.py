@@ -1,9 +1,10 @@
 """Payment schemas: the pay-escrow request in both doc generations' spellings, and answers."""
 
-from marshmallow import Schema, ValidationError, fields, post_load
+from marshmallow import ValidationError, fields, post_load
 
 from sandbox.ids import is_object_id
-from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema
+from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, is_unsafe_number
+from sandbox.schemas.fast import WireSchema
 
 # [A] documents WALLET / PAYSTACK / FLUTTERWAVE; [B] and today's clients send lower-case
 # `wallet` / `card`. All are accepted, case-insensitively.
@@ -34,6 +35,19 @@ class EscrowIds(fields.Field):
         return [v.lower() for v in ids]
 
 
+class PositiveAmount(fields.Decimal):
+    """[B] pay-escrow `amount`: not compared with the charge, but still a positive number
+    (Joi's `positive()`) that JavaScript can hold exactly."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if is_unsafe_number(amount):
+            raise ValidationError("must be a safe number")
+        if amount <= 0:
+            raise ValidationError("must be a positive number")
+        return amount
+
+
 class EscrowDetailsSchema(RequestSchema):
     escrow_ids = EscrowIds(data_key="escrowId", required=True)
 
@@ -46,7 +60,7 @@ class PayEscrowSchema(RequestSchema):
     transaction_type = UpperChoice(("ESCROW",), data_key="transactionType", required=True)
     escrow_details = fields.Nested(EscrowDetailsSchema, data_key="escrowDetails", required=True)
     reference = fields.String(validate=NON_EMPTY)
-    amount = fields.Decimal(allow_none=True)
+    amount = PositiveAmount(allow_none=True)
     currency = UpperChoice(("NGN",))
     card_id = fields.String(data_key="cardId", allow_none=True)
 
@@ -56,7 +70,7 @@ class PayEscrowSchema(RequestSchema):
         return data
 
 
-class PaymentSchema(Schema):
+class PaymentSchema(WireSchema):
     """[A] answer of pay-escrow: `{reference, status: "SUCCESS", amount}` (amount charged)."""
 
     reference = fields.String()
@@ -64,7 +78,7 @@ class PaymentSchema(Schema):
     amount = Naira()
 
 
-class WalletSchema(Schema):
+class WalletSchema(WireSchema):
     """GET /v1/wallet: `mainBalance`, `escrowBalance`, `currency: "NGN"`."""
 
     main = Naira(data_key="mainBalance")

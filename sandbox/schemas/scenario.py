@@ -1,9 +1,10 @@
 """Schemas of the scenario catalogue (`GET /_sandbox/scenarios`) and the test helpers."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from sandbox import scenarios
 from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber
+from sandbox.schemas.fast import WireSchema
 
 
 def _triggers(scenario: scenarios.Scenario) -> dict:
@@ -23,7 +24,7 @@ def _triggers(scenario: scenarios.Scenario) -> dict:
     return {"header": scenario.name, "headerExample": example, "magic": magic}
 
 
-class ParamSchema(Schema):
+class ParamSchema(WireSchema):
     name = fields.String()
     default = fields.Integer()
     minimum = fields.Integer()
@@ -31,7 +32,7 @@ class ParamSchema(Schema):
     description = fields.String()
 
 
-class ScenarioSchema(Schema):
+class ScenarioSchema(WireSchema):
     """One scenario of the catalogue, on the wire."""
 
     name = fields.String()
@@ -52,7 +53,7 @@ class ScenarioSchema(Schema):
     notes = fields.String()
 
 
-class HelperSchema(Schema):
+class HelperSchema(WireSchema):
     """One test helper of the catalogue, on the wire."""
 
     name = fields.String()
