@@ -169,9 +169,8 @@ def list_snapshots():
 @bp.post("/_sandbox/snapshots/<name>/restore")
 def restore_snapshot(name):
     def restore(ns):
-        snapshot = _snapshot(ns, name)
-        ns.replace_state(snapshot["state"])
-        return snapshot
+        _snapshot(ns, name)
+        return ns.snapshot_restore(name)
 
     return envelope(200, "Snapshot restored successfully", _snapshot_info(call(restore)))
 
@@ -196,7 +195,11 @@ def _export(state: dict, at_ms: int, name: str | None = None) -> dict:
 
 @bp.get("/_sandbox/snapshots/<name>/export")
 def export_snapshot(name):
-    exported = call(lambda ns: _export(_snapshot(ns, name)["state"], ns.now_ms(), name))
+    def export(ns):
+        _snapshot(ns, name)
+        return _export(ns.snapshot_export(name), ns.now_ms(), name)
+
+    exported = call(export)
     return envelope(200, "Snapshot exported successfully", exported)
 
 
@@ -215,15 +218,15 @@ def import_state():
     missing = sorted(set(new_state(None, None)) - set(state))
     if missing:
         raise BadRequest(f"Imported state is not valid: missing {', '.join(missing)}")
-    trial = MemoryNamespace(state)
     try:
+        trial = MemoryNamespace(state)
         problems = invariants.check(trial)
         trial.now_ms(), trial.balances()
     except (KeyError, TypeError, AttributeError, ValueError) as err:
         raise BadRequest(f"Imported state is not valid: missing or malformed {err}") from None
     if problems:
         raise BadRequest(f"Imported state does not balance: {problems[0]}")
-    call(lambda ns: ns.replace_state(trial.state))
+    call(lambda ns: ns.adopt(trial))
     return envelope(200, "State imported successfully", {"escrows": len(state.get("escrows", {})),
                                                          "customers": len(state.get("customers", {}))})
 

@@ -13,6 +13,12 @@ from sandbox.domain.errors import BadRequest
 from sandbox.domain.escrow import ONGOING, PENDING, STANDARD
 
 
+# The last instant the clock may reach: every timestamp must render as ISO-8601 (four-digit
+# years), and what is scheduled after "now" (webhook delays and retries, checkout expiry) needs
+# room before the year 10000.
+LAST_MS = 253_370_764_800_000  # 9999-01-01T00:00:00.000Z
+
+
 def _move(ns, change) -> list[dict]:
     state = ns.get_clock()
     before = clock.now_ms(state)
@@ -20,6 +26,8 @@ def _move(ns, change) -> list[dict]:
         change(state)
     except clock.ClockError as err:
         raise BadRequest(str(err)) from None
+    if clock.now_ms(state) > LAST_MS:
+        raise BadRequest(f"the clock cannot move past {clock.iso(LAST_MS)}")
     ns.save_clock(state)
     return due_between(ns, before, clock.now_ms(state))
 
@@ -68,7 +76,8 @@ def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
         if start_ms < at_ms <= end_ms:
             due.append({"at_ms": at_ms, "type": kind, **fields})
 
-    for escrow in ns.find("escrows", lambda e: e["status"] in (ONGOING,) or e["milestones"]):
+    # Summaries only (store.ESCROW_SUMMARY): closed escrows are never decoded.
+    for escrow in ns.find("escrows", lambda e: e["status"] == ONGOING or (e["milestones"] and e["status"] == PENDING)):
         if escrow["settlement_type"] == STANDARD and escrow["status"] == ONGOING:
             add(services.claim_window_ends_ms(escrow), "escrow.claimable", escrow_id=escrow["id"],
                 payment_token=escrow["payment_token"])

@@ -538,18 +538,19 @@ def _created_within(query: dict):
                            and (end is None or escrow["created_at_ms"] <= end))
 
 
-def _newest_first(escrows: list) -> list:
-    # Stable: creation order reversed (ids may not sort by time when seeded).
-    return list(reversed(escrows))
+def _page(ns, query: dict, predicate) -> Page:
+    """A page of the escrows `predicate` accepts (it sees each escrow's summary fields, see
+    store.ESCROW_SUMMARY), newest first: creation order reversed (seeded ids may not sort by time)."""
+    items, count = ns.page("escrows", query["page"], query["limit"], predicate)
+    return Page(items, count, query["page"], query["limit"])
 
 
 def list_my_disputes(ns, customer_id, query: dict) -> Page:
     """Disputed escrows the customer is party to (`/v1/escrow/dispute/get`), newest first."""
     require_customer(ns, customer_id)
     within = _created_within(query)
-    rows = ns.find("escrows", lambda e: e["dispute"] and customer_id in (e["buyer_id"], e["seller_id"])
-                   and within(e) and query.get("payment_token") in (None, e["payment_token"]))
-    return paginate(_newest_first(rows), query["page"], query["limit"])
+    return _page(ns, query, lambda e: e["dispute"] and customer_id in (e["buyer_id"], e["seller_id"])
+                 and within(e) and query.get("payment_token") in (None, e["payment_token"]))
 
 
 def get_dispute(ns, customer_id, escrow_id) -> dict:
@@ -566,9 +567,8 @@ def get_dispute(ns, customer_id, escrow_id) -> dict:
 def list_all_disputes(ns, query: dict) -> Page:
     """Every disputed escrow of the merchant (`/v1/escrow/all-dispute`), newest first."""
     within = _created_within(query)
-    rows = ns.find("escrows", lambda e: e["dispute"] and within(e)
-                   and (query.get("payment_id") is None or query["payment_id"] in (e["id"], e["payment_token"])))
-    return paginate(_newest_first(rows), query["page"], query["limit"])
+    return _page(ns, query, lambda e: e["dispute"] and within(e)
+                 and (query.get("payment_id") is None or query["payment_id"] in (e["id"], e["payment_token"])))
 
 
 # -- escrow lists ------------------------------------------------------------------------------
@@ -584,21 +584,23 @@ def list_transactions(ns, customer_id, query: dict) -> Page:
     if customer_id is not None:
         require_customer(ns, customer_id)
     party = "seller_id" if query["type"] == "sales" else "buyer_id"
-    rows = ns.find("escrows", lambda e: customer_id is not None and e[party] == customer_id
-                   and query.get("status") in (None, e["status"])
-                   and query.get("category_id") in (None, e["category_id"]))
-    return paginate(_newest_first(rows), query["page"], query["limit"])
+    return _page(ns, query, lambda e: customer_id is not None and e[party] == customer_id
+                 and query.get("status") in (None, e["status"])
+                 and query.get("category_id") in (None, e["category_id"]))
 
 
 def list_feeds(ns, query: dict) -> Page:
-    """Every escrow of the merchant's customers (`/v1/escrow/feeds`) with its filters."""
+    """Every escrow of the merchant's customers (`/v1/escrow/feeds`) with its filters; without
+    any filter only the page itself is visited."""
+    filters = ("status", "category_id", "customer_id", "payment_token", "from_date", "to_date")
+    if not any(query.get(name) is not None for name in filters):
+        return _page(ns, query, None)
     within = _created_within(query)
-    rows = ns.find("escrows", lambda e: query.get("status") in (None, e["status"])
-                   and query.get("category_id") in (None, e["category_id"])
-                   and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
-                   and query.get("payment_token") in (None, e["payment_token"])
-                   and within(e))
-    return paginate(_newest_first(rows), query["page"], query["limit"])
+    return _page(ns, query, lambda e: query.get("status") in (None, e["status"])
+                 and query.get("category_id") in (None, e["category_id"])
+                 and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
+                 and query.get("payment_token") in (None, e["payment_token"])
+                 and within(e))
 
 
 # -- milestone escrows ---------------------------------------------------------------------

@@ -11,7 +11,6 @@ This module decides *what* is sent and *when*; sending is the dispatcher's job
 """
 
 from sandbox.domain.errors import BadRequest, NotFound
-from sandbox.plain import clone
 
 EVENT_CAP = 1000
 DELIVERY_CAP = 2000
@@ -56,10 +55,10 @@ def emit(ns, event_type: str, escrow: dict, milestone: dict | None = None) -> di
     if event_type == MILESTONE_RELEASED and not config["milestone_events"]:
         return None
     now = ns.now_ms()
-    event = {"id": ns.new_id(), "type": event_type, "escrow_id": escrow["id"], "escrow": clone(escrow),
-             "milestone": clone(milestone), "at_ms": now, "url": None, "attempts": 0}
+    event = {"id": ns.new_id(), "type": event_type, "escrow_id": escrow["id"], "escrow": escrow,
+             "milestone": milestone, "at_ms": now, "url": None, "attempts": 0}
     _schedule(event, config, now)
-    ns.save("events", event)
+    ns.save("events", event)  # saved as text now: later changes to `escrow` do not reach it
     ns.state["events_dropped"] += ns.trim("events", EVENT_CAP)
     return event
 

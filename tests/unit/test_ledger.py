@@ -38,6 +38,6 @@ def test_invariants_catch_a_tampered_balance():
 
 def test_invariants_catch_escrow_money_not_held():
     ns = MemoryNamespace(new_state(1, 0))
-    ns.state["escrows"]["e"] = {"id": "e", "state": "OPENED", "held": 100, "buyer_id": "b" * 24, "milestones": [],
-                                "fee": 0, "who_pays": "buyer", "additional_fee": 0}
+    ns.save("escrows", {"id": "e", "state": "OPENED", "held": 100, "buyer_id": "b" * 24, "milestones": [],
+                        "fee": 0, "who_pays": "buyer", "additional_fee": 0})
     assert any("escrow balances" in p for p in invariants.check(ns))
