@@ -54,23 +54,21 @@ def banner(config: Config, fixture: dict) -> str:
     return "\n".join(lines)
 
 
-def serve(config: Config) -> None:
-    """Run the app on granian: WSGI, 1 worker process, `config.threads` blocking threads."""
+def granian(target: str, host: str, port: int, threads: int, factory: bool = True):
+    """The production server: granian, WSGI, 1 worker process, `threads` blocking threads.
+    (bench/ starts its bare-Flask ceiling through this too, so both share one configuration.)"""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
+    return Granian(target, address=host, port=port, interface=Interfaces.WSGI, workers=1,
+                   blocking_threads=threads, factory=factory, log_level=LogLevels.warning)
+
+
+def serve(config: Config) -> None:
+    """Run the sandbox app on granian with the settings in `config`."""
     os.environ.update(config.to_env())
-    Granian(
-        "sandbox.app:create_app_from_env",
-        address=config.host,
-        port=config.port,
-        interface=Interfaces.WSGI,
-        workers=1,
-        blocking_threads=config.threads,
-        factory=True,
-        log_level=LogLevels.warning,
-    ).serve()
+    granian("sandbox.app:create_app_from_env", config.host, config.port, config.threads).serve()
 
 
 def main(argv=None) -> int:

@@ -6,9 +6,12 @@ running clock follows real time shifted by `offset_ms`; a frozen one stays at
 `frozen_ms` until moved (the time-travel controls build on this).
 """
 
+import functools
 import re
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def real_ms() -> int:
@@ -30,8 +33,13 @@ def now_ms(state: dict) -> int:
 
 def iso(ms: int) -> str:
     """ISO-8601 with milliseconds and `Z`, Payluk's timestamp format (2026-06-22T10:15:00.000Z)."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return f"{_iso_seconds(ms // 1000)}.{ms % 1000:03d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_seconds(seconds: int) -> str:
+    # Every answer carries several timestamps, mostly of the same few seconds: format each once.
+    return (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def parse_iso(text: str) -> int:

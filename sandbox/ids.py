@@ -6,6 +6,7 @@ unseeded ones from `secrets`, with a Mongo-like 4-byte time prefix.
 """
 
 import hashlib
+import re
 import secrets
 import string
 
@@ -45,10 +46,9 @@ def new_reference(state: dict, prefix: str) -> str:
     return f"{prefix}{_next_bytes(state, 6).hex().upper()}"
 
 
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}").fullmatch
+
+
 def is_object_id(value) -> bool:
-    """True for a 24-hex ObjectId-style string."""
-    return (
-        isinstance(value, str)
-        and len(value) == 24
-        and all(c in "0123456789abcdef" for c in value.lower())
-    )
+    """True for a 24-hex ObjectId-style string (either case)."""
+    return isinstance(value, str) and _OBJECT_ID(value) is not None
