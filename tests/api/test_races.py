@@ -1,0 +1,490 @@
+"""Races over HTTP on the production server: many requests on one milestone, one escrow, one
+balance or one namespace at the same instant.
+
+Each race lines its threads up on a barrier (one `requests.Session` per thread, connected
+beforehand) and proves:
+exactly the allowed number of winners; every loser gets the documented refusal; money moves
+exactly once per winner (wallets, ledger postings, payment history); no 5xx, no dropped
+connection; every answer is a whole envelope that matches openapi.json; `/_sandbox/invariants`
+is ok afterwards. Reset, snapshot restore and import racing with traffic never leave a torn
+state: every escrow is either unfunded or funded by exactly one whole payment, and the books
+are those of a restored snapshot plus whole operations.
+
+Servers: `payluk-sandbox` (granian) with `--threads 4` for every race, its Python switching
+threads every 10 us so that requests really interleave inside operations (see SWITCH_INTERVAL);
+the confirm race also against the default production configuration (1 request thread) and
+against the Flask app in-process (threads, no server). Each test has its own secret key, so its
+namespace is its own. (This file replaces tests/api/test_concurrency.py.)
+"""
+
+import contextlib
+import os
+import re
+import sys
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from tests.api.test_cross_cutting import CUSTOMER_ROUTES, ROUTES
+from tests.api.test_intents import DOCS_INTENT, WITHDRAWAL_DETAILS
+from tests.conftest import (
+    BENEFICIARY, BUYER, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, Reply, contract, pay_body, running_server,
+)
+
+CONFIRMED = (200, "Milestone confirmed successfully")
+PAID = (200, "Payment intent verified successfully")
+NOT_ALLOWED = (400, "Action not allowed")
+INSUFFICIENT = (400, "Insufficient balance")
+INTENT_CREATED = (200, "Payment intent created successfully")
+OK_INVARIANTS = {"ok": True, "violations": []}
+BUYER_START = 5_000_000  # the buyer's fixture main balance (NGN)
+# How often (seconds) a Python process running races hands the GIL to another thread. Python's
+# 5 ms default outlasts any one operation of the sandbox, so threads would in practice run each
+# operation whole, locked or not; at 10 us they switch inside operations, as on a slow or busy
+# machine, so an operation that is not atomic shows up as a race lost. Only the scheduling
+# changes: the server is `payluk-sandbox` as shipped, started the same way.
+SWITCH_INTERVAL = 1e-5
+# Milestones of the escrows raced on: every read of an escrow copies it whole, so a big escrow
+# widens each operation, and with it the window for a thread switch inside it.
+BIG = 1000
+# Verified deposits listed after each raced withdrawal in its batch verify (see verified_deposits).
+FILLERS = 200
+
+
+# -- the race harness ---------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    method: str
+    path: str
+    status: int | str  # the exception's name when the connection failed
+    body: dict | None
+
+    @property
+    def outcome(self) -> tuple:
+        return self.status, self.body.get("message") if isinstance(self.body, dict) else None
+
+
+class Client:
+    """One thread's own connection to a target: a `requests.Session` to a server URL, or a
+    Flask test client when the target is the app itself."""
+
+    def __init__(self, target, key: str):
+        self.headers = {"Authorization": f"Bearer {key}"}
+        self.base = target if isinstance(target, str) else None
+        self.session = requests.Session() if self.base else target.test_client()
+
+    def send(self, method: str, path: str, customer: str | None = None, body=None) -> Answer:
+        headers = {**self.headers, **({"customer-id": customer} if customer else {})}
+        if self.base is None:
+            reply = self.session.open(path, method=method, headers=headers, json=body)
+            return Answer(method, path, reply.status_code, reply.get_json(silent=True))
+        try:
+            reply = self.session.request(method, self.base + path, headers=headers, json=body, timeout=30)
+        except requests.RequestException as err:
+            return Answer(method, path, type(err).__name__, None)
+        try:
+            return Answer(method, path, reply.status_code, reply.json())
+        except ValueError:
+            return Answer(method, path, reply.status_code, None)
+
+    def close(self) -> None:
+        if self.base is not None:
+            self.session.close()
+
+
+def race(target, key: str, threads: int, work) -> list[Answer]:
+    """Run `work(client, index) -> [Answer, ...]` in `threads` threads released together by a
+    barrier, each on a connection it opened beforehand; every answer, in thread order."""
+    barrier = threading.Barrier(threads)
+
+    def run(index):
+        client = Client(target, key)
+        try:
+            assert client.send("GET", "/healthz").status == 200  # connected before the start
+            barrier.wait(timeout=30)
+            return work(client, index)
+        except BaseException:
+            barrier.abort()  # the others stop waiting: the race is off
+            raise
+        finally:
+            client.close()
+
+    with fine_switching(not isinstance(target, str)), ThreadPoolExecutor(threads) as pool:
+        return [answer for answers in pool.map(run, range(threads)) for answer in answers]
+
+
+@contextlib.contextmanager
+def fine_switching(on: bool = True):
+    """This process switches threads every SWITCH_INTERVAL while racing in-process."""
+    before = sys.getswitchinterval()
+    if on:
+        sys.setswitchinterval(SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def tally(answers: list[Answer]) -> Counter:
+    """(status, message) counts, once every answer is known good: a response (no connection
+    error), no 5xx, a whole envelope repeating the HTTP status, `data: {}` on errors, and the
+    body the OpenAPI document gives for that route and status."""
+    for a in answers:
+        where = f"{a.method} {a.path}"
+        assert isinstance(a.status, int), f"{where}: no answer ({a.status})"
+        assert a.status < 500, f"{where}: {a.status} {a.body}"
+        assert isinstance(a.body, dict) and set(a.body) == {"status", "message", "data"}, f"{where}: {a.body}"
+        assert a.body["status"] == a.status and (a.status < 400 or a.body["data"] == {}), f"{where}: {a.body}"
+        contract().check(a.method, a.path, Reply(a.status, a.body, {}))
+    return Counter(a.outcome for a in answers)
+
+
+def keyed_api(target, key: str) -> Api:
+    """The conftest `Api` helper on `target`, speaking with `key`, on a freshly reset namespace."""
+    http = LiveHttp(target) if isinstance(target, str) else InProcessHttp(target)
+    send = http.request
+    http.request = lambda method, path, key=key, **kw: send(method, path, key=key, **kw)
+    assert http.post("/_sandbox/reset").status == 200
+    return Api(http)
+
+
+def postings(api: Api, kind: str) -> list[dict]:
+    return [p for p in api.http.get("/_sandbox/ledger").data["postings"] if p["kind"] == kind]
+
+
+def assert_invariants(api: Api) -> None:
+    assert api.http.get("/_sandbox/invariants").data == OK_INVARIANTS
+
+
+def milestone_body(count: int) -> dict:
+    """A milestone escrow of `count` milestones of 1,000 NGN, the first one's to BENEFICIARY;
+    its fee is 25 NGN per milestone."""
+    milestones = [{"title": f"Stage {n}", "amount": 1000} for n in range(1, count + 1)]
+    milestones[0]["customerId"] = BENEFICIARY
+    return {"amount": 1000 * count, "purpose": "Race", "whoPays": "buyer", "milestones": milestones}
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def production_server():
+    """`payluk-sandbox` in its default production configuration: one request thread."""
+    with running_server("--seed", str(SEED), "--clock-start", START) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def threads_server(tmp_path_factory):
+    """`payluk-sandbox --threads 4`, its Python switching threads every SWITCH_INTERVAL (a
+    `sitecustomize` on its PYTHONPATH sets it), so the races really interleave in Python."""
+    site = tmp_path_factory.mktemp("switching")
+    (site / "sitecustomize.py").write_text(f"import sys\nsys.setswitchinterval({SWITCH_INTERVAL})\n")
+    with contextlib.ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as env:  # the server inherits it; this process does not keep it
+            env.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(site), os.environ.get("PYTHONPATH")))))
+            url = stack.enter_context(running_server("--seed", str(SEED), "--clock-start", START, "--threads", "4"))
+        yield url
+
+
+@pytest.fixture(params=["in_process", "threads_4", "production_default"])
+def target(request):
+    """What the confirm race runs against: the app in-process, or a granian server."""
+    if request.param == "in_process":
+        return request.getfixturevalue("app")
+    return request.getfixturevalue("threads_server" if request.param == "threads_4" else "production_server")
+
+
+@pytest.fixture
+def key(request) -> str:
+    """A secret key of this test's own: its namespace is shared with no other test."""
+    return "sk_test_race_" + re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
+
+
+# -- confirms -------------------------------------------------------------------------------------
+
+
+def test_100_confirms_of_one_milestone__released_once(target, key):
+    """One 200, 99 `Action not allowed`; the beneficiary is credited once, nobody else moves."""
+    api = keyed_api(target, key)
+    escrow = api.funded_milestone_escrow(milestone_body(BIG))
+    first = escrow["milestones"][0]  # 1,000 to BENEFICIARY
+    before = api.balances(SELLER, BENEFICIARY, BUYER)
+    path = f"/v1/escrow/milestone/confirm/{escrow['id']}/{first['id']}"
+
+    answers = race(target, key, 100, lambda client, _: [client.send("POST", path, BUYER)])
+
+    assert tally(answers) == {CONFIRMED: 1, NOT_ALLOWED: 99}
+    [won] = [a.body["data"] for a in answers if a.outcome == CONFIRMED]
+    assert (won["state"], won["status"]) == ("OPENED", "ONGOING")
+    assert [m["status"] for m in won["milestones"]] == ["RELEASED"] + ["PENDING"] * (BIG - 1)
+    assert api.balances(SELLER, BENEFICIARY, BUYER) == {**before, BENEFICIARY: before[BENEFICIARY] + 1000}
+    assert api.wallet(BUYER)["escrowBalance"] == 1025 * BIG - 1000
+    assert [p["milestoneId"] for p in postings(api, "milestone_release")] == [first["id"]]
+    assert_invariants(api)
+
+
+def test_99_confirms_over_33_milestones__each_released_once_and_closed_once(threads_server, key):
+    """3 threads per milestone: one release per milestone, and the last release (whichever it
+    is) closes the escrow and books the fee, once."""
+    api = keyed_api(threads_server, key)
+    escrow = api.funded_milestone_escrow(milestone_body(33))
+    paths = [f"/v1/escrow/milestone/confirm/{escrow['id']}/{m['id']}" for m in escrow["milestones"]]
+
+    answers = race(threads_server, key, 99, lambda client, i: [client.send("POST", paths[i % 33], BUYER)])
+
+    assert tally(answers) == {CONFIRMED: 33, NOT_ALLOWED: 66}
+    won = Counter((a.body["data"]["state"], a.body["data"]["status"]) for a in answers if a.outcome == CONFIRMED)
+    assert won == {("CLOSED", "COMPLETED"): 1, ("OPENED", "ONGOING"): 32}
+    assert sorted(p["milestoneId"] for p in postings(api, "milestone_release")) == sorted(
+        m["id"] for m in escrow["milestones"])
+    assert [p["entries"] for p in postings(api, "fee")] == [[[f"customer:{BUYER}:escrow", -25 * 33],
+                                                             ["payluk:fees", 25 * 33]]]
+    assert api.balances(SELLER, BENEFICIARY) == {SELLER: 32_000, BENEFICIARY: 1000}
+    assert api.wallet(BUYER) == {"mainBalance": BUYER_START - 1025 * 33, "escrowBalance": 0, "currency": "NGN"}
+    assert_invariants(api)
+
+
+# -- pays -----------------------------------------------------------------------------------------
+
+
+def _reference(references: str, index: int) -> str:
+    """The pay reference thread `index` sends: its own, the shared one, or (mixed) every
+    other thread the shared one."""
+    shared = references == "same" or (references == "mixed" and index % 2 == 0)
+    return "race-shared" if shared else f"race-{index}"
+
+
+@pytest.mark.parametrize("references", ["distinct", "same", "mixed"])
+def test_50_pays_of_one_escrow__one_debit(threads_server, key, references):
+    """Whoever wins funds the escrow once. A repeated reference is idempotent, so every thread
+    that sent the winning reference gets the same 200; every other thread `Action not allowed`."""
+    api = keyed_api(threads_server, key)
+    escrow = api.create_milestone_escrow(milestone_body(BIG))
+    before = api.wallet(BUYER)
+
+    answers = race(threads_server, key, 50, lambda client, i: [
+        client.send("POST", "/v1/payment/escrow", BUYER, pay_body(escrow["id"], reference=_reference(references, i)))])
+
+    counts = tally(answers)
+    bodies = {repr(a.body) for a in answers if a.outcome == PAID}
+    assert len(bodies) == 1, bodies  # one payment, answered identically to each holder of its reference
+    paid = next(a.body["data"] for a in answers if a.outcome == PAID)
+    holders = sum(_reference(references, i) == paid["reference"] for i in range(50))
+    assert counts == Counter({PAID: holders, NOT_ALLOWED: 50 - holders})
+    assert paid == {"reference": paid["reference"], "status": "SUCCESS", "amount": 1025 * BIG}
+    assert api.wallet(BUYER) == {**before, "mainBalance": before["mainBalance"] - 1025 * BIG,
+                                 "escrowBalance": before["escrowBalance"] + 1025 * BIG}
+    assert [(p["escrowId"], p["reference"]) for p in postings(api, "escrow_funding")] == [
+        (escrow["id"], paid["reference"])]
+    funded = api.verify(escrow["paymentToken"])
+    assert (funded["state"], funded["status"], funded["logs"]) == ("OPENED", "ONGOING", ["PENDING"])
+    assert funded["paymentDetails"]["reference"] == paid["reference"]
+    assert_invariants(api)
+
+
+def test_50_pays_of_a_5_copy_link__5_copies_sold(threads_server, key):
+    """A standard escrow with `totalQuantity: 5` sells one copy per payment: exactly 5 of 50
+    concurrent payments succeed, each funds its own escrow, and the buyer pays exactly 5 times."""
+    api = keyed_api(threads_server, key)
+    link = api.create_escrow({"amount": "1000", "purpose": "Ticket", "whoPays": "buyer", "totalQuantity": "5"})
+    before = api.wallet(BUYER)["mainBalance"]
+
+    answers = race(threads_server, key, 50, lambda client, _: [
+        client.send("POST", "/v1/payment/escrow", BUYER, pay_body(link["id"]))])
+
+    assert tally(answers) == {PAID: 5, NOT_ALLOWED: 45}
+    paid = [a.body["data"] for a in answers if a.outcome == PAID]
+    charge = paid[0]["amount"]
+    assert len({p["reference"] for p in paid}) == 5 and {p["amount"] for p in paid} == {charge}
+    assert api.wallet(BUYER)["mainBalance"] == before - 5 * charge
+    fundings = postings(api, "escrow_funding")
+    assert sorted(p["reference"] for p in fundings) == sorted(p["reference"] for p in paid)
+    assert len({p["escrowId"] for p in fundings}) == 5 and link["id"] in {p["escrowId"] for p in fundings}
+    escrows = api.http.get("/v1/escrow/feeds?limit=100").data["data"]
+    assert sorted((e["status"], e["totalQuantity"]) for e in escrows) == [("ONGOING", 1)] * 5
+    assert {e["id"] for e in escrows} == {p["escrowId"] for p in fundings}
+    assert_invariants(api)
+
+
+# -- withdrawals ----------------------------------------------------------------------------------
+
+
+def verified_deposits(api: Api, count: int) -> list[str]:
+    """References of `count` deposits of 1 NGN, verified. A batch verify that lists them after
+    a withdrawal answers them again and changes nothing, but walks them all between checking
+    the balance for the withdrawal and paying it out, which widens that window."""
+    deposit = {**DOCS_INTENT, "amount": 1}
+    references = [api.http.post("/v1/payment/create-intent", customer=BUYER, json=deposit).data["reference"]
+                  for _ in range(count)]
+    assert api.http.post("/v1/payment/verify", customer=BUYER, json={"references": references}).status == 200
+    return references
+
+
+def withdrawal(amount: int) -> dict:
+    return {"amount": amount, "transactionType": "WITHDRAWAL", "withdrawalDetails": WITHDRAWAL_DETAILS}
+
+
+@pytest.mark.parametrize("share", [2, 3])
+def test_20_withdrawals_above_the_balance__never_overdrawn(threads_server, key, share):
+    """Balance B, 20 threads each create then verify a withdrawal of B // share + 1: exactly
+    floor(B / amount) are paid out, the others are `Insufficient balance` and stay PENDING."""
+    api = keyed_api(threads_server, key)
+    fillers = verified_deposits(api, FILLERS)
+    balance = api.wallet(BUYER)["mainBalance"]
+    amount = balance // share + 1
+    winners = balance // amount
+
+    def withdraw(client, _):
+        created = client.send("POST", "/v1/payment/create-intent", BUYER, withdrawal(amount))
+        reference = created.body["data"]["reference"] if created.outcome == INTENT_CREATED else "none"
+        return [created, client.send("POST", "/v1/payment/verify", BUYER, {"references": [reference, *fillers]})]
+
+    answers = race(threads_server, key, 20, withdraw)
+
+    assert tally(answers) == {INTENT_CREATED: 20, PAID: winners, INSUFFICIENT: 20 - winners}
+    assert api.wallet(BUYER)["mainBalance"] == balance - winners * amount >= 0
+    assert len(postings(api, "withdrawal")) == winners
+    history = api.http.get("/v1/payment/history?type=WITHDRAWAL&limit=100", customer=BUYER).data["data"]
+    assert Counter(r["status"] for r in history) == {"SUCCESS": winners, "PENDING": 20 - winners}
+    assert_invariants(api)
+
+
+def test_20_verifies_of_one_withdrawal__one_debit(threads_server, key):
+    """Verifying again changes nothing, even at the same instant: one payout, 20 answers of it."""
+    api = keyed_api(threads_server, key)
+    fillers = verified_deposits(api, FILLERS)
+    before = api.wallet(BUYER)["mainBalance"]
+    intent = api.http.post("/v1/payment/create-intent", customer=BUYER, json=withdrawal(3_000_000)).data
+    batch = {"references": [intent["reference"], *fillers]}
+
+    answers = race(threads_server, key, 20, lambda client, _: [client.send("POST", "/v1/payment/verify", BUYER, batch)])
+
+    assert tally(answers) == {PAID: 20}
+    assert {a.body["data"][0]["status"] for a in answers} == {"SUCCESS"}
+    assert api.wallet(BUYER)["mainBalance"] == before - 3_000_000
+    assert [p["reference"] for p in postings(api, "withdrawal")] == [intent["reference"]]
+    assert_invariants(api)
+
+
+# -- reset, restore and import during traffic ----------------------------------------------------------
+
+TRAFFIC_THREADS, TRAFFIC_ROUNDS, CHAOS_ROUNDS = 6, 12, 20
+TRAFFIC_OUTCOMES = {(201, "Created successfully"), PAID, (400, "Escrow not found"), NOT_ALLOWED}
+CHAOS_OUTCOMES = {(200, "Sandbox reset successfully"), (200, "Snapshot restored successfully"),
+                  (201, "Snapshot created successfully"), (200, "State imported successfully")}
+READS = [(m, p, BUYER if (m, p) in CUSTOMER_ROUTES else None) for m, p in ROUTES if m == "GET"]
+
+
+def _pages(api: Api, path: str, customer=None) -> list[dict]:
+    rows, page = [], 1
+    while True:
+        data = api.http.get(f"{path}page={page}&limit=100", customer=customer).data
+        rows += data["data"]
+        if data["pagination"]["isLastPage"]:
+            return rows
+        page += 1
+
+
+def assert_whole(api: Api, fixture_postings: list[dict]) -> None:
+    """The namespace is the fixtures plus whole create/pay operations: each funded escrow has
+    exactly one funding posting and one payment, of its charge; unfunded ones have none; the
+    buyer's wallet is the fixture balance minus exactly those charges."""
+    assert_invariants(api)
+    ledger = api.http.get("/_sandbox/ledger").data["postings"]
+    assert [p for p in ledger if p["kind"] != "escrow_funding"] == fixture_postings
+    fundings = {p["escrowId"]: p for p in ledger if p["kind"] == "escrow_funding"}
+    assert len(fundings) == len(ledger) - len(fixture_postings), "an escrow was funded twice"
+    escrows = _pages(api, "/v1/escrow/feeds?")
+    assert {e["id"] for e in escrows if e["status"] == "ONGOING"} == set(fundings)
+    for escrow in escrows:
+        if escrow["status"] == "PENDING":
+            assert escrow["paymentDetails"] is None
+            continue
+        funding, details = fundings[escrow["id"]], escrow["paymentDetails"]
+        assert (escrow["state"], funding["reference"]) == ("OPENED", details["reference"])
+        assert funding["entries"] == [[f"customer:{BUYER}:main", -details["amount"]],
+                                      [f"customer:{BUYER}:escrow", details["amount"]]]
+    paid = sum(p["entries"][1][1] for p in fundings.values())
+    assert api.wallet(BUYER) == {"mainBalance": BUYER_START - paid, "escrowBalance": paid, "currency": "NGN"}
+    history = _pages(api, "/v1/payment/history?type=ESCROW&", customer=BUYER)
+    assert sorted(r["reference"] for r in history) == sorted(p["reference"] for p in fundings.values())
+
+
+def test_reset_restore_and_import_during_traffic__no_torn_state(threads_server, key):
+    """6 threads create and pay escrows while one resets, snapshots, restores and imports, one
+    polls the invariants and one reads every GET route; each side runs until the other has
+    done its share, so they overlap. Then the final state, and the snapshot taken mid-traffic,
+    are each whole."""
+    api = keyed_api(threads_server, key)
+    fixture_postings = api.http.get("/_sandbox/ledger").data["postings"]
+    assert api.http.post("/_sandbox/snapshots", json={"name": "clean"}).status == 201
+    assert api.http.post("/_sandbox/snapshots", json={"name": "mid"}).status == 201
+    clean = api.http.get("/_sandbox/snapshots/clean/export").data
+    traffic_done = [threading.Event() for _ in range(TRAFFIC_THREADS)]
+    chaos_done = threading.Event()
+    chaos = [("/_sandbox/reset", None), ("/_sandbox/snapshots", {"name": "mid"}),
+             ("/_sandbox/snapshots/clean/restore", None), ("/_sandbox/import", clean),
+             ("/_sandbox/snapshots/mid/restore", None)]
+
+    def traffic(client, index):
+        answers, rounds = [], 0
+        try:
+            while rounds < TRAFFIC_ROUNDS or not chaos_done.is_set():
+                created = client.send("POST", "/v1/escrow/create", SELLER,
+                                      {"amount": 1000 * (index + 1), "purpose": "Race", "whoPays": "buyer"})
+                answers.append(created)
+                if created.status == 201:
+                    answers.append(client.send("POST", "/v1/payment/escrow", BUYER,
+                                               pay_body(created.body["data"]["id"])))
+                rounds += 1
+                if rounds == TRAFFIC_ROUNDS:
+                    traffic_done[index].set()
+            return answers
+        finally:
+            traffic_done[index].set()  # a thread that failed holds nobody up
+
+    def until_traffic_done(step):
+        answers, rounds = [], 0
+        while rounds < CHAOS_ROUNDS or not all(e.is_set() for e in traffic_done):
+            answers.append(step(rounds))
+            rounds += 1
+        return answers
+
+    def work(client, index):
+        if index < TRAFFIC_THREADS:
+            return traffic(client, index)
+        if index == TRAFFIC_THREADS:
+            try:
+                return until_traffic_done(lambda n: client.send("POST", chaos[n % len(chaos)][0],
+                                                                body=chaos[n % len(chaos)][1]))
+            finally:
+                chaos_done.set()
+        if index == TRAFFIC_THREADS + 1:
+            return until_traffic_done(lambda n: client.send("GET", "/_sandbox/invariants"))
+        return until_traffic_done(lambda n: client.send(*READS[n % len(READS)]))
+
+    answers = race(threads_server, key, TRAFFIC_THREADS + 3, work)
+
+    counts = tally(answers)  # every answer of every thread: enveloped, documented, no 5xx
+
+    def by_path(*paths):  # traffic and chaos are POSTs; the reader's GETs are checked by tally alone
+        return Counter(a.outcome for a in answers if a.method == "POST" and a.path.startswith(paths))
+
+    assert set(by_path("/v1/escrow/create", "/v1/payment/escrow")) <= TRAFFIC_OUTCOMES
+    assert by_path("/v1/escrow/create")[(201, "Created successfully")] >= TRAFFIC_THREADS * TRAFFIC_ROUNDS
+    assert counts[PAID] > 0
+    chaos_paths = ("/_sandbox/reset", "/_sandbox/snapshots", "/_sandbox/import")
+    assert set(by_path(*chaos_paths)) <= CHAOS_OUTCOMES and sum(by_path(*chaos_paths).values()) >= CHAOS_ROUNDS
+    polls = [a.body["data"] for a in answers if a.path == "/_sandbox/invariants"]
+    assert len(polls) >= CHAOS_ROUNDS and all(p == OK_INVARIANTS for p in polls)
+
+    assert_whole(api, fixture_postings)
+    api.http.post("/_sandbox/snapshots/mid/restore")
+    assert_whole(api, fixture_postings)
