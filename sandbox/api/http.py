@@ -1,8 +1,10 @@
 """The envelope writer and the helpers every view uses (body, headers, service calls)."""
 
 import json
+import re
 
 from flask import Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from sandbox.domain.errors import CUSTOMER_ID_NOT_ALLOWED, CUSTOMER_ID_REQUIRED, BadRequest
 
@@ -12,22 +14,56 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 def envelope(status: int, message: str, data=None) -> Response:
     """`{"status", "message", "data"}` with the HTTP code repeated in `status`; errors get `{}`."""
     body = {"status": status, "message": message, "data": {} if data is None else data}
-    return current_app.response_class(
-        current_app.json.dumps(body), status=status, mimetype="application/json"
-    )
+    app = current_app._get_current_object()
+    try:
+        payload = app.json.dumps(body).encode()
+    except UnicodeEncodeError:
+        # Text that is not Unicode (a lone surrogate from a `\ud800` escape, which the journal
+        # echoes as it was sent) goes out escaped, as JavaScript's JSON.stringify writes it.
+        payload = app.json.dumps(body, ensure_ascii=True).encode()
+    return app.response_class(payload, status=status, mimetype="application/json")
 
 
-def json_body() -> dict:
-    """The request's JSON object (empty body = `{}`); anything else is a 400."""
-    if request.mimetype in FORM_TYPES:
-        raise BadRequest("Content-Type must be application/json")
-    raw = request.get_data(cache=True)
+MALFORMED_JSON = "Malformed JSON in request body"
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def parse_json(raw: bytes):
+    """JSON as Node's JSON.parse takes it, or ValueError: UTF-8 text (a BOM is skipped), no
+    NaN/Infinity, no lone surrogate (a `\\ud800` escape), nesting Python can hold."""
+    try:
+        text = raw.decode("utf-8-sig")
+        value = json.loads(text, parse_constant=_not_json)
+        if SURROGATE_ESCAPE.search(text):
+            json.dumps(value, ensure_ascii=False).encode()  # a lone surrogate cannot be encoded
+        return value
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def json_body(accepted: str = "application/json") -> dict:
+    """The request's JSON object (empty body = `{}`); anything else is a 400. A body labelled
+    with another media type (text/plain, a form...) is refused, as Express's JSON parser
+    leaves it unread; an unlabelled one is read as JSON."""
+    req = request._get_current_object()
+    raw = req.get_data(cache=True)
+    limit = req.max_content_length
+    if limit is not None and req.content_length is None and len(raw) >= limit:
+        # A chunked body (no Content-Length) is cut at the limit by Werkzeug, not refused.
+        raise RequestEntityTooLarge()
     if not raw.strip():
         return {}
+    mimetype = req.mimetype
+    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise BadRequest(f"Content-Type must be {accepted}")
     try:
-        return json.loads(raw)
+        return parse_json(raw)
     except ValueError:
-        raise BadRequest("Malformed JSON in request body") from None
+        raise BadRequest(MALFORMED_JSON) from None
 
 
 def form_or_json_body(file_field: str) -> tuple[dict, list]:
@@ -39,7 +75,7 @@ def form_or_json_body(file_field: str) -> tuple[dict, list]:
             if name != file_field:
                 raise BadRequest(f'"{name}" is not allowed')
         return request.form.to_dict(), request.files.getlist(file_field)
-    return json_body(), []
+    return json_body("application/json or multipart/form-data"), []
 
 
 def customer_header(required: bool = True) -> str | None:

@@ -92,7 +92,7 @@ class Recorder:
             "id": None,
             "at_ms": None,
             "method": req.method,
-            "path": req.path,
+            "path": journal.redact(req.path),  # a key pasted into a URL is blanked like one in a body
             "query": journal.redact(env.get("QUERY_STRING")),  # WSGI text (latin-1), decoded in render
             "status": status,
             "latency_ms": latency,
