@@ -20,14 +20,27 @@ takes it back.
 
 import collections
 import json
+import re
+import sys
 import threading
+import zlib
+
+import orjson
 from itertools import islice
 
 from sandbox import clock, ids
 
 JOURNAL_SIZE = 1000
 
-_COMPACT = json.JSONEncoder(separators=(",", ":")).encode  # built once: json.dumps(..., separators) is not
+
+
+def _compact(values: list) -> str:
+    """Compact JSON text; orjson (C, ~6x the standard library here), which refuses only what
+    entities never hold (integers beyond 64 bits, lone surrogates): those take the slow road."""
+    try:
+        return orjson.dumps(values).decode()
+    except TypeError:
+        return json.dumps(values, separators=(",", ":"))
 
 # Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
 COLLECTIONS = (
@@ -37,8 +50,8 @@ COLLECTIONS = (
 
 # What a filter over escrows sees without decoding them: `dispute` and `milestones` are
 # truthiness flags here (the full values are in the escrow).
-ESCROW_SUMMARY = ("id", "status", "state", "settlement_type", "seller_id", "buyer_id", "category_id",
-                  "created_at_ms", "payment_token", "dispute", "milestones")
+ESCROW_SUMMARY = ("id", "status", "seller_id", "buyer_id", "category_id", "created_at_ms", "payment_token",
+                  "dispute", "milestones")
 _SUMMARY_AT = {name: i for i, name in enumerate(ESCROW_SUMMARY)}
 _FLAGS = ("dispute", "milestones")
 
@@ -61,28 +74,89 @@ def new_state(seed: int | None, clock_start_ms: int | None, webhook_url: str | N
 
 
 class Codec:
-    """Entities as text: `<shape>:<JSON array of values>`, the key tuple stored once per shape.
-    The shape list is part of the namespace state (plain data), so any copy can decode."""
+    """Entities as text: `<shape>:<JSON array of values>`, the key tuple of each shape stored
+    once in a shape table that is part of the namespace state (so any copy decodes).
+
+    `pack=True` (entities that change no more: closed escrows) stores `<shape>~<deflated
+    values>` instead, using the first entity seen in that shape as a preset dictionary: the
+    next escrow differs from it in ids, amounts and times only, so ~720 bytes of JSON deflate
+    to ~240. The deflated bytes are held as latin-1 text so the state stays plain JSON data."""
+
+    WBITS, LEVEL, MEMLEVEL = -10, 1, 1  # a 1 KiB window and the smallest state: fast to set up
 
     def __init__(self, shapes: list):
-        self.shapes = shapes  # list of key lists, shared with the state
-        self.index = {tuple(keys): n for n, keys in enumerate(shapes)}
+        self.shapes = shapes  # [keys, dictionary] pairs, shared with the state
+        self.index = {tuple(keys): n for n, (keys, _) in enumerate(shapes)}
+        self.dictionaries = [dictionary.encode() for _, dictionary in shapes]
+        self.keys = [keys for keys, _ in shapes]
 
-    def encode(self, entity: dict) -> str:
+    def encode(self, entity: dict, pack: bool = False) -> str:
+        raw = _compact(list(entity.values()))
         keys = tuple(entity)
         shape = self.index.get(keys)
         if shape is None:
             shape = self.index[keys] = len(self.shapes)
-            self.shapes.append(list(keys))
-        return f"{shape}:{_COMPACT(list(entity.values()))}"
+            self.shapes.append([list(keys), raw])
+            self.dictionaries.append(raw.encode())
+            self.keys.append(list(keys))
+        if not pack:
+            return f"{shape}:{raw}"
+        packer = zlib.compressobj(self.LEVEL, zlib.DEFLATED, self.WBITS, self.MEMLEVEL,
+                                  zlib.Z_DEFAULT_STRATEGY, self.dictionaries[shape])
+        return f"{shape}~{(packer.compress(raw.encode()) + packer.flush()).decode('latin-1')}"
 
     def decode(self, text: str) -> dict:
-        colon = text.index(":")
-        return dict(zip(self.shapes[int(text[:colon])], json.loads(text[colon + 1:])))
+        head = _HEAD(text)
+        shape, body = int(head.group(1)), text[head.end():]
+        if head.group(2) == "~":
+            body = zlib.decompressobj(self.WBITS, self.dictionaries[shape]).decompress(body.encode("latin-1"))
+        return dict(zip(self.keys[shape], _loads(body)))
+
+
+def _loads(text):
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # what only the standard library wrote (see _compact)
+        return json.loads(text)
+
+
+_HEAD = re.compile(r"(\d+)([:~])").match
+
+
+class Ledger:
+    """The postings of a namespace, append-only: recent ones as encoded texts, older ones
+    deflated in chunks of CHUNK (one compression per CHUNK postings, ~35 bytes each after)."""
+
+    CHUNK = 256
+
+    @staticmethod
+    def append(ledger: dict, text: str) -> None:
+        recent = ledger["postings"]
+        recent.append(text)
+        if len(recent) >= Ledger.CHUNK:
+            ledger["chunks"].append(zlib.compress("\n".join(recent).encode(), 1).decode("latin-1"))
+            ledger["postings"] = []
+
+    @staticmethod
+    def texts(ledger: dict):
+        for chunk in ledger["chunks"]:
+            yield from zlib.decompress(chunk.encode("latin-1")).decode().split("\n")
+        yield from ledger["postings"]
+
+
+def _cold(kind: str, entity: dict) -> bool:
+    """Kept deflated (Codec, pack=True): closed escrows, which change no more and are rarely read."""
+    return kind == "escrows" and entity.get("state") == "CLOSED"
 
 
 def _summary(escrow: dict) -> tuple:
-    return tuple(bool(escrow[name]) if name in _FLAGS else escrow[name] for name in ESCROW_SUMMARY)
+    """The escrow's filter fields. Repeated texts (statuses, party ids) are interned so 100,000
+    summaries share them; the id and token are the very objects the maps already key by."""
+    return tuple(bool(escrow[name]) if name in _FLAGS else _shared(escrow[name]) for name in ESCROW_SUMMARY)
+
+
+def _shared(value):
+    return sys.intern(value) if type(value) is str and len(value) <= 24 else value
 
 
 class _SummaryView:
@@ -203,9 +277,12 @@ class MemoryNamespace:
         return self.get("escrows", escrow_id) if escrow_id else None
 
     def save_escrow(self, escrow: dict) -> None:
-        self.save("escrows", escrow)
-        self.state["tokens"][escrow["payment_token"]] = escrow["id"]
-        self._summaries[escrow["id"]] = _summary(escrow)
+        # Interned: every map and summary refers to one id and one token object per escrow,
+        # not to the fresh copies each decode makes.
+        escrow_id, token = sys.intern(escrow["id"]), sys.intern(escrow["payment_token"])
+        self.state["escrows"][escrow_id] = self.codec.encode(escrow, pack=_cold("escrows", escrow))
+        self.state["tokens"][token] = escrow_id
+        self._summaries[escrow_id] = _summary(escrow)
 
     def delete_escrow(self, escrow: dict) -> None:
         self.delete("escrows", escrow["id"])
@@ -215,7 +292,7 @@ class MemoryNamespace:
     # -- ledger --------------------------------------------------------------------------------
     def append_posting(self, posting: dict) -> None:
         ledger = self.state["ledger"]
-        ledger["postings"].append(self.codec.encode(posting))
+        Ledger.append(ledger, self.codec.encode(posting))
         balances = ledger["balances"]
         for account, amount in posting["entries"]:
             balances[account] = balances.get(account, 0) + amount
@@ -228,7 +305,7 @@ class MemoryNamespace:
 
     def postings(self) -> list[dict]:
         decode = self.codec.decode
-        return [decode(text) for text in self.state["ledger"]["postings"]]
+        return [decode(text) for text in Ledger.texts(self.state["ledger"])]
 
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
     def journal_append(self, entry: dict) -> None:
@@ -251,11 +328,14 @@ class MemoryNamespace:
         held = {}
         for key, value in state.items():
             if key in COLLECTIONS:
-                value = {k: codec.encode(entity) for k, entity in value.items()}
+                value = {k: codec.encode(entity, pack=_cold(key, entity)) for k, entity in value.items()}
             elif key == "merchant":
                 value = None if value is None else codec.encode(value)
             elif key == "ledger":
-                value = {"postings": [codec.encode(p) for p in value["postings"]], "balances": dict(value["balances"])}
+                ledger = {"chunks": [], "postings": [], "balances": dict(value["balances"])}
+                for posting in value["postings"]:
+                    Ledger.append(ledger, codec.encode(posting))
+                value = ledger
             elif key != "shapes":
                 value = json.loads(json.dumps(value))
             held[key] = value
@@ -310,7 +390,8 @@ def _copy(state: dict, summaries: dict) -> tuple[dict, dict]:
         if key in COLLECTIONS or key in ("tokens", "shapes"):
             value = value.copy()
         elif key == "ledger":
-            value = {"postings": value["postings"].copy(), "balances": value["balances"].copy()}
+            value = {"chunks": value["chunks"].copy(), "postings": value["postings"].copy(),
+                     "balances": value["balances"].copy()}
         elif isinstance(value, (dict, list)):
             value = json.loads(json.dumps(value))
         copied[key] = value
@@ -327,7 +408,7 @@ def _export(state: dict) -> dict:
         elif key == "merchant":
             value = None if value is None else decode(value)
         elif key == "ledger":
-            value = {"postings": [decode(p) for p in value["postings"]], "balances": dict(value["balances"])}
+            value = {"postings": [decode(p) for p in Ledger.texts(value)], "balances": dict(value["balances"])}
         elif key == "shapes":
             continue
         else:

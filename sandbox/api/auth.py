@@ -22,9 +22,9 @@ def public(view):
     return view
 
 
-def secret_key() -> str:
+def secret_key(req=None) -> str:
     """The caller's test secret key, or the documented 401/403."""
-    header = request.headers.get("Authorization", "").strip()
+    header = (req or request).headers.get("Authorization", "").strip()
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if not header or scheme.lower() != "bearer" or not token:
@@ -40,7 +40,10 @@ CONTROL_PREFIX = "/_sandbox"
 def require_admin() -> None:
     """Admin-wide controls (every namespace at once) need the control token when one is set."""
     token = current_app.extensions["sandbox"].config.control_token
-    if token and not hmac.compare_digest(request.headers.get("X-Sandbox-Token", ""), token):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    # A header arrives as latin-1 text, i.e. its raw bytes; a token with UTF-8 in it matches them.
+    sent = request.headers.get("X-Sandbox-Token", "").encode("latin-1", "replace")
+    if token and not hmac.compare_digest(sent, token.encode()):
         raise Unauthorized(CONTROL_TOKEN_REQUIRED)
 
 
@@ -48,11 +51,16 @@ def authenticate() -> None:
     """before_request: unknown routes fall through to the 404/405 handler untouched. The
     /_sandbox controls can be switched off (they then do not exist: 404) or protected by a
     token; the browser pages that emulate Payluk's hosted flows are public and stay."""
-    if request.url_rule is None or current_app.view_functions[request.endpoint] in PUBLIC:
+    # Runs on every request: each proxy (`request`, `g`, `current_app`) is resolved once.
+    req, app = request._get_current_object(), current_app._get_current_object()
+    rule = req.url_rule
+    if rule is None or app.view_functions[req.endpoint] in PUBLIC:
         return
-    if request.url_rule.rule.startswith(CONTROL_PREFIX):
-        if not current_app.extensions["sandbox"].config.controls:
+    sandbox = app.extensions["sandbox"]
+    if rule.rule.startswith(CONTROL_PREFIX):
+        if not sandbox.config.controls:
             raise NotFound(ROUTE_NOT_FOUND)
         require_admin()
-    g.key = secret_key()
-    g.ns = current_app.extensions["sandbox"].store.namespace(g.key)
+    glob = g._get_current_object()
+    glob.key = secret_key(req)
+    glob.ns = sandbox.store.namespace(glob.key)

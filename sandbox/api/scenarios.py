@@ -63,18 +63,19 @@ def _body(always: bool = False):
         return None
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # too deeply nested for Python's parser: no magic either
         return None
 
 
 def apply_scenario():
     """before_request: pick the request's scenario; answer a fault at once, or wait, or arm
     the drop. Only `/v1` routes (not CORS preflights); unknown routes keep their 404."""
-    rule = request.url_rule
-    if rule is None or request.method == "OPTIONS" or not rule.rule.startswith("/v1/"):
+    req = request._get_current_object()
+    rule = req.url_rule
+    if rule is None or req.method == "OPTIONS" or not rule.rule.startswith("/v1/"):
         return None
-    route = f"{request.method} {rule.rule}"
-    header = request.headers.get(scenarios.HEADER)
+    route = f"{req.method} {rule.rule}"
+    header = req.headers.get(scenarios.HEADER)
     # The body matters with a header too: `ignoredWhen` reads it (a wallet payment).
     body = _body(always=bool(header)) if route in scenarios.MAGIC_ROUTES else None
     choice = scenarios.select(route, header, body)
@@ -126,20 +127,23 @@ def _hold_namespace(body) -> None:
 def finish_scenario(response):
     """after_request: name the scenario in a header; for `response_lost`, mark the answer of a
     request that changed the namespace for dropping."""
-    choice = request.environ.get(CHOICE)
+    environ = request.environ
+    choice = environ.get(CHOICE)
     if choice is None:
         return response
     response.headers[scenarios.APPLIED_HEADER] = choice.scenario.name
-    held = request.environ.get(HELD)
+    held = environ.get(HELD)
     if held is not None and held[0].state != held[1]:
-        request.environ[DROP] = True
+        environ[DROP] = True
     return response
 
 
 def release_namespace(exc=None) -> None:
     """teardown_request: let go of the namespace `response_lost` held; forget `g.scenario`."""
-    g.pop("scenario", None)
-    held = request.environ.pop(HELD, None)
+    glob, environ = g._get_current_object(), request.environ
+    if "scenario" in glob:
+        del glob.scenario
+    held = environ.pop(HELD, None)
     if held is not None:
         held[0].lock.release()
 

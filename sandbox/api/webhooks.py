@@ -28,8 +28,8 @@ def dispatcher() -> Dispatcher:
 def _wake_after_changes(response):
     """A request that may have emitted events, or moved the clock, in a namespace with a
     callback URL lets the dispatcher look (its thread starts only then)."""
-    ns = getattr(g, "ns", None)
-    if request.method != "GET" and ns is not None and ns.state["webhook"]["url"] is not None:
+    ns = g.get("ns")
+    if ns is not None and ns.state["webhook"]["url"] is not None and request.method != "GET":
         dispatcher().wake()
     return response
 
