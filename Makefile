@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean openapi examples fuzz
+.PHONY: run test bench soak profile clean openapi examples fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,15 +24,27 @@ test: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python -m pytest -q examples/tests
 
-# Installs Debian's wrk when missing and we are root (else a Python client is used).
+# The sandbox against its ceiling (bare Flask, same server) and its peers (Prism, waitress),
+# in one run: writes bench/results.md and bench/results.json (about 6 minutes). Installs
+# Debian's wrk when missing and we are root (else a Python client is used) and Prism from npm.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || true
-	$(BIN)/python bench/serve_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# A long Schemathesis campaign against a live sandbox (CI runs a few examples per operation).
+# Ten minutes of the flow mix with webhooks on: resident memory must level off (bench/soak.md).
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --seconds $${SOAK_SECONDS:-600}
+
+# The hot path in-process under cProfile, with the bare-Flask app measured beside it.
+profile: $(STAMP)
+	$(BIN)/python bench/profile_hot_path.py $(PROFILE_ARGS)
+
+# Long campaigns: Schemathesis against a live sandbox, and the Hypothesis money machine
+# (CI runs a few examples of each in `make test`).
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -q tests/contract/test_fuzz.py
+	PROPERTY_EXAMPLES=$${PROPERTY_EXAMPLES:-500} $(BIN)/python -m pytest -q -s tests/property
 
 # Regenerates the committed OpenAPI document from the marshmallow schemas (a test compares them).
 openapi: $(STAMP)

@@ -1,0 +1,157 @@
+"""Start and watch the servers a benchmark compares: the sandbox, the bare-Flask ceiling,
+waitress, and Prism. Every server is a child process on a free loopback port."""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRISM_DIR = ROOT / "bench" / ".prism"
+PRISM_VERSION = "5"
+
+GRANIAN = "import sys; from sandbox.cli import granian; granian(sys.argv[1], '127.0.0.1', int(sys.argv[2]), 1).serve()"
+WAITRESS = (
+    "import sys; from waitress import serve; from sandbox.app import create_app_from_env; "
+    "serve(create_app_from_env(), host='127.0.0.1', port=int(sys.argv[1]), threads=8, _quiet=True)"
+)
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen
+    url: str
+    cold_start_s: float
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server and every process under it."""
+        return sum(_rss(pid) for pid in [self.proc.pid, *_descendants(self.proc.pid)])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _start(name: str, cmd: list[str], port: int, probe: str, env: dict | None = None) -> Server:
+    """Launch `cmd` and time it until `probe` answers 200 (its cold start)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = started + 60
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode} before answering")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", probe, headers={"Authorization": "Bearer sk_test_probe"})
+            if conn.getresponse().status == 200:
+                return Server(name, proc, f"http://127.0.0.1:{port}", time.perf_counter() - started)
+        except OSError:
+            time.sleep(0.005)
+    proc.kill()
+    raise RuntimeError(f"{name} did not answer {probe} within 60 s")
+
+
+def sandbox(threads: int = 1, env: dict | None = None) -> Server:
+    """`payluk-sandbox` exactly as `make run` starts it (granian, 1 worker)."""
+    port = free_port()
+    return _start("sandbox", [sys.executable, "-m", "sandbox", "--port", str(port), "--threads", str(threads)],
+                  port, "/healthz", env)
+
+
+def sandbox_on_waitress() -> Server:
+    port = free_port()
+    return _start("sandbox on waitress", [sys.executable, "-c", WAITRESS, str(port)], port, "/healthz")
+
+
+def bare_flask() -> Server:
+    port = free_port()
+    return _start("bare Flask", [sys.executable, "-c", GRANIAN, "bench.bare_app:create_app", str(port)],
+                  port, "/healthz")
+
+
+def trivial() -> Server:
+    port = free_port()
+    return _start("trivial WSGI", [sys.executable, "-c", GRANIAN, "bench.bare_app:trivial_app", str(port)],
+                  port, "/")
+
+
+def prism_binary() -> tuple[Path | None, str]:
+    """Prism's CLI, installed into bench/.prism from the npm registry on first use."""
+    binary = PRISM_DIR / "node_modules" / ".bin" / "prism"
+    if binary.exists():
+        return binary, ""
+    if not shutil.which("npm"):
+        return None, "npm is not installed"
+    PRISM_DIR.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["npm", "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund", "--silent",
+                           f"@stoplight/prism-cli@{PRISM_VERSION}"], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0 or not binary.exists():
+        return None, f"npm install @stoplight/prism-cli failed: {done.stderr.strip()[-300:]}"
+    return binary, ""
+
+
+def prism(binary: Path, verbose_level: str) -> Server:
+    """Prism mocking the sandbox's own openapi.json (`-v silent` is its fastest setting)."""
+    port = free_port()
+    cmd = [str(binary), "mock", str(ROOT / "openapi.json"), "-p", str(port), "-v", verbose_level]
+    return _start(f"Prism ({verbose_level})", cmd, port, "/v1/escrow/verify/PY_benchtoken1")
+
+
+def call(url: str, method: str, path: str, body=None, customer: str | None = None,
+         key: str = "sk_test_bench", token: str | None = None) -> tuple[int, dict]:
+    """One JSON request (set-up and measurements of the controls)."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    if customer:
+        headers["customer-id"] = customer
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    reply = conn.getresponse()
+    return reply.status, json.loads(reply.read() or b"{}")

@@ -1,0 +1,19 @@
+"""CI's share of `make bench`: every phase of bench/run.py for about a second each (real
+servers, the real load generator or its Python stand-in). It fails on errors — a failed
+request, a crashed server, a broken phase — never on speed: speed is read from the ratios
+`make bench` prints, measured in one run (bench/results.md)."""
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_benchmark_smoke_run():
+    done = subprocess.run([sys.executable, "bench/run.py", "--smoke"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for heading in ("## Ratios", "## Scaling", "## Targets (issue 9)"):
+        assert heading in done.stdout
+    assert "sandbox flow mix ÷ bare Flask mix" in done.stdout
+    print(done.stdout[done.stdout.index("## Targets"):])
