@@ -22,7 +22,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--fixtures", help="fixture file, or a directory with default.json (SANDBOX_FIXTURES)")
     parser.add_argument("--seed", type=int, help="make ids and payment tokens reproducible (SANDBOX_SEED)")
     parser.add_argument("--clock-start", help="ISO-8601 instant new namespaces' clocks start frozen at (SANDBOX_CLOCK_START)")
-    parser.add_argument("--threads", type=int, help="request threads (default 1, the fastest measured; SANDBOX_THREADS)")
+    parser.add_argument("--threads", type=int, help="request threads; they take turns, and a request sleeping in a latency fault lets "
+                        "the others run (default 2; SANDBOX_THREADS)")
     parser.add_argument("--no-controls", dest="controls", action="store_false", default=None,
                         help="switch the /_sandbox controls off (SANDBOX_CONTROLS=off)")
     parser.add_argument("--control-token", help="require X-Sandbox-Token on the controls (SANDBOX_CONTROL_TOKEN)")

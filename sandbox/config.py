@@ -2,7 +2,8 @@
 
 Environment: HOST / SANDBOX_HOST, PORT / SANDBOX_PORT, SANDBOX_FIXTURES, SANDBOX_SEED,
 SANDBOX_CLOCK_START (ISO-8601: new namespaces start with a clock frozen there),
-SANDBOX_THREADS (request threads of the server process), SANDBOX_CONTROLS (on/off: the
+SANDBOX_THREADS (request threads of the server process), SANDBOX_SERIAL (on/off: those threads
+take turns, see sandbox/serving.py; off only to stress the namespace locks), SANDBOX_CONTROLS (on/off: the
 /_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`), SANDBOX_WEBHOOK_URL (the
 callback URL new namespaces start with).
 """
@@ -28,7 +29,8 @@ class Config:
     fixtures: str | None = None
     seed: int | None = None
     clock_start: str | None = None
-    threads: int = 1
+    threads: int = 2
+    serial: bool = True
     max_body_bytes: int = MAX_BODY_BYTES
     controls: bool = True
     control_token: str | None = None
@@ -67,6 +69,7 @@ class Config:
             "clock_start": ("SANDBOX_CLOCK_START",),
             "threads": ("SANDBOX_THREADS",),
             "controls": ("SANDBOX_CONTROLS",),
+            "serial": ("SANDBOX_SERIAL",),
             "control_token": ("SANDBOX_CONTROL_TOKEN",),
             "webhook_url": ("SANDBOX_WEBHOOK_URL",),
         }
@@ -76,7 +79,7 @@ class Config:
                 raw = env.get(variable)
                 if raw is None or raw == "":
                     continue
-                if name == "controls":
+                if name in ("controls", "serial"):
                     if raw.lower() not in BOOLEAN_WORDS:
                         raise ConfigError(f"{variable} must be on or off, got {raw!r}")
                     values[name] = BOOLEAN_WORDS[raw.lower()]
@@ -94,6 +97,7 @@ class Config:
         """The environment that makes `from_env` rebuild this config (for server workers)."""
         env = {"SANDBOX_HOST": self.host, "SANDBOX_PORT": str(self.port), "SANDBOX_THREADS": str(self.threads)}
         env["SANDBOX_CONTROLS"] = "on" if self.controls else "off"
+        env["SANDBOX_SERIAL"] = "on" if self.serial else "off"
         for name, variable in (("fixtures", "SANDBOX_FIXTURES"), ("seed", "SANDBOX_SEED"),
                                ("clock_start", "SANDBOX_CLOCK_START"), ("control_token", "SANDBOX_CONTROL_TOKEN"),
                                ("webhook_url", "SANDBOX_WEBHOOK_URL")):

@@ -237,8 +237,7 @@ def running_server(*args):
 
 @pytest.fixture(scope="session")
 def live_server():
-    """The session's live server. It runs 4 request threads (the default is 1) so the HTTP
-    race tests meet real concurrency."""
+    """The session's live server, with 4 request threads (the default is 2)."""
     with running_server("--seed", str(SEED), "--clock-start", START, "--threads", "4") as url:
         yield url
 

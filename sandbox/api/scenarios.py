@@ -12,11 +12,11 @@ raises it to the caller). Every hook, the journal included, still sees the real 
 
 import copy
 import json
-import time
+
 
 from flask import Blueprint, Flask, current_app, g, request
 
-from sandbox import scenarios
+from sandbox import scenarios, serving
 from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
@@ -85,7 +85,7 @@ def apply_scenario():
     g.scenario = choice.scenario.name
     scenario = choice.scenario
     if scenario.outcome in (scenarios.TIMEOUT, scenarios.DELAY):
-        time.sleep(choice.params["ms"] / 1000)
+        serving.pause(req.environ, choice.params["ms"] / 1000)
     if scenario.outcome == scenarios.DELAY:
         return None
     if scenario.outcome == scenarios.DROP:

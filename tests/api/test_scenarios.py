@@ -2,6 +2,7 @@
 "nothing changed" where promised, the dropped response (live: requests sees the connection
 break while the escrow is funded), header errors, and the test helpers."""
 
+import threading
 import time
 
 import pytest
@@ -619,3 +620,27 @@ def test_fund_customer__bad_amount(api, amount, message):
     before = world(api.http)
     api.error(api.http.post(FUND, json=body), 400, message)
     assert world(api.http) == before
+
+
+def test_a_sleeping_request_does_not_stall_the_others():
+    """Issue 9: a latency fault (or any slow request) on the production server, started as
+    `make run` starts it, must not hold up other clients: their answers come first."""
+    from tests.conftest import running_server
+
+    with running_server() as url:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        wallet = f"{url}/v1/wallet"
+        finished = []
+
+        def slow():
+            requests.get(wallet, headers={**headers, "customer-id": BUYER, "X-Sandbox-Scenario": "latency; ms=3000"},
+                         timeout=30)
+            finished.append("slow")
+
+        sleeper = threading.Thread(target=slow)
+        sleeper.start()
+        time.sleep(0.3)  # the slow request is in the server, sleeping
+        assert requests.get(wallet, headers={**headers, "customer-id": SELLER}, timeout=30).status_code == 200
+        finished.append("fast")
+        sleeper.join()
+        assert finished == ["fast", "slow"]
