@@ -17,6 +17,7 @@ code reflects only errors (a failed request, a crashed server), never speed.
 """
 
 import argparse
+import http.client
 import json
 import os
 import statistics
@@ -188,6 +189,21 @@ class Bench:
             result = self.measure(server, f"flow at {label}", "flow", key)
             self.results["scaling"].append({"held": held, "rss_bytes": server.rss_bytes(), **result})
 
+    def threads(self) -> None:
+        """The flow mix with 1, 2 and 4 request threads taking turns, and 2 threads running at
+        once (the default is chosen from this), and how long a plain verify waits while another
+        client's request sleeps in a latency fault."""
+        for threads, serial in ((1, "on"), (2, "on"), (4, "on"), (2, "off")):
+            server = servers.sandbox(threads=threads, env={"SANDBOX_SERIAL": serial})
+            server.name = f"sandbox, {threads} thread{'s' if threads > 1 else ''}" + (
+                "" if serial == "on" else ", SANDBOX_SERIAL=off")
+            try:
+                self.fund(server.url, "sk_test_bench_flow")
+                self.measure(server, "flow mix", "flow", "sk_test_bench_flow")
+                self.results["controls"][f"verify_during_latency_ms_{server.name}"] = _wait_behind_latency(server.url)
+            finally:
+                server.stop()
+
     def waitress(self) -> None:
         server = servers.sandbox_on_waitress()
         try:
@@ -215,7 +231,8 @@ class Bench:
     def run(self) -> int:
         args = self.args
         self.results["settings"] = {"generator": load.parse_wrk_version(), "connections": args.connections,
-                                    "seconds": args.seconds, "cores": os.cpu_count(), "smoke": args.smoke}
+                                    "seconds": args.seconds, "cores": os.cpu_count(), "smoke": args.smoke,
+                                    "source": str(servers.SOURCE)}
         print(f"load generator: {self.results['settings']['generator']}; {args.connections} connections, "
               f"{args.seconds:g} s per measurement, {os.cpu_count()} cores", flush=True)
         self.loadgen_ceiling()
@@ -230,17 +247,42 @@ class Bench:
         finally:
             server.stop()
         if not args.smoke:
+            self.threads()
             self.waitress()
         if not (args.smoke or args.no_prism):
             self.prism()
         report = render(self.results, self.failures)
         print("\n" + report)
         if not args.smoke:
-            (ROOT / "bench" / "results.md").write_text(report)
-            (ROOT / "bench" / "results.json").write_text(json.dumps(self.results, indent=2) + "\n")
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "results.md").write_text(report)
+            (args.out / "results.json").write_text(json.dumps(self.results, indent=2) + "\n")
         for failure in self.failures:
             print(f"ERROR: {failure}", file=sys.stderr)
         return 1 if self.failures else 0
+
+
+def _wait_behind_latency(url: str) -> float:
+    """ms a verify takes while another request sleeps 1 s in the `latency` scenario."""
+    key = "sk_test_bench_latency"
+    _, created = servers.call(url, "POST", "/v1/escrow/milestone/create", load.CREATE_BODY, SELLER, key=key)
+    token = created["data"]["paymentToken"]
+    host, port = url.removeprefix("http://").split(":")
+
+    def sleeper():
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("GET", f"/v1/escrow/verify/{token}", headers={
+            "Authorization": f"Bearer {key}", "X-Sandbox-Scenario": "latency; ms=1000"})
+        conn.getresponse().read()
+
+    slow = threading.Thread(target=sleeper)
+    slow.start()
+    time.sleep(0.2)
+    started = time.perf_counter()
+    servers.call(url, "GET", f"/v1/escrow/verify/{token}", key=key)
+    waited = (time.perf_counter() - started) * 1000
+    slow.join()
+    return waited
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -273,6 +315,12 @@ def render(results: dict, failures: list[str]) -> str:
               f"| sandbox flow mix ÷ Prism -v silent mix | {_ratio(flow, rps('Prism (silent)', 'mix'))} |",
               f"| sandbox flow mix ÷ Prism defaults mix | {_ratio(flow, rps('Prism (info)', 'mix'))} |",
               f"| sandbox flow mix: granian ÷ waitress | {_ratio(flow, rps('sandbox on waitress', 'flow mix'))} |"]
+    for name in [key.removeprefix("verify_during_latency_ms_") for key in controls
+                 if key.startswith("verify_during_latency_ms_")]:
+        waited = controls[f"verify_during_latency_ms_{name}"]
+        if waited is not None:
+            lines.append(f"| {name}: flow mix ÷ default server's; a verify behind a 1 s latency fault | "
+                         f"{_ratio(rps(name, 'flow mix'), flow)}; {waited:,.0f} ms |")
     lines += ["", "## Scaling: the flow mix as one namespace grows", "",
               "| escrows held | req/s | p50 | p99 | max | server RSS MiB |", "|---|---|---|---|---|---|"]
     for s in results["scaling"]:
@@ -308,6 +356,9 @@ def render(results: dict, failures: list[str]) -> str:
         lines += ["", *[f"- {note}" for note in results["notes"]]]
     if failures:
         lines += ["", "## Errors", "", *[f"- {f}" for f in failures]]
+    history = ROOT / "bench" / "history.md"
+    if history.exists() and not settings.get("smoke"):
+        lines += ["", history.read_text().rstrip()]
     return "\n".join(lines) + "\n"
 
 
@@ -318,7 +369,12 @@ def main(argv=None) -> int:
     parser.add_argument("--smoke", action="store_true", help="1 s per measurement, small fills, no Prism")
     parser.add_argument("--no-prism", action="store_true")
     parser.add_argument("--no-scaling", action="store_true", help="skip the fill to 100,000 escrows")
+    parser.add_argument("--source", type=Path, help="serve another checkout of the sandbox, e.g. a git worktree "
+                        "of an older commit (a before/after; give --out too)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench", help="where results.md/json go")
     args = parser.parse_args(argv)
+    if args.source:
+        servers.SOURCE = args.source.resolve()
     if args.smoke:
         args.seconds = 1
     return Bench(args).run()

@@ -78,10 +78,15 @@ def _rss(pid: int) -> int:
     return 0
 
 
-def _start(name: str, cmd: list[str], port: int, probe: str, env: dict | None = None) -> Server:
+# The sandbox checkout the benchmark serves (bench/run.py --source: e.g. a worktree of an older
+# commit, for a before/after in one run).
+SOURCE = ROOT
+
+
+def _start(name: str, cmd: list[str], port: int, probe: str, env: dict | None = None, cwd: Path = ROOT) -> Server:
     """Launch `cmd` and time it until `probe` answers 200 (its cold start)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = started + 60
     while time.perf_counter() < deadline:
@@ -102,12 +107,13 @@ def sandbox(threads: int = 1, env: dict | None = None) -> Server:
     """`payluk-sandbox` exactly as `make run` starts it (granian, 1 worker)."""
     port = free_port()
     return _start("sandbox", [sys.executable, "-m", "sandbox", "--port", str(port), "--threads", str(threads)],
-                  port, "/healthz", env)
+                  port, "/healthz", {"PYTHONPATH": str(SOURCE), **(env or {})}, cwd=SOURCE)
 
 
 def sandbox_on_waitress() -> Server:
     port = free_port()
-    return _start("sandbox on waitress", [sys.executable, "-c", WAITRESS, str(port)], port, "/healthz")
+    return _start("sandbox on waitress", [sys.executable, "-c", WAITRESS, str(port)], port, "/healthz",
+                  {"PYTHONPATH": str(SOURCE)}, cwd=SOURCE)
 
 
 def bare_flask() -> Server:
