@@ -13,6 +13,7 @@ from sandbox.api import (
     auth, catalog, checkout, customers, docs, errors, escrows, intents, journal, payments, sandbox_admin,
     scenarios, webhooks,
 )
+from sandbox import console
 from sandbox.config import Config
 from sandbox.domain.errors import BadRequest
 from sandbox.fixtures import DEFAULT_SET, load_fixture_sets, replay
@@ -111,6 +112,7 @@ def create_app(config: Config | None = None) -> Flask:
     webhooks.register(app)
     for module in (sandbox_admin, escrows, payments, customers, intents, catalog, checkout, docs):
         app.register_blueprint(module.bp)
+    console.register(app)
     return app
 
 

@@ -461,10 +461,16 @@ def route_key(method: str, rule: str) -> str:
     return f"{method} {rule}"
 
 
+# Browser pages for people (sandbox/console), not part of the API the document describes.
+CONSOLE_PREFIX = "/_sandbox/console"
+
+
 def url_map_routes(app) -> set:
     """The `"METHOD /rule"` keys of an app's url_map (HEAD and automatic OPTIONS left out)."""
     keys = set()
     for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(CONSOLE_PREFIX):
+            continue
         methods = set(rule.methods) - {"HEAD"}
         if methods != {"OPTIONS"}:
             methods.discard("OPTIONS")

@@ -1,0 +1,13 @@
+"""The sandbox console: browser pages at /_sandbox/console to see and drive one namespace
+(sign in with its `sk_test_` key). `register(app)` adds it to an app."""
+
+from flask import Flask
+
+from sandbox.console.session import Sessions
+from sandbox.console.views import bp
+
+
+def register(app: Flask) -> None:
+    """Sessions signed with a key made now (they end with the process), then the pages."""
+    app.extensions["sandbox_console"] = Sessions()
+    app.register_blueprint(bp)
