@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak profile clean openapi examples fuzz
+.PHONY: run test bench soak profile clean openapi examples fuzz console-screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,12 @@ run: $(STAMP)
 	$(BIN)/payluk-sandbox $(ARGS)
 
 # The repository's suite, then the example consumer project's (examples/).
+# Debian's chromium for the console's browser tests (tests/browser), when missing and we are root;
+# without it those tests are skipped with the reason printed.
+CHROMIUM := command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || true
+
 test: $(STAMP)
+	$(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -q examples/tests
 
@@ -45,6 +50,11 @@ profile: $(STAMP)
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -q tests/contract/test_fuzz.py
 	PROPERTY_EXAMPLES=$${PROPERTY_EXAMPLES:-500} $(BIN)/python -m pytest -q -s tests/property
+
+# The console screenshots in docs/console/ (README "Sandbox console"): a real sandbox in headless chromium.
+console-screenshots: $(STAMP)
+	$(CHROMIUM)
+	$(BIN)/python docs/console/screenshots.py
 
 # Regenerates the committed OpenAPI document from the marshmallow schemas (a test compares them).
 openapi: $(STAMP)

@@ -194,6 +194,17 @@ class LiveHttp(Http):
         return Reply(resp.status_code, parsed, resp.headers)
 
 
+class OneKey:
+    """Mixin for an Http adapter: its requests default to `key` instead of the suite's key."""
+
+    def __init__(self, target, key):
+        super().__init__(target)
+        self.key = key
+
+    def request(self, method, path, *, key=None, **kw):
+        return super().request(method, path, key=key or self.key, **kw)
+
+
 def make_config(**overrides) -> Config:
     return Config(seed=SEED, clock_start=START).with_overrides(**overrides)
 

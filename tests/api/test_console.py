@@ -23,6 +23,7 @@ from tests.conftest import (
     UNKNOWN_ID,
     Api,
     InProcessHttp,
+    OneKey,
     make_config,
 )
 
@@ -40,15 +41,8 @@ def console_app(**overrides):
     return create_app(replace(make_config(), **overrides))
 
 
-class KeyedHttp(InProcessHttp):
+class KeyedHttp(OneKey, InProcessHttp):
     """The API client of one secret key (the conftest helpers send the suite's key)."""
-
-    def __init__(self, app, key):
-        super().__init__(app)
-        self.key = key
-
-    def request(self, method, path, *, key=None, **kw):
-        return super().request(method, path, key=key or self.key, **kw)
 
 
 class Browser:
