@@ -51,7 +51,7 @@ from sandbox.domain.money import kobo_to_wire
 from sandbox.ids import is_object_id
 from sandbox.schemas.base import load, wire_number
 from sandbox.schemas.control import SNAPSHOT_CREATE
-from sandbox.schemas.escrow import DISPUTE_SUBMIT
+from sandbox.schemas.escrow import DISPUTE_RESOLVE, DISPUTE_SUBMIT
 from sandbox.webhooks import payload
 
 bp = Blueprint("console", __name__, url_prefix="/_sandbox/console")
@@ -479,13 +479,15 @@ def _legal(escrow: dict, action_name: str) -> bool:
 
 def _next_actions(escrow: dict) -> dict:
     """Which buttons the escrow's state allows (the lifecycle table decides)."""
-    buyer_disputed = any(entry["type"] == "buyer" for entry in escrow["dispute"] or [])
+    sides = {entry["type"] for entry in escrow["dispute"] or []}
     return {
         "pay": _legal(escrow, "pay"),
         "confirm_milestone": _legal(escrow, "release_milestone") or _legal(escrow, "complete_milestones"),
         "confirm_payment": _legal(escrow, "confirm_payment"),
         "claim_funds": _legal(escrow, "claim"),
-        "dispute": _legal(escrow, "open_dispute") and not buyer_disputed,
+        "dispute": _legal(escrow, "open_dispute") and "buyer" not in sides,
+        "reply": _legal(escrow, "reply_dispute") and "seller" not in sides,
+        "resolve": _legal(escrow, "resolve_completed"),
     }
 
 
@@ -542,8 +544,22 @@ def _dispute(ns, escrow: dict) -> str:
     return "Dispute submitted by the buyer"
 
 
+def _reply(ns, escrow: dict) -> str:
+    data = load(DISPUTE_SUBMIT, {"message": request.form.get("message", "").strip()})
+    services.submit_dispute(ns, escrow["seller_id"], escrow["payment_token"], {**data, "file_name": None})
+    return "The seller answered the dispute"
+
+
+def _resolve(ns, escrow: dict) -> str:
+    """The merchant's ruling: the key holder is the merchant, as on the API route."""
+    data = load(DISPUTE_RESOLVE, {"resolution": request.form.get("resolution", "").strip(),
+                                  "status": request.form.get("status", "")})
+    resolved = services.resolve_dispute(ns, escrow["id"], data)
+    return f"Dispute resolved by the merchant: {resolved['status']}"
+
+
 ESCROW_ACTIONS = {"pay": _pay, "confirm-milestone": _confirm_milestone, "confirm-payment": _confirm_payment,
-                  "claim-funds": _claim_funds, "dispute": _dispute}
+                  "claim-funds": _claim_funds, "dispute": _dispute, "reply": _reply, "resolve": _resolve}
 
 
 ACTION_NAMES = ", ".join(f'"{name}"' for name in ESCROW_ACTIONS)

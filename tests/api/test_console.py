@@ -572,3 +572,29 @@ def test_version_changes_when_the_namespace_does(api, browser):
     assert version() == after_create
     browser.act("/clock/advance", {"duration": "PT1M"})
     assert version() != after_create
+
+
+def test_dispute_answer_and_ruling_buttons(api, browser):
+    """The seller answers once; the merchant (the key holder) rules: pay or refund."""
+    paid, refunded = (api.create_escrow(STANDARD_BODY) for _ in range(2))
+    for escrow in (paid, refunded):
+        api.pay(escrow["id"])
+        browser.act(f"/escrows/{escrow['id']}/dispute", {"message": "Never arrived"})
+    page = browser.html(f"/escrows/{paid['id']}")
+    assert all(f'data-testid="action-{name}"' in page for name in ("reply", "resolve-completed", "resolve-refunded"))
+
+    html = browser.act(f"/escrows/{paid['id']}/reply", {"message": "Shipped on Monday"})
+    assert flash(html) == "ok: Done: The seller answered the dispute"
+    assert "INVESTIGATING (OPENED)" in text(html) and 'data-testid="action-reply"' not in html
+    assert flash(browser.act(f"/escrows/{paid['id']}/resolve", {"resolution": "", "status": "COMPLETED"})).startswith(
+        "error: Refused:")
+    seller_before, buyer_before = main_balance(api, SELLER), main_balance(api, BUYER)
+    html = browser.act(f"/escrows/{paid['id']}/resolve", {"resolution": "Proof of delivery", "status": "COMPLETED"})
+    assert flash(html) == "ok: Done: Dispute resolved by the merchant: COMPLETED"
+    assert "COMPLETED (CLOSED)" in text(html) and 'data-testid="no-actions"' in html
+    assert main_balance(api, SELLER) > seller_before
+
+    html = browser.act(f"/escrows/{refunded['id']}/resolve", {"resolution": "No proof", "status": "REFUNDED"})
+    assert flash(html) == "ok: Done: Dispute resolved by the merchant: REFUNDED"
+    assert main_balance(api, BUYER) == buyer_before + 151_875  # all the buyer paid: 150,000 + half the 3,750 fee
+    assert [api.verify(e["paymentToken"])["status"] for e in (paid, refunded)] == ["COMPLETED", "REFUNDED"]
