@@ -3,8 +3,9 @@ with the form, watch an escrow made through the API appear (the page's own polle
 it), open it, confirm a milestone with its button and see the timeline and the beneficiary's
 balance change; advance the clock; resend a webhook to a receiver; a second key sees none of
 the first key's namespace; the key never reaches a page, a URL, a request body after
-sign-in, script-readable storage or the cookie; and the pages fit a phone's width and a
-desktop's, with every status label in words.
+sign-in, script-readable storage or the cookie; the pages fit a phone's width and a
+desktop's, with every status label in words; and nothing jumps: a loaded page stays put,
+and the reload an update brings keeps the reader's scroll position.
 
 (tests/api/test_console.py covers the same console through the Flask test client, with the
 CSRF, controls-off and control-token cases; this file proves it works in a browser.)"""
@@ -174,3 +175,28 @@ def test_pages_fit_the_width_and_labels_carry_words(new_console, width):
         "cells => cells.filter(c => c.getBoundingClientRect().right > "
         "c.closest('.scroll').getBoundingClientRect().right + 0.5).map(c => c.textContent)")
     assert hidden == [], "every account's balance shows without scrolling sideways"
+
+
+BOXES = """() => Array.from(document.querySelectorAll('main h1, main section, main table'))
+    .map(el => { const r = el.getBoundingClientRect(); return [el.tagName, Math.round(r.top), Math.round(r.height)]; })"""
+
+
+def test_no_layout_jumps_and_an_update_keeps_the_reader_in_place(new_console):
+    """Nothing moves once a page has loaded (no late styles, fonts or scripts), a poll that finds
+    nothing new changes nothing, and the reload a change brings keeps the scroll position."""
+    console = new_console(width=390, height=700)
+    page = console.page
+    console.sign_in()
+    escrow = console.api.funded_milestone_escrow()
+    console.open(f"/escrows/{escrow['id']}")
+    page.wait_for_load_state("load")
+    settled = page.evaluate(BOXES)
+    page.wait_for_timeout(3500)  # one poll, and nothing changed in the namespace
+    assert page.evaluate(BOXES) == settled
+
+    page.evaluate("window.scrollTo(0, 600)")
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
+    console.api.create_milestone_escrow()  # a change: the poller reloads the page
+    page.wait_for_event("load", timeout=10_000)
+    assert page.evaluate("window.scrollY") == scrolled
