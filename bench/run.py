@@ -12,7 +12,7 @@ In one run, with the same load generator and settings:
 Ratios, not absolute numbers, are the point. Targets are printed with the figures; the exit
 code reflects only errors (a failed request, a crashed server), never speed.
 
-    python bench/run.py                 # the full run (about 6 minutes), writes bench/results.*
+    python bench/run.py                 # the full run (about 7 minutes), writes bench/results.*
     python bench/run.py --smoke         # ~20 s: every phase briefly, fails on any error (CI)
 """
 
