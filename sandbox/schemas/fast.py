@@ -197,6 +197,8 @@ class WireSchema(Schema):
     def dump(self, obj, *, many=None):
         plan = _plan(self, "_fast_dump", compile_dump)
         many = self.many if many is None else many
+        if many and not isinstance(obj, list):
+            obj = list(obj)  # iterated twice below (a generator would be empty the second time)
         if plan is None or not (all(type(item) is dict for item in obj) if many else type(obj) is dict):
             return super().dump(obj, many=many)  # objects (dataclasses): marshmallow's accessors
         result = [plan(item) for item in obj] if many else plan(obj)
