@@ -57,7 +57,7 @@ def _wrk(url, mode, seconds, connections, key, items_file) -> dict:
             "p99_ms": latency[99], "max_ms": raw["max_us"] / 1000}
 
 
-class _Client:
+class Client:
     """One keep-alive connection issuing the requests of a mode, timing each."""
 
     def __init__(self, url: str, key: str):
@@ -91,14 +91,14 @@ def _python(url, mode, seconds, connections, key, items_file) -> dict:
     items = items_file.read_text().split("\n") if items_file else []
     items = [i for i in items if i]
     stop = time.perf_counter() + seconds
-    clients = [_Client(url, key) for _ in range(connections)]
+    clients = [Client(url, key) for _ in range(connections)]
     fixed_id, fixed_milestone = "665f1b2c9a1e4d0012ab3c50", "665f1b2c9a1e4d0012ab3c51"
 
     def pay(client, escrow_id):
         return client.send("POST", "/v1/payment/escrow", {"gateway": "WALLET", "transactionType": "ESCROW",
                            "reference": f"bench{escrow_id}", "escrowDetails": {"escrowId": escrow_id}}, BUYER)
 
-    def work(index: int, client: _Client):
+    def work(index: int, client: Client):
         n = index
         while time.perf_counter() < stop:
             if mode == "verify":

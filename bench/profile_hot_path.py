@@ -20,10 +20,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import BUYER, CREATE_BODY, SELLER  # noqa: E402
+
 KEY = "sk_test_profile"
-SELLER, BUYER = "665f1b2c9a1e4d0012ab3c30", "665f1b2c9a1e4d0012ab3c31"
-CREATE = json.dumps({"amount": 2000, "purpose": "bench", "whoPays": "buyer",
-                     "milestones": [{"title": "a", "amount": 1000}, {"title": "b", "amount": 1000}]}).encode()
+CREATE = json.dumps(CREATE_BODY).encode()
 
 
 def caller(app):
@@ -87,7 +89,6 @@ def main(argv=None) -> int:
     parser.add_argument("--source", default=str(ROOT), help="the sandbox checkout to profile")
     args = parser.parse_args(argv)
     sys.path.insert(0, args.source)
-    sys.path.insert(1, str(ROOT))
     from bench.bare_app import create_app as bare_app
     from sandbox import create_app
     from sandbox.config import Config

@@ -76,7 +76,7 @@ class Bench:
         chunks = [count // 4 + (1 if i < count % 4 else 0) for i in range(4)]
 
         def worker(n):
-            client = load._Client(url, key)
+            client = load.Client(url, key)
             for _ in range(n):
                 created = client.send("POST", "/v1/escrow/milestone/create", body or load.CREATE_BODY, SELLER)
                 if created is None:

@@ -538,15 +538,19 @@ def _claim_funds(ns, escrow: dict) -> str:
     return "Funds claimed by the seller"
 
 
-def _dispute(ns, escrow: dict) -> str:
+def _dispute_message(ns, escrow: dict, party: str) -> None:
+    """A message in the dispute thread from the escrow's buyer (opens it) or seller (answers)."""
     data = load(DISPUTE_SUBMIT, {"message": request.form.get("message", "").strip()})
-    services.submit_dispute(ns, escrow["buyer_id"], escrow["payment_token"], {**data, "file_name": None})
+    services.submit_dispute(ns, escrow[party], escrow["payment_token"], {**data, "file_name": None})
+
+
+def _dispute(ns, escrow: dict) -> str:
+    _dispute_message(ns, escrow, "buyer_id")
     return "Dispute submitted by the buyer"
 
 
 def _reply(ns, escrow: dict) -> str:
-    data = load(DISPUTE_SUBMIT, {"message": request.form.get("message", "").strip()})
-    services.submit_dispute(ns, escrow["seller_id"], escrow["payment_token"], {**data, "file_name": None})
+    _dispute_message(ns, escrow, "seller_id")
     return "The seller answered the dispute"
 
 
