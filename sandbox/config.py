@@ -6,15 +6,26 @@ SANDBOX_THREADS (request threads of the server process), SANDBOX_SERIAL (on/off:
 take turns, see sandbox/serving.py; off only to stress the namespace locks), SANDBOX_CONTROLS (on/off: the
 /_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`), SANDBOX_WEBHOOK_URL (the
 callback URL new namespaces start with).
+
+Shared state: SANDBOX_STORE (`memory`, the default: the state lives in the server process; or a
+Redis URL, `redis://host:port/db`, `rediss://...` or `unix:///path/redis.sock?db=N`: every worker
+process, on one machine or many, shares the state kept there), SANDBOX_WORKERS (server worker
+processes; more than 1 needs a Redis store), SANDBOX_NAMESPACE_TTL (seconds an idle namespace lives
+in the Redis store before it expires, default 86400 = one day, at least 60; every use renews it;
+ignored by the memory store, whose namespaces live as long as the process).
 """
 
 import os
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from sandbox.clock import parse_iso
 
 MAX_BODY_BYTES = 1024 * 1024
-INTEGER_SETTINGS = {"port", "seed", "threads"}
+INTEGER_SETTINGS = {"port", "seed", "threads", "workers", "namespace_ttl"}
+MEMORY_STORE = "memory"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+MIN_NAMESPACE_TTL = 60
 BOOLEAN_WORDS = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 
 
@@ -35,6 +46,14 @@ class Config:
     controls: bool = True
     control_token: str | None = None
     webhook_url: str | None = None
+    store: str = MEMORY_STORE
+    workers: int = 1
+    namespace_ttl: int = 86400
+
+    @property
+    def shared_store(self) -> bool:
+        """True when the state lives in Redis (shared by every worker process)."""
+        return self.store != MEMORY_STORE
 
     @property
     def clock_start_ms(self) -> int | None:
@@ -45,6 +64,16 @@ class Config:
             raise ConfigError(f"port must be between 0 and 65535, got {self.port}")
         if self.threads < 1:
             raise ConfigError(f"threads must be at least 1, got {self.threads}")
+        if self.store != MEMORY_STORE and not _is_redis_url(self.store):
+            raise ConfigError(f"store must be memory or a Redis URL (redis://host:port/db, rediss://..., "
+                              f"unix:///path/to/redis.sock), got {self.store!r}")
+        if self.workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {self.workers}")
+        if self.workers > 1 and self.store == MEMORY_STORE:
+            raise ConfigError(f"--workers {self.workers} needs a shared store: the memory store lives in one process "
+                              "(use --store redis://host:port/db)")
+        if self.namespace_ttl < MIN_NAMESPACE_TTL:
+            raise ConfigError(f"namespace TTL must be at least {MIN_NAMESPACE_TTL} seconds, got {self.namespace_ttl}")
         if self.webhook_url is not None and not self.webhook_url.startswith(("http://", "https://")):
             raise ConfigError(f"webhook URL must start with http:// or https://, got {self.webhook_url!r}")
         if self.clock_start is not None:
@@ -72,6 +101,9 @@ class Config:
             "serial": ("SANDBOX_SERIAL",),
             "control_token": ("SANDBOX_CONTROL_TOKEN",),
             "webhook_url": ("SANDBOX_WEBHOOK_URL",),
+            "store": ("SANDBOX_STORE",),
+            "workers": ("SANDBOX_WORKERS",),
+            "namespace_ttl": ("SANDBOX_NAMESPACE_TTL",),
         }
         values = {}
         for name, variables in names.items():
@@ -98,6 +130,9 @@ class Config:
         env = {"SANDBOX_HOST": self.host, "SANDBOX_PORT": str(self.port), "SANDBOX_THREADS": str(self.threads)}
         env["SANDBOX_CONTROLS"] = "on" if self.controls else "off"
         env["SANDBOX_SERIAL"] = "on" if self.serial else "off"
+        env["SANDBOX_STORE"] = self.store
+        env["SANDBOX_WORKERS"] = str(self.workers)
+        env["SANDBOX_NAMESPACE_TTL"] = str(self.namespace_ttl)
         for name, variable in (("fixtures", "SANDBOX_FIXTURES"), ("seed", "SANDBOX_SEED"),
                                ("clock_start", "SANDBOX_CLOCK_START"), ("control_token", "SANDBOX_CONTROL_TOKEN"),
                                ("webhook_url", "SANDBOX_WEBHOOK_URL")):
@@ -105,3 +140,19 @@ class Config:
             if value is not None:
                 env[variable] = str(value)
         return env
+
+
+def _is_redis_url(url: str) -> bool:
+    """A URL redis-py's `Redis.from_url` takes: redis:// or rediss:// with a host (and a numeric
+    port and database when given), or unix:// with a socket path."""
+    if not url.lower().startswith(REDIS_SCHEMES):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when not a number
+    except ValueError:
+        return False
+    if parts.scheme.lower() == "unix":
+        return bool(parts.path)
+    database = parts.path.strip("/")
+    return bool(parts.hostname) and (port is None or port > 0) and (database == "" or database.isdigit())

@@ -1,4 +1,5 @@
-"""The `payluk-sandbox` command: banner, port 0, start-up, fixture errors."""
+"""The `payluk-sandbox` command: banner, port 0, start-up, fixture and setting errors, the Redis
+store (a shared state for several worker processes)."""
 
 import json
 import re
@@ -7,9 +8,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
+from sandbox.cli import banner, display_url, granian
+from sandbox.config import Config
+from sandbox.fixtures import load_fixture
 from tests.conftest import ROOT
+from tests.redis_server import free_port, running_redis
 
 SCRIPT = Path(sys.executable).parent / "payluk-sandbox"
 
@@ -59,5 +65,114 @@ def test_bad_setting_stops_start_up():
 
 def test_help_lists_the_flags():
     result = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True, timeout=30)
-    for flag in ("--host", "--port", "--fixtures", "--seed", "--clock-start", "--threads"):
+    for flag in ("--host", "--port", "--fixtures", "--seed", "--clock-start", "--threads", "--store", "--workers",
+                 "--namespace-ttl"):
         assert flag in result.stdout
+
+
+def _run(*args, **env):
+    return subprocess.run([str(SCRIPT), "--port", "0", *args], capture_output=True, text=True, timeout=30,
+                          env={"PATH": "/usr/bin:/bin", **env})
+
+
+WORKERS_NEED_REDIS = ("payluk-sandbox: --workers 2 needs a shared store: the memory store lives in one process "
+                      "(use --store redis://host:port/db)")
+
+
+@pytest.mark.parametrize("args, env", [
+    (["--workers", "2"], {}),
+    ([], {"SANDBOX_WORKERS": "2"}),
+    (["--workers", "2", "--store", "memory"], {"SANDBOX_STORE": "redis://127.0.0.1:1/0"}),  # the flag wins
+])
+def test_several_workers_need_a_shared_store(args, env):
+    result = _run(*args, **env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == WORKERS_NEED_REDIS
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["--store", "mysql://db/0"], {}, "payluk-sandbox: store must be memory or a Redis URL"),
+    ([], {"SANDBOX_STORE": "redis://host:port/0"}, "got 'redis://host:port/0'"),
+    (["--workers", "0"], {}, "payluk-sandbox: workers must be at least 1, got 0"),
+    ([], {"SANDBOX_WORKERS": "two"}, "SANDBOX_WORKERS must be an integer, got 'two'"),
+    (["--namespace-ttl", "10", "--store", "redis://127.0.0.1:1/0"], {},
+     "payluk-sandbox: namespace TTL must be at least 60 seconds, got 10"),
+    ([], {"SANDBOX_NAMESPACE_TTL": "1d"}, "SANDBOX_NAMESPACE_TTL must be an integer, got '1d'"),
+])
+def test_bad_store_settings_stop_start_up(args, env, message):
+    result = _run(*args, **env)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_unreachable_redis_stops_start_up():
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    started = time.perf_counter()
+    result = _run("--store", url, "--workers", "2")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"payluk-sandbox: cannot reach the Redis store at {url}: "), result.stderr
+    assert "Connection refused" in result.stderr or "connecting" in result.stderr
+    assert result.stdout == "", "no banner for a sandbox that does not start"
+    assert time.perf_counter() - started < 15
+
+
+def test_unreachable_redis_message_masks_the_password():
+    url = f"redis://user:hunter2@127.0.0.1:{free_port()}/0"
+    result = _run("--store", url)
+    assert result.returncode == 2 and "hunter2" not in result.stderr
+    assert f"cannot reach the Redis store at redis://user:***@127.0.0.1:{url.rsplit(':', 1)[1]}" in result.stderr
+
+
+def test_banner_names_the_store():
+    fixture = load_fixture(None)
+    assert "   store: memory" in banner(Config(seed=3), fixture).splitlines()[2]
+    shared = Config(store="redis://127.0.0.1:6379/0", workers=2)
+    assert banner(shared, fixture).splitlines()[2].endswith("store: redis://127.0.0.1:6379/0 (2 workers)")
+    assert "(1 worker)" in banner(Config(store="redis://r:6379/1"), fixture)
+    assert display_url("rediss://:s3cret@r:6380/0") == "rediss://:***@r:6380/0"
+
+
+def test_granian_gets_the_worker_count():
+    assert granian("sandbox.app:create_app_from_env", "127.0.0.1", 0, 2, True, 3).workers == 3
+    assert granian("sandbox.app:create_app_from_env", "127.0.0.1", 0, 2).workers == 1  # bench/'s positional call
+
+
+def _wait_up(url: str, started: float) -> None:
+    while True:
+        try:
+            requests.get(url + "/healthz", timeout=1)
+            return
+        except requests.ConnectionError:
+            assert time.perf_counter() - started < 20
+            time.sleep(0.02)
+
+
+def test_two_workers_share_one_redis_state():
+    """Two granian worker processes: what one writes, every fresh connection (either worker) reads."""
+    import redis
+
+    with running_redis() as server:
+        started = time.perf_counter()
+        proc = subprocess.Popen([str(SCRIPT), "--port", "0", "--seed", "3", "--store", server.url, "--workers", "2"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = [proc.stdout.readline() for _ in range(3)]
+            url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", lines[0]).group(1)
+            assert lines[2].rstrip().endswith(f"store: {server.url} (2 workers)")
+            _wait_up(url, started)
+            headers = {"Authorization": "Bearer sk_test_workers"}
+            for i in range(6):
+                reply = requests.post(url + "/v1/escrow/category/create", json={"name": f"shared {i}"}, headers=headers,
+                                      timeout=10)
+                assert reply.status_code == 201, reply.text
+            seen = set()
+            for _ in range(20):  # a new connection each time: granian spreads them over its workers
+                reply = requests.get(url + "/v1/escrow/category/get", headers=headers, timeout=10)
+                seen.add(reply.text)
+            assert len(seen) == 1 and all(f"shared {i}" in reply.text for i in range(6))
+            assert redis.Redis.from_url(server.url).dbsize() > 0, "the state is in Redis"
+            workers = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True, text=True)
+            assert len(workers.stdout.split()) == 2
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)

@@ -73,10 +73,55 @@ def test_config_from_env():
     ({"SANDBOX_PORT": "70000"}, "port must be between"),
     ({"SANDBOX_CLOCK_START": "yesterday"}, "clock start is not an ISO-8601 instant"),
     ({"SANDBOX_THREADS": "0"}, "threads must be at least 1"),
+    ({"SANDBOX_STORE": "postgres://db/0"}, r"store must be memory or a Redis URL .* got 'postgres://db/0'"),
+    ({"SANDBOX_STORE": "redis://r:port/0"}, "store must be memory or a Redis URL"),
+    ({"SANDBOX_STORE": "redis://r:6379/zero"}, "store must be memory or a Redis URL"),
+    ({"SANDBOX_STORE": "unix://"}, "store must be memory or a Redis URL"),
+    ({"SANDBOX_STORE": "Memory"}, "store must be memory or a Redis URL"),
+    ({"SANDBOX_WORKERS": "0", "SANDBOX_STORE": "redis://r/0"}, "workers must be at least 1, got 0"),
+    ({"SANDBOX_WORKERS": "many"}, "SANDBOX_WORKERS must be an integer, got 'many'"),
+    ({"SANDBOX_NAMESPACE_TTL": "59"}, "namespace TTL must be at least 60 seconds, got 59"),
+    ({"SANDBOX_NAMESPACE_TTL": "1h"}, "SANDBOX_NAMESPACE_TTL must be an integer, got '1h'"),
 ])
 def test_config_errors(env, message):
     with pytest.raises(ConfigError, match=message):
         Config.from_env(env)
+
+
+def test_store_defaults_to_memory_in_one_process():
+    config = Config.from_env({})
+    assert (config.store, config.workers, config.namespace_ttl, config.shared_store) == ("memory", 1, 86400, False)
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", "redis://redis:6379/0", "redis://localhost",
+                                 "rediss://user:secret@cache.example:6380/2", "unix:///run/redis/redis.sock?db=1"])
+def test_store_accepts_redis_urls(url):
+    config = Config.from_env({"SANDBOX_STORE": url, "SANDBOX_WORKERS": "4", "SANDBOX_NAMESPACE_TTL": "600"})
+    assert (config.store, config.workers, config.namespace_ttl, config.shared_store) == (url, 4, 600, True)
+    assert Config.from_env(config.to_env()) == config, "the server workers rebuild the same config"
+    env = config.to_env()
+    assert (env["SANDBOX_STORE"], env["SANDBOX_WORKERS"], env["SANDBOX_NAMESPACE_TTL"]) == (url, "4", "600")
+
+
+@pytest.mark.parametrize("workers", [2, 16])
+def test_several_workers_need_a_shared_store(workers):
+    expected = (f"--workers {workers} needs a shared store: the memory store lives in one process "
+                "(use --store redis://host:port/db)")
+    with pytest.raises(ConfigError) as err:
+        Config.from_env({"SANDBOX_WORKERS": str(workers)})
+    assert str(err.value) == expected
+    with pytest.raises(ConfigError) as err:
+        Config(workers=workers).validate()
+    assert str(err.value) == expected
+    assert Config(workers=workers, store="redis://r:6379/0").validate().workers == workers
+
+
+def test_flags_override_the_store_settings():
+    config = Config.from_env({"SANDBOX_STORE": "redis://a:6379/0", "SANDBOX_WORKERS": "2"})
+    assert config.with_overrides(store="redis://b:6379/1", namespace_ttl=120).validate() == Config(
+        store="redis://b:6379/1", workers=2, namespace_ttl=120)
+    with pytest.raises(ConfigError, match="--workers 2 needs a shared store"):
+        config.with_overrides(store="memory").validate()
 
 
 # -- named fixture sets ----------------------------------------------------------------------------
