@@ -93,6 +93,15 @@ def namespace_builder(config: Config, fixture_sets: dict):
     return build
 
 
+def make_store(config: Config, build) -> Store:
+    """The state backend `config.store` names: this process's memory, or a shared Redis."""
+    if not config.shared_store:
+        return Store(build)
+    from sandbox.redis_store import RedisStore
+
+    return RedisStore(build, config.store, config.namespace_ttl)
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = (config or Config.from_env()).validate()
     fixture_sets = load_fixture_sets(config.fixtures)
@@ -104,7 +113,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.json = WireJSON(app)
     app.url_map.converters["segment"] = SegmentConverter
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.extensions["sandbox"] = Sandbox(config, fixture_sets, Store(build))
+    app.extensions["sandbox"] = Sandbox(config, fixture_sets, make_store(config, build))
     errors.register(app)
     app.before_request(auth.authenticate)
     scenarios.register(app)

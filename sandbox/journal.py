@@ -8,10 +8,8 @@ the entries a reader actually fetches. Nothing here needs Flask: the hooks in sa
 hand over plain values.
 """
 
-import itertools
 import json
 import re
-import weakref
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -90,19 +88,6 @@ def capture_form(field_lists, file_lists) -> tuple | None:
 def omitted(mimetype: str, size: int | None) -> tuple:
     """A body the journal did not read (larger than the server accepts, or streamed)."""
     return ("omitted", mimetype, size)
-
-
-_sequences: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def next_id(ns) -> int:
-    """The next entry id of the namespace: 1, 2, 3… for the life of the process. Ids are never
-    reused, not even after `DELETE /_sandbox/requests` (a reader holding an old id gets `Request
-    not found`, never somebody else's request). Call under `ns.lock`."""
-    counter = _sequences.get(ns)
-    if counter is None:
-        counter = _sequences[ns] = itertools.count(1)
-    return next(counter)
 
 
 # -- reading (cold path) ------------------------------------------------------------------------

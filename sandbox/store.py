@@ -19,18 +19,25 @@ takes it back.
 """
 
 import collections
+import copy
 import json
 import re
 import sys
 import threading
 import zlib
 
+import itertools
 import orjson
 from itertools import islice
 
 from sandbox import clock, ids
 
 JOURNAL_SIZE = 1000
+
+
+class StoreUnavailable(Exception):
+    """The state store cannot serve the request now (a shared backend is down or busy); the
+    API answers 503 and nothing was changed."""
 
 
 
@@ -149,7 +156,7 @@ def _cold(kind: str, entity: dict) -> bool:
     return kind == "escrows" and entity.get("state") == "CLOSED"
 
 
-def _summary(escrow: dict) -> tuple:
+def summarize(escrow: dict) -> tuple:
     """The escrow's filter fields. Repeated texts (statuses, party ids) are interned so 100,000
     summaries share them; the id and token are the very objects the maps already key by."""
     return tuple(bool(escrow[name]) if name in _FLAGS else _shared(escrow[name]) for name in ESCROW_SUMMARY)
@@ -159,7 +166,7 @@ def _shared(value):
     return sys.intern(value) if type(value) is str and len(value) <= 24 else value
 
 
-class _SummaryView:
+class SummaryView:
     """`row["status"]` over a summary tuple, for the predicates of `find`/`page` on escrows."""
 
     __slots__ = ("row",)
@@ -177,6 +184,7 @@ class MemoryNamespace:
         # journal, named snapshots, and sandbox controls armed for this namespace.
         self.journal: collections.deque = collections.deque(maxlen=JOURNAL_SIZE)
         self.journal_dropped = 0
+        self._journal_ids = itertools.count(1)  # never reused, not even after a clear or reset
         self.snapshots: dict[str, dict] = {}
         self.armed: dict = {}
         self.replace_state(state)
@@ -203,6 +211,23 @@ class MemoryNamespace:
     def new_reference(self, prefix: str) -> str:
         return ids.new_reference(self.state["ids"], prefix)
 
+    # -- change detection (the console's poller, `response_lost`) ------------------------------
+    def recent_state(self) -> dict:
+        """The small settings (webhook, clock…) without a lock: here, the live state."""
+        return self.state
+
+    def revision(self):
+        """Cheap: changes when the state is replaced or anything draws an id (every new entity,
+        posting and event does); clock settings and the journal are checked beside it."""
+        return id(self.state), self.state["ids"]["n"]
+
+    def mark(self):
+        """Exact: a copy to compare with `changed_since`."""
+        return copy.deepcopy(self.state)
+
+    def changed_since(self, mark) -> bool:
+        return self.state != mark
+
     # -- the merchant (key holder) -----------------------------------------------------------
     def get_merchant(self) -> dict:
         merchant = self.state["merchant"]
@@ -228,7 +253,7 @@ class MemoryNamespace:
         summary (ESCROW_SUMMARY) without decoding; other kinds on a decoded copy."""
         if kind == "escrows":
             rows = reversed(self._summaries.items()) if newest_first else self._summaries.items()
-            view = _SummaryView()
+            view = SummaryView()
             for key, view.row in rows:
                 if predicate is None or predicate(view):
                     yield key
@@ -282,7 +307,7 @@ class MemoryNamespace:
         escrow_id, token = sys.intern(escrow["id"]), sys.intern(escrow["payment_token"])
         self.state["escrows"][escrow_id] = self.codec.encode(escrow, pack=_cold("escrows", escrow))
         self.state["tokens"][token] = escrow_id
-        self._summaries[escrow_id] = _summary(escrow)
+        self._summaries[escrow_id] = summarize(escrow)
 
     def delete_escrow(self, escrow: dict) -> None:
         self.delete("escrows", escrow["id"])
@@ -308,17 +333,28 @@ class MemoryNamespace:
         return [decode(text) for text in Ledger.texts(self.state["ledger"])]
 
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
-    def journal_append(self, entry: dict) -> None:
-        if len(self.journal) == self.journal.maxlen:
-            self.journal_dropped += 1
-        self.journal.append(entry)
+    def journal_record(self, entry: dict) -> None:
+        """Append a request to the journal with the next id (1, 2, 3… for the life of the
+        namespace, never reused) and the namespace clock's time."""
+        with self.lock:
+            entry["id"], entry["at_ms"] = next(self._journal_ids), self.now_ms()
+            if len(self.journal) == self.journal.maxlen:
+                self.journal_dropped += 1
+            self.journal.append(entry)
 
     def journal_entries(self) -> list[dict]:
         return list(self.journal)
 
-    def journal_clear(self) -> None:
+    @property
+    def journal_capacity(self) -> int:
+        return self.journal.maxlen
+
+    def journal_clear(self) -> int:
+        """Empty the journal; answers how many entries it held."""
+        cleared = len(self.journal)
         self.journal.clear()
         self.journal_dropped = 0
+        return cleared
 
     # -- whole-namespace -------------------------------------------------------------------
     def replace_state(self, state: dict) -> None:
@@ -340,7 +376,7 @@ class MemoryNamespace:
                 value = json.loads(json.dumps(value))
             held[key] = value
         held["shapes"] = shapes
-        summaries = {key: _summary(escrow) for key, escrow in state["escrows"].items()}
+        summaries = {key: summarize(escrow) for key, escrow in state["escrows"].items()}
         self._adopt(held, summaries)
 
     def export_state(self) -> dict:

@@ -205,13 +205,48 @@ class OneKey:
         return super().request(method, path, key=key or self.key, **kw)
 
 
+def advance_clock(app, ms: int, key: str = KEY) -> None:
+    """Move a frozen namespace clock on by `ms`, through the store (either backend)."""
+    ns = app.extensions["sandbox"].store.namespace(key)
+    with ns.lock:
+        setting = ns.get_clock()
+        setting["frozen_ms"] += ms
+        ns.save_clock(setting)
+
+
 def make_config(**overrides) -> Config:
     return Config(seed=SEED, clock_start=START).with_overrides(**overrides)
 
 
+BACKENDS = ("memory", "redis")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server of the suite's own (free port, no persistence files), or the test
+    is skipped with the reason (tests/redis_server.py)."""
+    from tests.redis_server import running_redis
+
+    with running_redis() as server:
+        yield server.url
+
+
+def _backend(request) -> str:
+    """The state backend the test runs on: the `http` parameter `redis`, or `backend`."""
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    return "redis" if "redis" in (params.get("http"), params.get("backend")) else "memory"
+
+
 @pytest.fixture
-def app():
-    """A fresh app: fixed seed, clock frozen at START, default fixtures."""
+def app(request):
+    """A fresh app: fixed seed, clock frozen at START, default fixtures; on the Redis backend
+    when the test runs with `http` = redis (an emptied database)."""
+    if _backend(request) == "redis":
+        import redis
+
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
+        return create_app(make_config(store=url))
     return create_app(make_config())
 
 
@@ -253,9 +288,11 @@ def live_server():
         yield url
 
 
-@pytest.fixture(params=["app", "live"])
+@pytest.fixture(params=["app", "live", "redis"])
 def http(request):
-    if request.param == "app":
+    """`app`: in-process on the memory backend; `live`: a real server; `redis`: in-process on
+    the Redis backend (the same suite on both backends)."""
+    if request.param in ("app", "redis"):
         client = InProcessHttp(request.getfixturevalue("app"))
     else:
         client = LiveHttp(request.getfixturevalue("live_server"))

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from sandbox.api.http import envelope
 from sandbox.domain.errors import ROUTE_NOT_FOUND, PaylukError
+from sandbox.store import StoreUnavailable
 
 log = logging.getLogger("sandbox")
 
@@ -16,6 +17,19 @@ HTTP_MESSAGES = {
     405: "Method not allowed",
     413: "Request body too large (limit 1 MiB)",
 }
+
+
+STORE_UNAVAILABLE = "The sandbox's state store is unavailable; nothing was changed, try again"
+
+
+def _store_down(err: Exception) -> bool:
+    """A Redis error saying the store cannot be reached or is not ready (not a refused command,
+    which is a bug and a 500). Matched by name: the memory backend does not import redis."""
+    return any(cls.__module__.startswith("redis") and cls.__name__ in REDIS_DOWN for cls in type(err).__mro__)
+
+
+REDIS_DOWN = {"ConnectionError", "TimeoutError", "BusyLoadingError", "ReadOnlyError", "TryAgainError",
+              "ClusterDownError", "MasterDownError"}
 
 
 def register(app: Flask) -> None:
@@ -32,5 +46,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def crash(err: Exception):
+        if isinstance(err, StoreUnavailable) or _store_down(err):
+            # The shared store (sandbox/redis_store.py) is down or the namespace is busy: the
+            # operation applied nothing (its commit is one script), so the client may retry.
+            log.warning("state store unavailable: %s", err)
+            message = str(err) if isinstance(err, StoreUnavailable) else STORE_UNAVAILABLE
+            response = envelope(503, message)
+            response.headers["Retry-After"] = "1"
+            return response
         log.exception("unhandled error")
         return envelope(500, "Internal server error")

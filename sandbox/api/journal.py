@@ -102,10 +102,7 @@ class Recorder:
             "request": self._request_body(req, env),
             "response": captured,
         }
-        with ns.lock:
-            entry["id"] = journal.next_id(ns)
-            entry["at_ms"] = ns.now_ms()
-            ns.journal_append(entry)
+        ns.journal_record(entry)  # gives it its id and the namespace clock's time
         env[ENTRY] = entry
 
     def _request_body(self, req, env):
@@ -179,7 +176,7 @@ def register(app: Flask) -> None:
 @bp.get("/_sandbox/requests")
 def list_requests():
     query = load(journal.JOURNAL_QUERY, request.args.to_dict())
-    entries, dropped, capacity = call(lambda ns: (ns.journal_entries(), ns.journal_dropped, ns.journal.maxlen))
+    entries, dropped, capacity = call(lambda ns: (ns.journal_entries(), ns.journal_dropped, ns.journal_capacity))
     found = journal.search(entries, query)
     return envelope(200, "Requests fetched successfully", {
         "data": [journal.render(entry) for entry in found.entries],
@@ -199,9 +196,4 @@ def get_request(entry_id):
 
 @bp.delete("/_sandbox/requests")
 def clear_requests():
-    def clear(ns):
-        cleared = len(ns.journal)
-        ns.journal_clear()
-        return cleared
-
-    return envelope(200, "Requests cleared successfully", {"cleared": call(clear)})
+    return envelope(200, "Requests cleared successfully", {"cleared": call(lambda ns: ns.journal_clear())})

@@ -4,6 +4,7 @@ snapshots, export/import/fork, provider states, ledger, invariants, state; healt
 Every control acts on the namespace of the key sent; `?all=true` on reset is the one
 admin-wide form (it needs the control token when one is configured)."""
 
+import os
 from flask import Blueprint, current_app, g, request
 
 from sandbox import __version__
@@ -43,7 +44,8 @@ def _sandbox():
 @bp.get("/healthz")
 @public
 def healthz():
-    return envelope(200, "OK", {"version": __version__})
+    store = "redis" if _sandbox().config.shared_store else "memory"
+    return envelope(200, "OK", {"version": __version__, "store": store, "worker": os.getpid()})
 
 
 @bp.get("/readyz")

@@ -10,7 +10,6 @@ body for one that raises, which makes the server abort the connection (the Flask
 raises it to the caller). Every hook, the journal included, still sees the real answer.
 """
 
-import copy
 import json
 
 
@@ -121,7 +120,7 @@ def _hold_namespace(body) -> None:
     if ns is None:
         return
     ns.lock.acquire()
-    request.environ[HELD] = (ns, copy.deepcopy(ns.state))
+    request.environ[HELD] = (ns, ns.mark())
 
 
 def finish_scenario(response):
@@ -133,7 +132,7 @@ def finish_scenario(response):
         return response
     response.headers[scenarios.APPLIED_HEADER] = choice.scenario.name
     held = environ.get(HELD)
-    if held is not None and held[0].state != held[1]:
+    if held is not None and held[0].changed_since(held[1]):
         environ[DROP] = True
     return response
 

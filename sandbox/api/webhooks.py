@@ -29,7 +29,9 @@ def _wake_after_changes(response):
     """A request that may have emitted events, or moved the clock, in a namespace with a
     callback URL lets the dispatcher look (its thread starts only then)."""
     ns = g.get("ns")
-    if ns is not None and ns.state["webhook"]["url"] is not None and request.method != "GET":
+    if ns is None or request.method == "GET" or response.status_code >= 500:
+        return response  # nothing changed (a 503: the shared store is down; reading it would fail too)
+    if ns.recent_state()["webhook"]["url"] is not None:  # as this request's operation saw it
         dispatcher().wake()
     return response
 

@@ -117,7 +117,7 @@ def change_mark(ns) -> str:
     does not change it, so an idle page does not reload every poll."""
     setting = ns.get_clock()
     entries = ns.journal_entries()
-    parts = (id(ns.state), ns.state["ids"]["n"], setting.get("offset_ms"), setting.get("frozen_ms"),
+    parts = (ns.revision(), setting.get("offset_ms"), setting.get("frozen_ms"),
              entries[-1]["id"] if entries else 0, ns.count("events"), ns.count("deliveries"),
              tuple(s["name"] for s in ns.snapshot_list()))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -105,6 +105,8 @@ class CheckoutSessionDataSchema(WireSchema):
 
 class HealthSchema(WireSchema):
     version = fields.String()
+    store = fields.String(metadata={"description": "The state backend: `memory` or `redis`"})
+    worker = fields.Integer(metadata={"description": "The process id of the worker that answered"})
 
 
 class FixtureSetInfoSchema(WireSchema):

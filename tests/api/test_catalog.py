@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from sandbox import create_app
 from sandbox.fixtures import DEFAULT_DIR, FixtureError, load_fixture
-from tests.conftest import BUYER, KEY, POOR_BUYER, SELLER, START, UNKNOWN_ID, InProcessHttp, make_config
+from tests.conftest import advance_clock, BUYER, KEY, POOR_BUYER, SELLER, START, UNKNOWN_ID, InProcessHttp, make_config
 
 ELECTRONICS, SERVICES, FASHION = "665f1b2c9a1e4d0012ab3c50", "665f1b2c9a1e4d0012ab3c51", "665f1b2c9a1e4d0012ab3c52"
 CARD = "665f1b2c9a1e4d0012ab3c60"
@@ -235,7 +235,7 @@ def test_edit_category__invalid(http, category_id, body, message):
 
 def test_edit_category__updated_at_moves(app):
     http = InProcessHttp(app)
-    app.extensions["sandbox"].store.namespace(KEY).state["clock"]["frozen_ms"] += 60_000
+    advance_clock(app, 60_000)
     edited = expect(http.put(f"/v1/escrow/category/edit/{FASHION}", json={"description": "Shoes"}), 200)
     assert (edited["createdAt"], edited["updatedAt"]) == (START, "2026-06-22T10:16:00.000Z")
 

@@ -133,6 +133,7 @@ def test_reset__unknown_set(http, api):
 
 def test_reset_all(http, api):
     other = "sk_test_other_ns"
+    api.wallet(BUYER)  # the caller's namespace exists (on Redis, namespaces are made on first use)
     http.post("/v1/escrow/milestone/create", key=other, customer=SELLER, json={
         "amount": 10, "purpose": "x", "whoPays": "buyer", "milestones": [{"title": "a", "amount": 5},
                                                                           {"title": "b", "amount": 5}]})

@@ -197,6 +197,8 @@ def test_body_over_one_mebibyte(http, api):
 def test_healthz(http):
     reply = http.get("/healthz", key=None)
     assert reply.status == 200 and reply.body["message"] == "OK" and "version" in reply.data
+    store = "redis" if http.transport == "app" and http.app.extensions["sandbox"].config.shared_store else "memory"
+    assert reply.data["store"] == store and isinstance(reply.data["worker"], int)
 
 
 def test_unexpected_exception_is_enveloped():

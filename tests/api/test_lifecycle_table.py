@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from sandbox import create_app
-from tests.conftest import BUYER, KEY, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config, pay_body
+from tests.conftest import advance_clock, BUYER, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config, pay_body
 from tests.unit.test_lifecycle import ALLOWED
 
 MONTH_MS = 30 * 86_400_000
@@ -56,7 +56,7 @@ def build(api, app, settlement, status):
         elif step == "reply":
             api.http.post(f"/v1/escrow/submit-dispute/{escrow['paymentToken']}", customer=SELLER, data={"message": "m"})
         elif step == "claim":
-            app.extensions["sandbox"].store.namespace(KEY).state["clock"]["frozen_ms"] += MONTH_MS
+            advance_clock(app, MONTH_MS)
             api.http.get(f"/v1/escrow/claim-funds/{escrow['paymentToken']}", customer=SELLER)
         elif step == "refund":
             api.http.post(f"/v1/escrow/dispute/resolve/{escrow['id']}", data={"resolution": "r", "status": "REFUNDED"})
@@ -73,7 +73,7 @@ def build(api, app, settlement, status):
 def act(api, app, escrow, action):
     token, eid = escrow["paymentToken"], escrow["id"]
     if action == "claim":
-        app.extensions["sandbox"].store.namespace(KEY).state["clock"]["frozen_ms"] += MONTH_MS
+        advance_clock(app, MONTH_MS)
     requests = {
         "edit": lambda: api.http.put(f"/v1/escrow/edit/{token}", customer=SELLER, data={"purpose": "y"}),
         "edit_milestones": lambda: api.http.put(f"/v1/escrow/milestone/edit/{token}", customer=SELLER,

@@ -13,7 +13,8 @@ are those of a restored snapshot plus whole operations.
 Servers: `payluk-sandbox` (granian) with `--threads 4` for every race, its Python switching
 threads every 10 us so that requests really interleave inside operations (see SWITCH_INTERVAL);
 the confirm race also against the default production configuration (1 request thread) and
-against the Flask app in-process (threads, no server). Each test has its own secret key, so its
+against the Flask app in-process (threads, no server). Every race on `threads_server` runs
+twice: one process, and two worker processes sharing the Redis backend (issue 11). Each test has its own secret key, so its
 namespace is its own. (This file replaces tests/api/test_concurrency.py.)
 """
 
@@ -180,8 +181,8 @@ def production_server():
         yield url
 
 
-@pytest.fixture(scope="module")
-def threads_server(tmp_path_factory):
+@contextlib.contextmanager
+def switching_server(tmp_path_factory, *args):
     """`payluk-sandbox --threads 4` with SANDBOX_SERIAL=off, its Python switching threads every
     SWITCH_INTERVAL (a `sitecustomize` on its PYTHONPATH sets it), so the races really
     interleave in Python and only the namespace locks keep them apart. (The production default
@@ -192,16 +193,42 @@ def threads_server(tmp_path_factory):
         with pytest.MonkeyPatch.context() as env:  # the server inherits it; this process does not keep it
             env.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(site), os.environ.get("PYTHONPATH")))))
             env.setenv("SANDBOX_SERIAL", "off")  # threads interleave inside operations: the namespace locks decide
-            url = stack.enter_context(running_server("--seed", str(SEED), "--clock-start", START, "--threads", "4"))
+            url = stack.enter_context(running_server("--seed", str(SEED), "--clock-start", START, "--threads", "4",
+                                                     *args))
         yield url
 
 
-@pytest.fixture(params=["in_process", "threads_4", "production_default"])
+@pytest.fixture(scope="module")
+def memory_threads_server(tmp_path_factory):
+    with switching_server(tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def redis_workers_server(tmp_path_factory, redis_url):
+    """Two worker processes (4 threads each) on the Redis backend: the races cross processes,
+    and only the fenced Redis lock keeps them apart."""
+    import redis
+
+    url = f"{redis_url.rsplit('/', 1)[0]}/5"
+    redis.Redis.from_url(url).flushdb()
+    with switching_server(tmp_path_factory, "--store", url, "--workers", "2") as base:
+        yield base
+
+
+@pytest.fixture(params=["memory", "redis_2_workers"])
+def threads_server(request):
+    """Every race against one process with 4 threads, and against two on Redis."""
+    return request.getfixturevalue("memory_threads_server" if request.param == "memory" else "redis_workers_server")
+
+
+@pytest.fixture(params=["in_process", "threads_4", "production_default", "redis_2_workers"])
 def target(request):
     """What the confirm race runs against: the app in-process, or a granian server."""
     if request.param == "in_process":
         return request.getfixturevalue("app")
-    return request.getfixturevalue("threads_server" if request.param == "threads_4" else "production_server")
+    return request.getfixturevalue({"threads_4": "memory_threads_server", "production_default": "production_server",
+                                    "redis_2_workers": "redis_workers_server"}[request.param])
 
 
 @pytest.fixture

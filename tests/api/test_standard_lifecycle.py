@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import BUYER, KEY, POOR_BUYER, SELLER, SELLER2, UNKNOWN_ID, Api, InProcessHttp
+from tests.conftest import advance_clock, BUYER, POOR_BUYER, SELLER, SELLER2, UNKNOWN_ID, Api, InProcessHttp
 
 DAY_MS = 86_400_000
 
@@ -133,7 +133,7 @@ def local(app):
 
 
 def advance(app, ms):
-    app.extensions["sandbox"].store.namespace(KEY).state["clock"]["frozen_ms"] += ms
+    advance_clock(app, ms)
 
 
 @pytest.mark.parametrize("max_delivery, timeline, wait_ms", [("3", "days", 3 * DAY_MS), ("2", "hours", 7_200_000),

@@ -1,10 +1,10 @@
-"""House rule: the domain knows nothing of Flask, Werkzeug or marshmallow."""
+"""House rule: the domain knows nothing of Flask, Werkzeug, marshmallow or the state backend."""
 
 import ast
 from pathlib import Path
 
 DOMAIN = Path(__file__).resolve().parents[2] / "sandbox" / "domain"
-FORBIDDEN = {"flask", "werkzeug", "marshmallow", "granian"}
+FORBIDDEN = {"flask", "werkzeug", "marshmallow", "granian", "redis", "sandbox.redis_store", "sandbox.store"}
 
 
 def test_domain_is_framework_free():
@@ -16,7 +16,7 @@ def test_domain_is_framework_free():
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{file.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+            offenders += [f"{file.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN or n in FORBIDDEN]
     assert offenders == []
 
 

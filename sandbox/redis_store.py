@@ -1,0 +1,830 @@
+"""The shared state backend: every namespace lives in Redis (redis-py), so several worker
+processes, on one machine or many, serve one sandbox and a restart of every worker keeps the
+state. `RedisNamespace` has the methods of `store.MemoryNamespace`; the domain does not know
+which one it talks to.
+
+Atomicity: a fenced per-namespace lock plus one Lua script per commit.
+  * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and
+    reads the namespace's small `meta` record in the same script (one round trip).
+  * Inside, reads go to Redis by id (HGET, O(1)); writes are buffered in the worker.
+  * Leaving the block runs one Lua script that checks the lock still holds the token and
+    then applies every buffered write and releases the lock. A script runs atomically in
+    Redis, so another worker (or a reader) sees all of an operation or none of it; a worker
+    whose lock expired (it stalled past LOCK_MS) is refused at commit and nothing it
+    buffered is applied. An operation that raises is rolled back (its buffer is dropped).
+Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting commit would
+re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
+operations are short. Why not one Lua script per operation: the domain is Python.
+
+Keys (every key of a namespace carries the hash tag `{<id>}`, so a namespace is one Redis
+Cluster slot and namespaces spread over shards; `<id>` is a digest of the secret key, which
+never appears in a key name):
+  sbx:{id}:meta      JSON: clock, id sequence, webhook settings, merchant, fixture, counters
+  sbx:{id}:h:<kind>  hash id -> entity JSON            sbx:{id}:o:<kind>  zset id -> insertion order
+  sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum       hash escrow id -> summary
+  sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
+  sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
+  sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
+  sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
+Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
+sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), sbx:links.
+Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
+namespace's keys at least every TOUCH_SECONDS while it is used.
+"""
+
+import base64
+import copy
+import hashlib
+import json
+import threading
+import time
+import uuid
+
+import orjson
+import redis
+
+from sandbox import clock, ids
+from sandbox.store import (
+    COLLECTIONS, JOURNAL_SIZE, SummaryView, Store, StoreUnavailable, new_state, summarize,
+)
+
+PREFIX = "sbx"
+LOCK_MS = 15_000  # a lock outlives a stalled worker by this much; its commit is then refused
+LOCK_WAIT_SECONDS = 20.0
+TOUCH_SECONDS = 60.0
+STATE_KEYS = tuple(new_state(None, None))  # the plain state's keys, in order
+META_KEYS = tuple(k for k in STATE_KEYS if k not in COLLECTIONS and k not in ("tokens", "ledger"))
+SNAPSHOT_PARTS = ("meta", "seq", "tokens", "sum", "postings", "bal",
+                  *(f"h:{kind}" for kind in COLLECTIONS), *(f"o:{kind}" for kind in COLLECTIONS))
+OTHER_PARTS = ("rev", "journal", "jseq", "jdrop", "snaps")
+
+_ACQUIRE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '0'}
+end
+return {0}
+"""
+
+# KEYS jseq, journal, jdrop; ARGV entry JSON without its id, capacity, TTL ms. Answers the id.
+_JOURNAL = """
+local id = redis.call('INCR', KEYS[1])
+local rest = string.sub(ARGV[1], 2)
+if rest ~= '}' then rest = ',' .. rest end
+redis.call('RPUSH', KEYS[2], '{"id":' .. id .. rest)
+if redis.call('LLEN', KEYS[2]) > tonumber(ARGV[2]) then
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  redis.call('INCR', KEYS[3])
+end
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+return id
+"""
+
+# KEYS tokens, h:escrows; ARGV the payment token. Answers {escrow id, escrow JSON} or {}.
+_BY_TOKEN = """
+local id = redis.call('HGET', KEYS[1], ARGV[1])
+if not id then return {} end
+return {id, redis.call('HGET', KEYS[2], id) or ''}
+"""
+
+# KEYS[1] lock, KEYS[2] rev, KEYS[3] seq, then every key the commands name (by index).
+# ARGV[1] fence token, ARGV[2] release (1/0), ARGV[3] TTL ms, then commands: op, key index,
+# argument count, arguments.
+_COMMIT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return redis.error_reply('FENCED the namespace lock was lost')
+end
+local i, wrote, written = 4, false, {}
+while i <= #ARGV do
+  local op, key, n = ARGV[i], KEYS[tonumber(ARGV[i + 1])], tonumber(ARGV[i + 2])
+  local a = {}
+  for j = 1, n do a[j] = ARGV[i + 2 + j] end
+  i = i + 3 + n
+  if op == 'ZADDSEQ' then
+    if not redis.call('ZSCORE', key, a[1]) then
+      redis.call('ZADD', key, redis.call('INCR', KEYS[3]), a[1])
+      written[KEYS[3]] = true
+    end
+  elseif op == 'COPY' then
+    local target = KEYS[tonumber(a[1])]
+    redis.call('DEL', target)
+    redis.call('COPY', key, target)
+    key = target
+  elseif op == 'PEXPIRE' then
+    redis.call('PEXPIRE', key, ARGV[3])
+    key = nil
+  elseif op == 'HSET' or op == 'HDEL' or op == 'ZREM' or op == 'RPUSH' or op == 'HINCRBY'
+      or op == 'SET' or op == 'DEL' then
+    redis.call(op, key, unpack(a))
+  else
+    return redis.error_reply('unknown op ' .. op)
+  end
+  if key then written[key] = true; wrote = true end
+end
+local rev = tonumber(redis.call('GET', KEYS[2]) or '0')
+if wrote then
+  rev = redis.call('INCR', KEYS[2])
+  written[KEYS[2]] = true
+end
+if tonumber(ARGV[3]) > 0 then
+  for k in pairs(written) do redis.call('PEXPIRE', k, ARGV[3]) end
+end
+if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
+return rev
+"""
+
+
+def _dump(value) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # integers beyond 64 bits, lone surrogates: the standard library writes them
+        return json.dumps(value, separators=(",", ":"))
+
+
+def _load(text: str):
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _journal_default(value):
+    if isinstance(value, (bytes, bytearray)):
+        return {"$bytes": base64.b64encode(value).decode()}
+    raise TypeError(f"cannot store {type(value).__name__} in the journal")
+
+
+def _journal_hook(obj: dict):
+    return base64.b64decode(obj["$bytes"]) if obj.keys() == {"$bytes"} else obj
+
+
+def _journal_dump(entry: dict) -> str:
+    """Journal entries hold raw bodies (bytes) and tuples: bytes travel as base64, tuples as lists."""
+    return json.dumps(entry, separators=(",", ":"), default=_journal_default)
+
+
+def _journal_load(text: str) -> dict:
+    entry = json.loads(text, object_hook=_journal_hook)
+    for side in ("request", "response"):
+        if isinstance(entry.get(side), list):
+            entry[side] = tuple(entry[side])
+    return entry
+
+
+class NamespaceLock:
+    """`ns.lock` of a Redis namespace: re-entrant within a thread, one thread of this worker
+    at a time, and across workers the fenced Redis lock. Leaving the outermost level commits."""
+
+    def __init__(self, ns: "RedisNamespace"):
+        self.ns = ns
+        self.local = threading.RLock()
+        self.owner = None
+        self.depth = 0
+
+    def held(self) -> bool:
+        return self.owner == threading.get_ident()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        self.local.acquire()
+        self.depth += 1
+        if self.depth == 1:
+            self.owner = threading.get_ident()  # before _begin: building a new namespace writes under it
+            try:
+                self.ns._begin()
+            except BaseException:
+                self.owner, self.depth = None, 0
+                self.local.release()
+                raise
+        return True
+
+    def release(self, commit: bool = True) -> None:
+        try:
+            if self.depth == 1:
+                try:
+                    self.ns._end(commit)
+                finally:
+                    self.owner = None
+        finally:
+            self.depth -= 1
+            self.local.release()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.release(commit=exc_type is None)
+        return False
+
+
+def _locked(method):
+    """Run a read or write under the namespace lock when the caller does not hold it already."""
+
+    def wrapper(self, *args, **kwargs):
+        if self.lock.held():
+            return method(self, *args, **kwargs)
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
+    return wrapper
+
+
+class RedisNamespace:
+    """One namespace in Redis, seen from this worker (see the module docstring)."""
+
+    def __init__(self, store: "RedisStore", key: str):
+        self.store, self.key, self.r = store, key, store.r
+        self.id = hashlib.sha256(key.encode()).hexdigest()[:24]
+        self.base = f"{PREFIX}:{{{self.id}}}:"
+        self.lock = NamespaceLock(self)
+        self._token = None
+        self._touched = 0.0
+        self._recent = None  # the settings as this worker's last operation left them
+        self._reset_buffer()
+
+    # -- the lock's two ends ------------------------------------------------------------------
+    def k(self, part: str) -> str:
+        return self.base + part
+
+    def _reset_buffer(self) -> None:
+        self._meta, self._meta_text, self._rev = None, "", 0
+        self._puts: dict[str, dict] = {}  # kind -> {id: text, or None when deleted}
+        self._cache: dict[str, dict] = {}  # kind -> {id: text or None}, as read this time
+        self._tokens: dict[str, str | None] = {}
+        self._token_cache: dict[str, str | None] = {}
+        self._sums: dict[str, str | None] = {}
+        self._postings: list[str] = []
+        self._deltas: dict[str, int] = {}
+        self._bal_cache: dict[str, int] = {}
+        self._ops: list[tuple] = []
+        self._clear = False
+
+    def _begin(self) -> None:
+        token = uuid.uuid4().hex
+        deadline, pause = time.monotonic() + LOCK_WAIT_SECONDS, 0.0002
+        while True:
+            reply = self.store.acquire(keys=[self.k("lock"), self.k("meta"), self.k("rev")], args=[token, LOCK_MS])
+            if reply[0] == 1:
+                break
+            if time.monotonic() > deadline:
+                raise StoreUnavailable("The sandbox namespace is busy; try again")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.005)
+        self._reset_buffer()
+        self._token = token
+        meta_text, self._rev = _text(reply[1]), int(reply[2])
+        if meta_text:
+            self._meta, self._meta_text = _load(meta_text), meta_text
+            return
+        try:  # a new (or expired) namespace: build it from the fixtures, as the memory store does
+            fresh = self.store.build(self.key)
+            self.replace_state(fresh.export_state())
+            self.r.hset(f"{PREFIX}:registry", self.id, self.key)
+            self._flush(release=False)
+        except BaseException:
+            self._end(commit=False)
+            raise
+
+    def _end(self, commit: bool) -> None:
+        """Commit and release; or, after an exception, release having applied nothing."""
+        try:
+            if not commit:
+                self._reset_pending()
+                self._ops, self._clear, self._meta = [], False, None
+            self._flush(release=True)
+            if commit:
+                self._recent = self._meta
+        finally:
+            self._token = None
+            self._reset_buffer()
+
+    def _flush(self, release: bool) -> None:
+        """Apply the buffer in one Lua script that first checks the fence."""
+        keys = [self.k("lock"), self.k("rev"), self.k("seq")]
+        index: dict[str, int] = {}
+        args: list = []
+
+        def key_index(part) -> int:
+            key = self.k(part)
+            if key not in index:
+                keys.append(key)
+                index[key] = len(keys)
+            return index[key]
+
+        def op(name, part, *values):
+            args.extend((name, key_index(part), len(values), *values))
+
+        self._commands(op, key_index)
+        now = time.monotonic()
+        if release and now - self._touched > self.store.touch_seconds:
+            self._touched = now
+            for part in self._all_parts():
+                op("PEXPIRE", part)
+            self.r.zadd(f"{PREFIX}:active", {self.id: clock.real_ms() + self.store.ttl_ms})
+        if not args and not release:
+            return
+        try:
+            rev = self.store.commit(keys=keys, args=[self._token, "1" if release else "0", self.store.ttl_ms, *args])
+        except redis.ResponseError as err:
+            if "FENCED" in str(err):
+                raise StoreUnavailable("The sandbox namespace lock expired; nothing was changed, try again") from None
+            raise
+        self._rev = int(rev)
+        # What was flushed is now what Redis holds: it stays readable for the rest of the lock.
+        if self._meta is not None:
+            self._meta_text = _dump(self._meta)
+        for kind, puts in self._puts.items():
+            self._cache.setdefault(kind, {}).update(puts)
+        self._token_cache.update(self._tokens)
+        for account, delta in self._deltas.items():
+            if account in self._bal_cache:
+                self._bal_cache[account] += delta
+        self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
+        self._ops, self._clear = [], False
+
+    def _commands(self, op, key_index) -> None:
+        if self._clear:
+            for part in SNAPSHOT_PARTS:
+                op("DEL", part)
+            self._cache, self._token_cache, self._bal_cache = {}, {}, {}
+        for args in self._ops:
+            if args[0] == "COPY":  # the target is a key too: named by its index
+                op("COPY", args[1], str(key_index(args[2])))
+            else:
+                op(*args)
+        if self._meta is not None:
+            text = _dump(self._meta)
+            if self._clear or text != self._meta_text:  # a clear deleted it
+                op("SET", "meta", text)
+        for kind, puts in self._puts.items():
+            for entity_id, text in puts.items():
+                if text is None:
+                    op("HDEL", f"h:{kind}", entity_id)
+                    op("ZREM", f"o:{kind}", entity_id)
+                else:
+                    op("HSET", f"h:{kind}", entity_id, text)
+                    op("ZADDSEQ", f"o:{kind}", entity_id)
+        for token, escrow_id in self._tokens.items():
+            op("HDEL", "tokens", token) if escrow_id is None else op("HSET", "tokens", token, escrow_id)
+        for escrow_id, summary in self._sums.items():
+            op("HDEL", "sum", escrow_id) if summary is None else op("HSET", "sum", escrow_id, summary)
+        for text in self._postings:
+            op("RPUSH", "postings", text)
+        for account, delta in self._deltas.items():
+            if delta:
+                op("HINCRBY", "bal", account, str(delta))
+
+    def _all_parts(self) -> list[str]:
+        parts = [*SNAPSHOT_PARTS, *OTHER_PARTS]
+        for name in self.r.hkeys(self.k("snaps")):
+            parts += [self._snap_part(_text(name), part) for part in SNAPSHOT_PARTS]
+        return parts
+
+    # -- clock and ids -------------------------------------------------------------------
+    @property
+    def state(self) -> dict:
+        """The namespace's small settings (clock, ids, webhook, fixture, counters); live
+        under the lock, a fresh copy outside it."""
+        if self.lock.held():
+            return self._meta
+        text = _text(self.r.get(self.k("meta")))
+        if text:
+            return _load(text)
+        with self.lock:
+            return copy.deepcopy(self._meta)
+
+    def recent_state(self) -> dict:
+        """The settings as this worker's last operation on the namespace saw them (no round
+        trip; a moment old at most), or fresh ones when there was none."""
+        return self._recent or self.state
+
+    @_locked
+    def now_ms(self) -> int:
+        return clock.now_ms(self._meta["clock"])
+
+    @_locked
+    def get_clock(self) -> dict:
+        return dict(self._meta["clock"])
+
+    @_locked
+    def save_clock(self, clock_state: dict) -> None:
+        self._meta["clock"] = clock_state
+
+    @_locked
+    def new_id(self) -> str:
+        return ids.new_object_id(self._meta["ids"], self.now_ms())
+
+    @_locked
+    def new_token(self) -> str:
+        while True:
+            token = ids.new_payment_token(self._meta["ids"])
+            if self._escrow_id(token) is None:
+                return token
+
+    @_locked
+    def new_reference(self, prefix: str) -> str:
+        return ids.new_reference(self._meta["ids"], prefix)
+
+    @_locked
+    def revision(self):
+        """Changes whenever the namespace does (a commit that wrote anything, or a pending write)."""
+        return (self._rev, self._dirty())
+
+    def mark(self):
+        return self.revision()
+
+    @_locked
+    def changed_since(self, mark) -> bool:
+        return self._rev != mark[0] or self._dirty()
+
+    def _dirty(self) -> bool:
+        return bool(self._puts or self._tokens or self._postings or self._deltas or self._ops or self._clear
+                    or (self._meta is not None and _dump(self._meta) != self._meta_text))
+
+    # -- the merchant (key holder) -----------------------------------------------------------
+    @_locked
+    def get_merchant(self) -> dict | None:
+        merchant = self._meta["merchant"]
+        return None if merchant is None else copy.deepcopy(merchant)
+
+    @_locked
+    def save_merchant(self, merchant: dict) -> None:
+        self._meta["merchant"] = copy.deepcopy(merchant)
+
+    # -- any collection ----------------------------------------------------------------------
+    def _text(self, kind: str, entity_id: str) -> str | None:
+        puts = self._puts.get(kind)
+        if puts is not None and entity_id in puts:
+            return puts[entity_id]
+        cache = self._cache.setdefault(kind, {})
+        if entity_id not in cache:
+            cache[entity_id] = None if self._clear else _text(self.r.hget(self.k(f"h:{kind}"), entity_id))
+        return cache[entity_id]
+
+    def _texts(self, kind: str, entity_ids: list[str]) -> list[str | None]:
+        """Many by id in one round trip (HMGET)."""
+        puts, cache = self._puts.get(kind, {}), self._cache.setdefault(kind, {})
+        missing = [i for i in entity_ids if i not in puts and i not in cache]
+        if missing and not self._clear:
+            for entity_id, text in zip(missing, self.r.hmget(self.k(f"h:{kind}"), missing)):
+                cache[entity_id] = _text(text)
+        return [puts[i] if i in puts else cache.get(i) for i in entity_ids]
+
+    @_locked
+    def get(self, kind: str, key: str) -> dict | None:
+        text = self._text(kind, key)
+        return None if text is None else _load(text)
+
+    def _order(self, kind: str) -> list[str]:
+        """Ids of the kind in insertion order, buffered writes included."""
+        stored = [] if self._clear else [_text(i) for i in self.r.zrange(self.k(f"o:{kind}"), 0, -1)]
+        puts = self._puts.get(kind)
+        if not puts:
+            return stored
+        known = set(stored)
+        kept = [i for i in stored if puts.get(i, "") is not None]
+        return kept + [i for i, text in puts.items() if text is not None and i not in known]
+
+    @_locked
+    def all(self, kind: str) -> list[dict]:
+        order = self._order(kind)
+        return [_load(text) for text in self._texts(kind, order) if text is not None]
+
+    @_locked
+    def count(self, kind: str) -> int:
+        if self._clear or self._puts.get(kind):
+            return len(self._order(kind))
+        return int(self.r.zcard(self.k(f"o:{kind}")))
+
+    def _matching(self, kind: str, predicate) -> list[str]:
+        order = self._order(kind)
+        if predicate is None:
+            return order
+        if kind != "escrows":
+            return [i for i, text in zip(order, self._texts(kind, order)) if text is not None and predicate(_load(text))]
+        stored = {} if self._clear else {_text(k): _text(v) for k, v in self.r.hgetall(self.k("sum")).items()}
+        stored.update(self._sums)
+        view = SummaryView()
+        keys = []
+        for escrow_id in order:
+            text = stored.get(escrow_id)
+            if text is None:
+                continue
+            view.row = _load(text)
+            if predicate(view):
+                keys.append(escrow_id)
+        return keys
+
+    @_locked
+    def find(self, kind: str, predicate) -> list[dict]:
+        keys = self._matching(kind, predicate)
+        return [_load(text) for text in self._texts(kind, keys) if text is not None]
+
+    @_locked
+    def page(self, kind: str, page: int, limit: int, predicate=None) -> tuple[list[dict], int]:
+        """One page (1-based), newest first, and how many match. Without a predicate and
+        pending writes: ZCARD + ZREVRANGE + HMGET; with one, the escrow summaries are read."""
+        start = (page - 1) * limit
+        if predicate is None and not self._clear and not self._puts.get(kind):
+            pipe = self.r.pipeline(transaction=False)
+            pipe.zcard(self.k(f"o:{kind}"))
+            if limit > 0:
+                pipe.zrevrange(self.k(f"o:{kind}"), start, start + limit - 1)
+            replies = pipe.execute()
+            total, keys = int(replies[0]), [_text(i) for i in replies[1]] if limit > 0 else []
+        else:
+            matching = self._matching(kind, predicate)[::-1]
+            total, keys = len(matching), matching[start:start + limit]
+        return [_load(text) for text in self._texts(kind, keys) if text is not None], total
+
+    @_locked
+    def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
+        self._puts.setdefault(kind, {})[entity[key_field]] = _dump(entity)
+
+    @_locked
+    def delete(self, kind: str, key: str) -> None:
+        self._puts.setdefault(kind, {})[key] = None
+
+    @_locked
+    def trim(self, kind: str, cap: int) -> int:
+        """Drop the oldest entities beyond `cap`; answers how many were dropped."""
+        puts = self._puts.get(kind, {})
+        if not self._clear and not any(text is None for text in puts.values()):
+            # The common case (new entities appended): count them, and drop from the stored head.
+            fresh = [i for i in puts if self._cache.get(kind, {}).get(i) is None]
+            pipe = self.r.pipeline(transaction=False)
+            pipe.zcard(self.k(f"o:{kind}"))
+            if fresh:
+                pipe.zmscore(self.k(f"o:{kind}"), fresh)
+            replies = pipe.execute()
+            new = sum(1 for score in (replies[1] if fresh else []) if score is None)
+            excess = int(replies[0]) + new - cap
+            if excess <= 0:
+                return 0
+            oldest = [_text(i) for i in self.r.zrange(self.k(f"o:{kind}"), 0, excess - 1)]
+            if len(oldest) == excess:
+                for entity_id in oldest:
+                    self.delete(kind, entity_id)
+                return excess
+        order = self._order(kind)
+        dropped = order[:max(0, len(order) - cap)]
+        for entity_id in dropped:
+            self.delete(kind, entity_id)
+        return len(dropped)
+
+    # -- escrows also have a payment-token index and summaries ------------------------------------
+    def _escrow_id(self, token: str) -> str | None:
+        if token in self._tokens:
+            return self._tokens[token]
+        if token not in self._token_cache:
+            self._token_cache[token] = None if self._clear else _text(self.r.hget(self.k("tokens"), token))
+        return self._token_cache[token]
+
+    @_locked
+    def get_escrow_by_token(self, token: str) -> dict | None:
+        if token not in self._tokens and token not in self._token_cache and not self._clear:
+            found = self.store.by_token(keys=[self.k("tokens"), self.k("h:escrows")], args=[token])  # one trip
+            self._token_cache[token] = _text(found[0]) if found else None
+            if found and _text(found[1]) and found[0] not in self._puts.get("escrows", {}):
+                self._cache.setdefault("escrows", {})[_text(found[0])] = _text(found[1])
+        escrow_id = self._escrow_id(token)
+        return self.get("escrows", escrow_id) if escrow_id else None
+
+    @_locked
+    def save_escrow(self, escrow: dict) -> None:
+        self.save("escrows", escrow)
+        self._tokens[escrow["payment_token"]] = escrow["id"]
+        self._sums[escrow["id"]] = _dump(list(summarize(escrow)))
+
+    @_locked
+    def delete_escrow(self, escrow: dict) -> None:
+        self.delete("escrows", escrow["id"])
+        self._tokens[escrow["payment_token"]] = None
+        self._sums[escrow["id"]] = None
+
+    # -- ledger --------------------------------------------------------------------------------
+    @_locked
+    def append_posting(self, posting: dict) -> None:
+        self._postings.append(_dump(posting))
+        for account, amount in posting["entries"]:
+            self._deltas[account] = self._deltas.get(account, 0) + amount
+
+    @_locked
+    def balance(self, account: str) -> int:
+        if account not in self._bal_cache:
+            self._bal_cache[account] = 0 if self._clear else int(self.r.hget(self.k("bal"), account) or 0)
+        return self._bal_cache[account] + self._deltas.get(account, 0)
+
+    @_locked
+    def balances(self) -> dict:
+        stored = {} if self._clear else {_text(k): int(v) for k, v in self.r.hgetall(self.k("bal")).items()}
+        for account, delta in self._deltas.items():
+            stored[account] = stored.get(account, 0) + delta
+        return stored
+
+    @_locked
+    def postings(self) -> list[dict]:
+        stored = [] if self._clear else [_text(t) for t in self.r.lrange(self.k("postings"), 0, -1)]
+        return [_load(text) for text in stored + self._postings]
+
+    # -- the request journal (bounded; the oldest entries drop off) ----------------------------
+    def journal_record(self, entry: dict) -> None:
+        """Append a request to the journal with the next id and the namespace clock's time: one
+        script, no namespace lock (the journal is a log of its own; the clock is the one this
+        worker's last operation on the namespace saw, read again only when there was none)."""
+        meta = self._recent or self.state
+        entry["at_ms"] = clock.now_ms(meta["clock"])
+        text = _journal_dump({key: value for key, value in entry.items() if key != "id"})
+        entry["id"] = int(self.store.journal(keys=[self.k("jseq"), self.k("journal"), self.k("jdrop")],
+                                             args=[text, JOURNAL_SIZE, self.store.ttl_ms]))
+
+    @_locked
+    def journal_entries(self) -> list[dict]:
+        return [_journal_load(_text(t)) for t in self.r.lrange(self.k("journal"), 0, -1)]
+
+    journal_capacity = JOURNAL_SIZE
+
+    @property
+    def journal_dropped(self) -> int:
+        return int(self.r.get(self.k("jdrop")) or 0)
+
+    @_locked
+    def journal_clear(self) -> int:
+        cleared = int(self.r.llen(self.k("journal")))
+        self._ops += [("DEL", "journal"), ("SET", "jdrop", "0")]
+        return cleared
+
+    # -- whole-namespace -------------------------------------------------------------------
+    @_locked
+    def replace_state(self, state: dict) -> None:
+        """Take a plain state (as `new_state` or `export_state` give it) in place of this one."""
+        self._reset_pending()
+        self._clear = True
+        self._meta = {key: json.loads(json.dumps(state[key])) for key in state
+                      if key not in COLLECTIONS and key not in ("tokens", "ledger", "shapes")}
+        for kind in COLLECTIONS:
+            for entity_id, entity in state.get(kind, {}).items():
+                self._puts.setdefault(kind, {})[entity_id] = _dump(entity)
+        for token, escrow_id in state.get("tokens", {}).items():
+            self._tokens[token] = escrow_id
+        for escrow_id, escrow in state.get("escrows", {}).items():
+            self._sums[escrow_id] = _dump(list(summarize(escrow)))
+        self._postings = [_dump(posting) for posting in state["ledger"]["postings"]]
+        self._ops += [("HSET", "bal", account, str(amount)) for account, amount in state["ledger"]["balances"].items()]
+
+    def _reset_pending(self) -> None:
+        self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
+        self._ops = [op for op in self._ops if op[1] in ("journal", "jdrop")]
+        self._cache, self._token_cache, self._bal_cache = {}, {}, {}
+
+    @_locked
+    def export_state(self) -> dict:
+        """The whole state in its plain form (entities as dicts, amounts in kobo)."""
+        self._flush(release=False)
+        return self._read_plain(self.k)
+
+    def _read_plain(self, key_of) -> dict:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(key_of("meta"))
+        for kind in COLLECTIONS:
+            pipe.zrange(key_of(f"o:{kind}"), 0, -1)
+            pipe.hgetall(key_of(f"h:{kind}"))
+        pipe.hgetall(key_of("tokens"))
+        pipe.lrange(key_of("postings"), 0, -1)
+        pipe.hgetall(key_of("bal"))
+        replies = iter(pipe.execute())
+        meta = _load(_text(next(replies)))
+        collections = {}
+        for kind in COLLECTIONS:
+            order, texts = next(replies), next(replies)
+            texts = {_text(k): _text(v) for k, v in texts.items()}
+            collections[kind] = {_text(i): _load(texts[_text(i)]) for i in order}
+        tokens = {_text(k): _text(v) for k, v in next(replies).items()}
+        postings = [_load(_text(t)) for t in next(replies)]
+        balances = {_text(k): int(v) for k, v in next(replies).items()}
+        plain = {}
+        for key in STATE_KEYS:
+            if key in COLLECTIONS:
+                plain[key] = collections[key]
+            elif key == "tokens":
+                plain[key] = tokens
+            elif key == "ledger":
+                plain[key] = {"postings": postings, "balances": balances}
+            else:
+                plain[key] = meta.get(key)
+        plain.update((key, value) for key, value in meta.items() if key not in plain)
+        return plain
+
+    def adopt(self, other) -> None:
+        """Take over another namespace's state (a fresh build, on reset)."""
+        self.replace_state(other.export_state())
+
+    # -- named snapshots: server-side copies of the state keys (COPY) ----------------------------
+    def _snap_part(self, name: str, part: str) -> str:
+        return f"snap:{hashlib.sha1(name.encode()).hexdigest()[:16]}:{part}"
+
+    @_locked
+    def snapshot_save(self, name: str, at_ms: int) -> dict:
+        self._flush(release=False)
+        info = {"name": name, "created_at_ms": at_ms}
+        self._ops += [("COPY", part, self._snap_part(name, part)) for part in SNAPSHOT_PARTS]
+        self._ops.append(("HSET", "snaps", name, _dump(info)))
+        self._flush(release=False)
+        self._touched = 0.0  # the next release gives the new keys the namespace's TTL
+        return info
+
+    @_locked
+    def snapshot_get(self, name: str) -> dict | None:
+        text = _text(self.r.hget(self.k("snaps"), name))
+        return None if text is None else _load(text)
+
+    @_locked
+    def snapshot_restore(self, name: str) -> dict | None:
+        info = self.snapshot_get(name)
+        if info is None:
+            return None
+        self._flush(release=False)
+        self._ops += [("COPY", self._snap_part(name, part), part) for part in SNAPSHOT_PARTS]
+        self._flush(release=False)
+        self._cache, self._token_cache, self._bal_cache = {}, {}, {}
+        self._meta_text = _text(self.r.get(self.k("meta")))
+        self._meta = _load(self._meta_text)
+        return info
+
+    @_locked
+    def snapshot_export(self, name: str) -> dict | None:
+        if self.snapshot_get(name) is None:
+            return None
+        return self._read_plain(lambda part: self.k(self._snap_part(name, part)))
+
+    @_locked
+    def snapshot_list(self) -> list[dict]:
+        infos = [_load(_text(v)) for v in self.r.hvals(self.k("snaps"))]
+        return sorted(infos, key=lambda s: (s["created_at_ms"], s["name"]))
+
+    @_locked
+    def snapshot_delete(self, name: str) -> bool:
+        if self.snapshot_get(name) is None:
+            return False
+        self._ops += [("DEL", self._snap_part(name, part)) for part in SNAPSHOT_PARTS]
+        self._ops.append(("HDEL", "snaps", name))
+        return True
+
+
+def _text(value) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class RedisStore(Store):
+    """Every namespace of the sandbox, in Redis; this worker keeps only handles to them."""
+
+    def __init__(self, build, url: str, ttl_seconds: int = 86400):
+        super().__init__(build)
+        self.url = url
+        self.r = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=0)
+        self.ttl_ms = int(ttl_seconds * 1000)
+        self.touch_seconds = min(TOUCH_SECONDS, ttl_seconds / 4)
+        self.acquire = self.r.register_script(_ACQUIRE)
+        self.commit = self.r.register_script(_COMMIT)
+        self.journal = self.r.register_script(_JOURNAL)
+        self.by_token = self.r.register_script(_BY_TOKEN)
+        self._handles: dict[str, RedisNamespace] = {}
+
+    def build(self, key: str, **options):
+        return self._build(key, **options)
+
+    def namespace(self, key: str) -> RedisNamespace:
+        """A handle on the key's namespace (built from the fixtures on its first lock)."""
+        ns = self._handles.get(key)
+        if ns is None:
+            with self._lock:
+                ns = self._handles.setdefault(key, RedisNamespace(self, key))
+        return ns
+
+    def keys(self) -> list[str]:
+        """The keys of the namespaces that have not expired."""
+        now = clock.real_ms()
+        self.r.zremrangebyscore(f"{PREFIX}:active", "-inf", now)
+        ids = [_text(i) for i in self.r.zrange(f"{PREFIX}:active", 0, -1)]
+        if not ids:
+            return []
+        return [_text(k) for k in self.r.hmget(f"{PREFIX}:registry", ids) if k is not None]
+
+    def drop_all(self) -> int:
+        count = int(self.r.hlen(f"{PREFIX}:registry"))
+        batch = []
+        for key in self.r.scan_iter(match=f"{PREFIX}:*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                self.r.unlink(*batch)
+                batch = []
+        if batch:
+            self.r.unlink(*batch)
+        return count
+
+    def link(self, token: str, key: str) -> None:
+        self.r.hset(f"{PREFIX}:links", token, key)
+
+    def namespace_for_link(self, token: str) -> RedisNamespace | None:
+        key = _text(self.r.hget(f"{PREFIX}:links", token))
+        return None if key is None else self.namespace(key)
