@@ -21,13 +21,14 @@ Cluster slot and namespaces spread over shards; `<id>` is a digest of the secret
 never appears in a key name):
   sbx:{id}:meta      JSON: clock, id sequence, webhook settings, merchant, fixture, counters
   sbx:{id}:h:<kind>  hash id -> entity JSON            sbx:{id}:o:<kind>  zset id -> insertion order
-  sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum       hash escrow id -> summary
+  sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum:<kind> hash id -> summary (store.SUMMARIES)
   sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
   sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
   sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
   sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
 Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
-sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), sbx:links.
+sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and
+sbx:link:<token> (a checkout or authorisation page's namespace, with the namespace TTL).
 Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
 namespace's keys at least every TOUCH_SECONDS while it is used.
 """
@@ -45,7 +46,7 @@ import redis
 
 from sandbox import clock, ids
 from sandbox.store import (
-    COLLECTIONS, JOURNAL_SIZE, SummaryView, Store, StoreUnavailable, new_state, summarize,
+    COLLECTIONS, JOURNAL_SIZE, SUMMARIES, SummaryView, Store, StoreUnavailable, new_state, summarize,
 )
 
 PREFIX = "sbx"
@@ -54,7 +55,7 @@ LOCK_WAIT_SECONDS = 20.0
 TOUCH_SECONDS = 60.0
 STATE_KEYS = tuple(new_state(None, None))  # the plain state's keys, in order
 META_KEYS = tuple(k for k in STATE_KEYS if k not in COLLECTIONS and k not in ("tokens", "ledger"))
-SNAPSHOT_PARTS = ("meta", "seq", "tokens", "sum", "postings", "bal",
+SNAPSHOT_PARTS = ("meta", "seq", "tokens", "postings", "bal", *(f"sum:{kind}" for kind in SUMMARIES),
                   *(f"h:{kind}" for kind in COLLECTIONS), *(f"o:{kind}" for kind in COLLECTIONS))
 OTHER_PARTS = ("rev", "journal", "jseq", "jdrop", "snaps")
 
@@ -252,7 +253,7 @@ class RedisNamespace:
         self._cache: dict[str, dict] = {}  # kind -> {id: text or None}, as read this time
         self._tokens: dict[str, str | None] = {}
         self._token_cache: dict[str, str | None] = {}
-        self._sums: dict[str, str | None] = {}
+        self._sums: dict[str, dict] = {}  # kind -> {id: summary JSON, or None when deleted}
         self._postings: list[str] = []
         self._deltas: dict[str, int] = {}
         self._bal_cache: dict[str, int] = {}
@@ -281,6 +282,7 @@ class RedisNamespace:
             self.replace_state(fresh.export_state())
             self.r.hset(f"{PREFIX}:registry", self.id, self.key)
             self._flush(release=False)
+            self._touched = 0.0  # the release lists it among the active namespaces and sets every TTL
         except BaseException:
             self._end(commit=False)
             raise
@@ -366,8 +368,9 @@ class RedisNamespace:
                     op("ZADDSEQ", f"o:{kind}", entity_id)
         for token, escrow_id in self._tokens.items():
             op("HDEL", "tokens", token) if escrow_id is None else op("HSET", "tokens", token, escrow_id)
-        for escrow_id, summary in self._sums.items():
-            op("HDEL", "sum", escrow_id) if summary is None else op("HSET", "sum", escrow_id, summary)
+        for kind, sums in self._sums.items():
+            for entity_id, summary in sums.items():
+                op("HDEL", f"sum:{kind}", entity_id) if summary is None else op("HSET", f"sum:{kind}", entity_id, summary)
         for text in self._postings:
             op("RPUSH", "postings", text)
         for account, delta in self._deltas.items():
@@ -500,11 +503,11 @@ class RedisNamespace:
         order = self._order(kind)
         if predicate is None:
             return order
-        if kind != "escrows":
+        if kind not in SUMMARIES:
             return [i for i, text in zip(order, self._texts(kind, order)) if text is not None and predicate(_load(text))]
-        stored = {} if self._clear else {_text(k): _text(v) for k, v in self.r.hgetall(self.k("sum")).items()}
-        stored.update(self._sums)
-        view = SummaryView()
+        stored = {} if self._clear else {_text(k): _text(v) for k, v in self.r.hgetall(self.k(f"sum:{kind}")).items()}
+        stored.update(self._sums.get(kind, {}))
+        view = SummaryView(kind)
         keys = []
         for escrow_id in order:
             text = stored.get(escrow_id)
@@ -540,10 +543,14 @@ class RedisNamespace:
     @_locked
     def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
         self._puts.setdefault(kind, {})[entity[key_field]] = _dump(entity)
+        if kind in SUMMARIES:
+            self._sums.setdefault(kind, {})[entity[key_field]] = _dump(list(summarize(kind, entity)))
 
     @_locked
     def delete(self, kind: str, key: str) -> None:
         self._puts.setdefault(kind, {})[key] = None
+        if kind in SUMMARIES:
+            self._sums.setdefault(kind, {})[key] = None
 
     @_locked
     def trim(self, kind: str, cap: int) -> int:
@@ -594,13 +601,11 @@ class RedisNamespace:
     def save_escrow(self, escrow: dict) -> None:
         self.save("escrows", escrow)
         self._tokens[escrow["payment_token"]] = escrow["id"]
-        self._sums[escrow["id"]] = _dump(list(summarize(escrow)))
 
     @_locked
     def delete_escrow(self, escrow: dict) -> None:
         self.delete("escrows", escrow["id"])
         self._tokens[escrow["payment_token"]] = None
-        self._sums[escrow["id"]] = None
 
     # -- ledger --------------------------------------------------------------------------------
     @_locked
@@ -662,13 +667,13 @@ class RedisNamespace:
         self._clear = True
         self._meta = {key: json.loads(json.dumps(state[key])) for key in state
                       if key not in COLLECTIONS and key not in ("tokens", "ledger", "shapes")}
-        for kind in COLLECTIONS:
+        for kind in COLLECTIONS:  # keyed as the state keys them (payments and intents by reference)
             for entity_id, entity in state.get(kind, {}).items():
                 self._puts.setdefault(kind, {})[entity_id] = _dump(entity)
+                if kind in SUMMARIES:
+                    self._sums.setdefault(kind, {})[entity_id] = _dump(list(summarize(kind, entity)))
         for token, escrow_id in state.get("tokens", {}).items():
             self._tokens[token] = escrow_id
-        for escrow_id, escrow in state.get("escrows", {}).items():
-            self._sums[escrow_id] = _dump(list(summarize(escrow)))
         self._postings = [_dump(posting) for posting in state["ledger"]["postings"]]
         self._ops += [("HSET", "bal", account, str(amount)) for account, amount in state["ledger"]["balances"].items()]
 
@@ -802,9 +807,14 @@ class RedisStore(Store):
         return ns
 
     def keys(self) -> list[str]:
-        """The keys of the namespaces that have not expired."""
+        """The keys of the namespaces that have not expired (the expired are forgotten here)."""
         now = clock.real_ms()
-        self.r.zremrangebyscore(f"{PREFIX}:active", "-inf", now)
+        expired = self.r.zrangebyscore(f"{PREFIX}:active", "-inf", now)
+        if expired:
+            pipe = self.r.pipeline(transaction=False)
+            pipe.zrem(f"{PREFIX}:active", *expired)
+            pipe.hdel(f"{PREFIX}:registry", *expired)
+            pipe.execute()
         ids = [_text(i) for i in self.r.zrange(f"{PREFIX}:active", 0, -1)]
         if not ids:
             return []
@@ -823,8 +833,9 @@ class RedisStore(Store):
         return count
 
     def link(self, token: str, key: str) -> None:
-        self.r.hset(f"{PREFIX}:links", token, key)
+        """A page link lives as long as an idle namespace would."""
+        self.r.set(f"{PREFIX}:link:{token}", key, px=self.ttl_ms)
 
     def namespace_for_link(self, token: str) -> RedisNamespace | None:
-        key = _text(self.r.hget(f"{PREFIX}:links", token))
+        key = _text(self.r.get(f"{PREFIX}:link:{token}"))
         return None if key is None else self.namespace(key)

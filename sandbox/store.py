@@ -10,8 +10,9 @@ How a namespace is held (chosen by measurement, see bench/results.md):
     (C speed), a save encodes; nothing is shared with the caller. Text is ~4× smaller than
     the dicts it stands for and is invisible to the garbage collector, so 100,000 escrows
     cost neither memory nor GC pauses;
-  * beside the state, derived indexes rebuilt whenever the state is replaced: for escrows a
-    small summary tuple (the fields list filters read), so lists decode only their page;
+  * beside the state, derived indexes rebuilt whenever the state is replaced: for escrows and
+    webhook events a small summary tuple (the fields filters read, SUMMARIES), so lists decode
+    only their page and the webhook dispatcher's look for due events decodes nothing;
   * snapshots are shallow copies of those text maps: taking or restoring one copies
     references, not entities.
 `export_state` gives the plain form (entities as dicts, amounts in kobo); `replace_state`
@@ -55,11 +56,16 @@ COLLECTIONS = (
     "checkout_sessions", "events", "deliveries",
 )
 
-# What a filter over escrows sees without decoding them: `dispute` and `milestones` are
-# truthiness flags here (the full values are in the escrow).
-ESCROW_SUMMARY = ("id", "status", "seller_id", "buyer_id", "category_id", "created_at_ms", "payment_token",
-                  "dispute", "milestones")
-_SUMMARY_AT = {name: i for i, name in enumerate(ESCROW_SUMMARY)}
+# What a filter (`find`/`page` predicate) sees of the kinds lists filter often, without decoding
+# them: escrows (lists, time travel) and webhook events (the dispatcher looks for due ones every
+# tick). For escrows `dispute` and `milestones` are truthiness flags (the values are in the escrow).
+SUMMARIES = {
+    "escrows": ("id", "status", "seller_id", "buyer_id", "category_id", "created_at_ms", "payment_token",
+                "dispute", "milestones"),
+    "events": ("id", "type", "escrow_id", "status", "attempts", "next_attempt_at_ms"),
+}
+ESCROW_SUMMARY = SUMMARIES["escrows"]
+_SUMMARY_AT = {kind: {name: i for i, name in enumerate(fields)} for kind, fields in SUMMARIES.items()}
 _FLAGS = ("dispute", "milestones")
 
 
@@ -156,10 +162,10 @@ def _cold(kind: str, entity: dict) -> bool:
     return kind == "escrows" and entity.get("state") == "CLOSED"
 
 
-def summarize(escrow: dict) -> tuple:
-    """The escrow's filter fields. Repeated texts (statuses, party ids) are interned so 100,000
-    summaries share them; the id and token are the very objects the maps already key by."""
-    return tuple(bool(escrow[name]) if name in _FLAGS else _shared(escrow[name]) for name in ESCROW_SUMMARY)
+def summarize(kind: str, entity: dict) -> tuple:
+    """The entity's filter fields (SUMMARIES). Repeated texts (statuses, party ids) are interned
+    so 100,000 summaries share them; the id and token are the very objects the maps key by."""
+    return tuple(bool(entity.get(name)) if name in _FLAGS else _shared(entity.get(name)) for name in SUMMARIES[kind])
 
 
 def _shared(value):
@@ -167,12 +173,15 @@ def _shared(value):
 
 
 class SummaryView:
-    """`row["status"]` over a summary tuple, for the predicates of `find`/`page` on escrows."""
+    """`row["status"]` over a summary tuple, for the predicates of `find`/`page`."""
 
-    __slots__ = ("row",)
+    __slots__ = ("row", "at")
+
+    def __init__(self, kind: str):
+        self.at = _SUMMARY_AT[kind]
 
     def __getitem__(self, name):
-        return self.row[_SUMMARY_AT[name]]
+        return self.row[self.at[name]]
 
 
 class MemoryNamespace:
@@ -249,11 +258,12 @@ class MemoryNamespace:
         return len(self.state[kind])
 
     def _matching(self, kind: str, predicate, newest_first: bool = False):
-        """Keys of the entities `predicate` accepts, in order. Escrows are judged on their
-        summary (ESCROW_SUMMARY) without decoding; other kinds on a decoded copy."""
-        if kind == "escrows":
-            rows = reversed(self._summaries.items()) if newest_first else self._summaries.items()
-            view = SummaryView()
+        """Keys of the entities `predicate` accepts, in order. Summarised kinds (SUMMARIES) are
+        judged on their summary without decoding; other kinds on a decoded copy."""
+        if kind in SUMMARIES:
+            summaries = self._summaries[kind]
+            rows = reversed(summaries.items()) if newest_first else summaries.items()
+            view = SummaryView(kind)
             for key, view.row in rows:
                 if predicate is None or predicate(view):
                     yield key
@@ -283,16 +293,20 @@ class MemoryNamespace:
 
     def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
         self.state[kind][entity[key_field]] = self.codec.encode(entity)
+        if kind in SUMMARIES:
+            self._summaries[kind][entity[key_field]] = summarize(kind, entity)
 
     def delete(self, kind: str, key: str) -> None:
         self.state[kind].pop(key, None)
+        if kind in SUMMARIES:
+            self._summaries[kind].pop(key, None)
 
     def trim(self, kind: str, cap: int) -> int:
         """Drop the oldest entities beyond `cap`; answers how many were dropped."""
         entities = self.state[kind]
         dropped = 0
         while len(entities) > cap:
-            del entities[next(iter(entities))]
+            self.delete(kind, next(iter(entities)))
             dropped += 1
         return dropped
 
@@ -307,12 +321,11 @@ class MemoryNamespace:
         escrow_id, token = sys.intern(escrow["id"]), sys.intern(escrow["payment_token"])
         self.state["escrows"][escrow_id] = self.codec.encode(escrow, pack=_cold("escrows", escrow))
         self.state["tokens"][token] = escrow_id
-        self._summaries[escrow_id] = summarize(escrow)
+        self._summaries["escrows"][escrow_id] = summarize("escrows", escrow)
 
     def delete_escrow(self, escrow: dict) -> None:
         self.delete("escrows", escrow["id"])
         self.state["tokens"].pop(escrow["payment_token"], None)
-        self._summaries.pop(escrow["id"], None)
 
     # -- ledger --------------------------------------------------------------------------------
     def append_posting(self, posting: dict) -> None:
@@ -376,7 +389,7 @@ class MemoryNamespace:
                 value = json.loads(json.dumps(value))
             held[key] = value
         held["shapes"] = shapes
-        summaries = {key: summarize(escrow) for key, escrow in state["escrows"].items()}
+        summaries = {kind: {key: summarize(kind, entity) for key, entity in state[kind].items()} for kind in SUMMARIES}
         self._adopt(held, summaries)
 
     def export_state(self) -> dict:
@@ -431,7 +444,7 @@ def _copy(state: dict, summaries: dict) -> tuple[dict, dict]:
         elif isinstance(value, (dict, list)):
             value = json.loads(json.dumps(value))
         copied[key] = value
-    return copied, summaries.copy()
+    return copied, {kind: rows.copy() for kind, rows in summaries.items()}
 
 
 def _export(state: dict) -> dict:

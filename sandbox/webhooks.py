@@ -73,7 +73,12 @@ class Dispatcher:
         while True:
             self._wake.wait(TICK_SECONDS)
             self._wake.clear()
-            for key in self.store.keys():
+            try:
+                keys = self.store.keys()
+            except Exception as err:  # a shared store that is down: look again next tick
+                log.warning("webhook dispatcher: cannot list namespaces: %s", err)
+                continue
+            for key in keys:
                 try:
                     self.deliver_due(key)
                 except Exception:  # one namespace's trouble must not stop the others' deliveries

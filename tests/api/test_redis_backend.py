@@ -132,10 +132,12 @@ def test_a_restart_of_every_worker_keeps_the_state(redis_url):
 
 def test_redis_restarted_mid_traffic__503_then_served_again(tmp_path):
     """While Redis is down every request gets the 503 envelope (fast, no 500, no hang); once it
-    is back the same sandbox processes serve again, and the books balance."""
+    is back the same sandbox processes serve again, webhooks included (the dispatchers lived
+    through it). This Redis keeps nothing on disk, so the namespace comes back from the fixtures."""
     from tests.redis_server import running_redis
 
-    with running_redis() as store, server(store.url, "--workers", "2") as base:
+    receiver = Receiver()
+    with running_redis() as store, server(store.url, "--workers", "2", "--webhook-url", receiver.url) as base:
         answers, stop = [], threading.Event()
 
         def traffic():
@@ -153,11 +155,13 @@ def test_redis_restarted_mid_traffic__503_then_served_again(tmp_path):
             down_from = len(answers)
             wait_for(lambda: len(answers) >= down_from + 20)
             store.start()
-            up_from = len(answers)
+            up_from, delivered = len(answers), len(receiver.received)
             wait_for(lambda: any(a[0] == 201 for a in answers[up_from:]), timeout=15)
+            wait_for(lambda: len(receiver.received) > delivered, timeout=15)
         finally:
             stop.set()
             worker.join()
+            receiver.close()
     statuses = Counter(a[0] for a in answers)
     assert set(statuses) <= {201, 503}, statuses
     assert statuses[503] >= 10
@@ -221,6 +225,7 @@ def test_idle_namespaces_expire_and_come_back_from_the_fixtures(redis_url):
     assert store.keys() == [KEY]
     time.sleep(1.3)
     assert namespace_keys(r, ns) == [] and store.keys() == []
+    assert r.hlen(f"{PREFIX}:registry") == 0 and r.zcard(f"{PREFIX}:active") == 0  # forgotten too
     api.error(api.http.get(f"/v1/escrow/verify/{escrow['paymentToken']}"), 400, "Escrow not found")
     assert api.wallet(BUYER)["mainBalance"] == 5_000_000  # rebuilt from the fixtures
 
@@ -240,6 +245,7 @@ def test_every_key_of_a_namespace_lives_in_one_cluster_slot(redis_url):
         slots = {key_slot(k.encode()) for k in tagged if tag in k}
         assert len(slots) == 1, f"{tag}: {slots}"
     assert sorted(k for k in keys if "{" not in k) == [f"{PREFIX}:active", f"{PREFIX}:registry"]
+    assert len(tags) == len(app.extensions["sandbox"].store.keys()) == 2
 
 
 class RoundTrips:
