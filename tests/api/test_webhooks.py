@@ -179,6 +179,10 @@ def test_dead_receiver_ends_failed_and_listed(http, api, receiver):
     escrow = api.create_escrow({"amount": "1000", "purpose": "x", "whoPays": "buyer"})
     for _ in range(4):
         http.post("/_sandbox/webhooks/flush")
+        # The background sender may hold an attempt in flight (SENDING): its retry is scheduled
+        # from when it ends, so let it end before the clock moves on.
+        wait_for(lambda: "SENDING" not in {e["status"] for e in
+                                           http.get(f"/_sandbox/events?escrowId={escrow['id']}").data["data"]})
         http.post("/_sandbox/clock/advance", json={"duration": "PT10M"})
     wait_for(lambda: all(e["status"] == "FAILED" for e in
                          http.get(f"/_sandbox/events?escrowId={escrow['id']}").data["data"]))
