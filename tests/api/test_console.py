@@ -103,9 +103,16 @@ def flash(html: str) -> str:
     return f"{found.group(1)}: {text(found.group(2)).strip()}" if found else ""
 
 
-@pytest.fixture
-def app():
-    return console_app()
+@pytest.fixture(params=["memory", "redis"])
+def app(request):
+    """The console on either store (on Redis: an emptied database of the suite's redis-server)."""
+    if request.param == "memory":
+        return console_app()
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    redis.Redis.from_url(url).flushdb()
+    return console_app(store=url)
 
 
 @pytest.fixture
