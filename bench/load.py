@@ -3,6 +3,9 @@ keep-alive Python client that runs the same modes (slower: it shares the GIL and
 
 Modes (see bench/wrk.lua): verify, create, pay, confirm, flow, mix, trivial. Every run answers
 {"requests", "seconds", "rps", "errors", "non2xx", "p50_ms", "p90_ms", "p99_ms", "max_ms"}.
+`key` is one secret key, or several (a list, or comma-separated): the flow mode then spreads its
+escrows over them — wrk gives each new escrow the next key in turn, the Python client gives
+connection i the key i % len(keys) — as many CI jobs, each with its own namespace, would.
 """
 
 import http.client
@@ -26,7 +29,13 @@ def generator() -> str:
     return "wrk" if shutil.which("wrk") else "python"
 
 
-def run(url: str, mode: str, seconds: float, connections: int, key: str, items_file: Path | None = None) -> dict:
+def keys_for(prefix: str, count: int) -> list[str]:
+    """`count` secret keys, `<prefix>0` .. (the flow mix spread over that many namespaces)."""
+    return [f"{prefix}{i}" for i in range(count)]
+
+
+def run(url: str, mode: str, seconds: float, connections: int, key, items_file: Path | None = None) -> dict:
+    key = key if isinstance(key, str) else ",".join(key)
     if generator() == "wrk":
         return _wrk(url, mode, seconds, connections, key, items_file)
     return _python(url, mode, seconds, connections, key, items_file)
@@ -91,7 +100,8 @@ def _python(url, mode, seconds, connections, key, items_file) -> dict:
     items = items_file.read_text().split("\n") if items_file else []
     items = [i for i in items if i]
     stop = time.perf_counter() + seconds
-    clients = [Client(url, key) for _ in range(connections)]
+    keys = key.split(",") if mode == "flow" else key.split(",")[:1]  # the other modes: the first key
+    clients = [Client(url, keys[i % len(keys)]) for i in range(connections)]
     fixed_id, fixed_milestone = "665f1b2c9a1e4d0012ab3c50", "665f1b2c9a1e4d0012ab3c51"
 
     def pay(client, escrow_id):

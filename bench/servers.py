@@ -1,5 +1,6 @@
-"""Start and watch the servers a benchmark compares: the sandbox, the bare-Flask ceiling,
-waitress, and Prism. Every server is a child process on a free loopback port."""
+"""Start and watch the servers a benchmark compares: the sandbox (in memory, or on a Redis
+store with several workers), the bare-Flask ceiling, waitress, and Prism. Every server is a
+child process on a free loopback port; so is the benchmark's own redis-server."""
 
 import http.client
 import json
@@ -103,11 +104,36 @@ def _start(name: str, cmd: list[str], port: int, probe: str, env: dict | None = 
     raise RuntimeError(f"{name} did not answer {probe} within 60 s")
 
 
-def sandbox(threads: int = 1, env: dict | None = None) -> Server:
-    """`payluk-sandbox` exactly as `make run` starts it (granian, 1 worker)."""
+def sandbox(threads: int | None = 1, env: dict | None = None, store: str | None = None, workers: int = 1) -> Server:
+    """`payluk-sandbox` exactly as `make run` starts it (granian, 1 worker), with `threads` request
+    threads (None: its default); with `store` (a redis:// URL) as `payluk-sandbox --store URL
+    --workers N` starts it."""
     port = free_port()
-    return _start("sandbox", [sys.executable, "-m", "sandbox", "--port", str(port), "--threads", str(threads)],
-                  port, "/healthz", {"PYTHONPATH": str(SOURCE), **(env or {})}, cwd=SOURCE)
+    cmd = [sys.executable, "-m", "sandbox", "--port", str(port)]
+    if threads is not None:
+        cmd += ["--threads", str(threads)]
+    if store:
+        cmd += ["--store", store, "--workers", str(workers)]
+    return _start("sandbox", cmd, port, "/healthz", {"PYTHONPATH": str(SOURCE), **(env or {})}, cwd=SOURCE)
+
+
+def redis_server():
+    """A throwaway redis-server on a free port, no persistence (tests/redis_server.py's), started;
+    or (None, why) when there is none here. Call `.cleanup()` when done."""
+    sys.path.insert(0, str(ROOT))
+    from tests import redis_server as rs
+
+    why = rs.unavailable()
+    if why is not None:
+        return None, why
+    return rs.RedisProcess().start(), ""
+
+
+def flush_redis(url: str) -> None:
+    """Empty the benchmark's Redis database between servers (each starts from the same state)."""
+    from tests import redis_server as rs
+
+    rs.flush(url)
 
 
 def sandbox_on_waitress() -> Server:

@@ -1,10 +1,16 @@
--- wrk script for bench/run.py: `wrk -s bench/wrk.lua <url> -- <mode> <key> [file]`
+-- wrk script for bench/run.py: `wrk -s bench/wrk.lua <url> -- <mode> <key>[,<key>...] [file]`
 --   verify   GET one escrow by payment token (file: the token)
 --   create   POST a two-milestone escrow
 --   pay      pay a fresh escrow per request (file: one escrow id per line)
 --   confirm  confirm a fresh milestone per request (file: "escrowId milestoneId" lines)
 --   flow     fresh escrows end to end: create -> pay -> confirm x2 -> verify, many in flight;
---            each step is issued only after the answer it depends on (read from the body)
+--            each step is issued only after the answer it depends on (read from the body);
+--            given several comma-separated keys, each new escrow takes the next key in turn
+--            (the threads start at different keys) and its later steps keep that key: many
+--            CI jobs' namespaces at once. Its purpose is then "bench<n>", n the key's place,
+--            which the created answer echoes (answers on different connections may overtake
+--            each other, so that is how an answer is matched to its key). The other modes,
+--            and flow with one key, use the first key and purpose "bench".
 --   mix      the same five request kinds in the same proportions with fixed ids, for servers
 --            without state (the bare-Flask ceiling and Prism): nothing is read back
 --   trivial  GET / (the load generator's own ceiling)
@@ -21,27 +27,41 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local mode, key, items, cursor, queue, pending, fixed = nil, nil, {}, 0, {}, {}, {}
+local mode, key, keys, keyturn, items, cursor, queue, pending, fixed = nil, nil, {}, 0, {}, 0, {}, {}, {}
 
-local function headers(customer)
-  local h = { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json" }
+local function headers(customer, k)
+  local h = { ["Authorization"] = "Bearer " .. (k or key), ["Content-Type"] = "application/json" }
   if customer then h["customer-id"] = customer end
   return h
 end
 
-local function create() return wrk.format("POST", "/v1/escrow/milestone/create", headers(SELLER), CREATE_BODY) end
-local function verify(token) return wrk.format("GET", "/v1/escrow/verify/" .. token, headers(nil)) end
-local function pay(id)
+-- flow: the place of the key the next escrow is created with (nil when there is one key)
+local function next_key()
+  if #keys < 2 then return nil end
+  keyturn = keyturn % #keys + 1
+  return keyturn
+end
+
+local CREATE_HEAD, CREATE_TAIL = CREATE_BODY:match('^(.-"purpose":"bench)(".*)$')
+local function create(n)
+  local body = n and (CREATE_HEAD .. n .. CREATE_TAIL) or CREATE_BODY
+  return wrk.format("POST", "/v1/escrow/milestone/create", headers(SELLER, keys[n or 1]), body)
+end
+local function verify(token, k) return wrk.format("GET", "/v1/escrow/verify/" .. token, headers(nil, k)) end
+local function pay(id, k)
   local body = '{"gateway":"WALLET","transactionType":"ESCROW","reference":"bench' .. id
     .. '","escrowDetails":{"escrowId":"' .. id .. '"}}'
-  return wrk.format("POST", "/v1/payment/escrow", headers(BUYER), body)
+  return wrk.format("POST", "/v1/payment/escrow", headers(BUYER, k), body)
 end
-local function confirm(id, milestone)
-  return wrk.format("POST", "/v1/escrow/milestone/confirm/" .. id .. "/" .. milestone, headers(BUYER))
+local function confirm(id, milestone, k)
+  return wrk.format("POST", "/v1/escrow/milestone/confirm/" .. id .. "/" .. milestone, headers(BUYER, k))
 end
 
 function init(args)
-  mode, key = args[1], args[2]
+  mode = args[1]
+  for k in args[2]:gmatch("[^,]+") do table.insert(keys, k) end
+  key = keys[1]
+  keyturn = (tid * math.floor(#keys / counter_total())) % #keys  -- threads start apart
   if args[3] then
     local n = 0
     for line in io.lines(args[3]) do
@@ -75,7 +95,7 @@ function request()
   elseif mode == "flow" then
     local step = table.remove(queue, 1)
     if step then return step end
-    return create()
+    return create(next_key())
   end
   return wrk.format("GET", "/")
 end
@@ -93,13 +113,15 @@ function response(status, hdrs, body)
     local list = body:match('"milestones":%s*(%b[])') or ""
     local milestones = {}
     for m in list:gmatch('"id":%s*"(%x+)"') do table.insert(milestones, m) end
-    pending[id] = { token = token, milestones = milestones, left = #milestones }
-    table.insert(queue, pay(id))
+    local k = keys[tonumber(body:match('"purpose":%s*"bench(%d+)"') or "1")]
+    pending[id] = { token = token, milestones = milestones, left = #milestones, key = k }
+    table.insert(queue, pay(id, k))
     return
   end
   local reference = body:find("Payment intent verified", 1, true) and body:match('"reference":%s*"bench(%x+)"')
   if reference and pending[reference] then  -- paid: confirm every milestone
-    for _, m in ipairs(pending[reference].milestones) do table.insert(queue, confirm(reference, m)) end
+    local escrow = pending[reference]
+    for _, m in ipairs(escrow.milestones) do table.insert(queue, confirm(reference, m, escrow.key)) end
     return
   end
   if body:find("Milestone confirmed", 1, true) then
@@ -108,7 +130,7 @@ function response(status, hdrs, body)
     if escrow then
       escrow.left = escrow.left - 1
       if escrow.left == 0 then  -- closed: read it back once, forget it
-        table.insert(queue, verify(escrow.token))
+        table.insert(queue, verify(escrow.token, escrow.key))
         pending[id] = nil
       end
     end

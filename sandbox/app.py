@@ -133,7 +133,7 @@ def create_app_from_env() -> Flask:
     after, timed with gc.callbacks)."""
     config = Config.from_env()
     app = create_app(config)
-    if config.serial:
+    if config.in_turns:
         app.wsgi_app = OneAtATime(app.wsgi_app)
     gc.collect()
     gc.freeze()

@@ -80,6 +80,19 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
 return id
 """
 
+# KEYS o:<kind>; ARGV cap, how many of the oldest this operation dropped already, then the ids
+# of buffered entities that may be new. Answers the stored ids to drop next (oldest first).
+_TRIM = """
+local new = 0
+for i = 3, #ARGV do
+  if not redis.call('ZSCORE', KEYS[1], ARGV[i]) then new = new + 1 end
+end
+local offset = tonumber(ARGV[2])
+local excess = redis.call('ZCARD', KEYS[1]) - offset + new - tonumber(ARGV[1])
+if excess <= 0 then return {} end
+return redis.call('ZRANGE', KEYS[1], offset, offset + excess - 1)
+"""
+
 # KEYS tokens, h:escrows; ARGV the payment token. Answers {escrow id, escrow JSON} or {}.
 _BY_TOKEN = """
 local id = redis.call('HGET', KEYS[1], ARGV[1])
@@ -258,6 +271,7 @@ class RedisNamespace:
         self._deltas: dict[str, int] = {}
         self._bal_cache: dict[str, int] = {}
         self._ops: list[tuple] = []
+        self._head: dict[str, list] = {}  # kind -> stored ids `trim` dropped this time
         self._clear = False
 
     def _begin(self) -> None:
@@ -342,7 +356,7 @@ class RedisNamespace:
             if account in self._bal_cache:
                 self._bal_cache[account] += delta
         self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
-        self._ops, self._clear = [], False
+        self._ops, self._clear, self._head = [], False, {}
 
     def _commands(self, op, key_index) -> None:
         if self._clear:
@@ -554,25 +568,19 @@ class RedisNamespace:
 
     @_locked
     def trim(self, kind: str, cap: int) -> int:
-        """Drop the oldest entities beyond `cap`; answers how many were dropped."""
+        """Drop the oldest entities beyond `cap`; answers how many were dropped. The common case
+        (new entities appended, maybe some already trimmed by this operation) is one script:
+        count what is stored and new, and name the stored ids to drop."""
         puts = self._puts.get(kind, {})
-        if not self._clear and not any(text is None for text in puts.values()):
-            # The common case (new entities appended): count them, and drop from the stored head.
-            fresh = [i for i in puts if self._cache.get(kind, {}).get(i) is None]
-            pipe = self.r.pipeline(transaction=False)
-            pipe.zcard(self.k(f"o:{kind}"))
-            if fresh:
-                pipe.zmscore(self.k(f"o:{kind}"), fresh)
-            replies = pipe.execute()
-            new = sum(1 for score in (replies[1] if fresh else []) if score is None)
-            excess = int(replies[0]) + new - cap
-            if excess <= 0:
-                return 0
-            oldest = [_text(i) for i in self.r.zrange(self.k(f"o:{kind}"), 0, excess - 1)]
-            if len(oldest) == excess:
-                for entity_id in oldest:
-                    self.delete(kind, entity_id)
-                return excess
+        head = self._head.setdefault(kind, [])  # stored ids this operation dropped, oldest first
+        if not self._clear and {i for i, text in puts.items() if text is None} <= set(head):
+            known = self._cache.get(kind, {})
+            fresh = [i for i, text in puts.items() if text is not None and known.get(i) is None]
+            oldest = [_text(i) for i in self.store.trim(keys=[self.k(f"o:{kind}")], args=[cap, len(head), *fresh])]
+            for entity_id in oldest:
+                self.delete(kind, entity_id)
+            head.extend(oldest)
+            return len(oldest)
         order = self._order(kind)
         dropped = order[:max(0, len(order) - cap)]
         for entity_id in dropped:
@@ -680,7 +688,7 @@ class RedisNamespace:
     def _reset_pending(self) -> None:
         self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
         self._ops = [op for op in self._ops if op[1] in ("journal", "jdrop")]
-        self._cache, self._token_cache, self._bal_cache = {}, {}, {}
+        self._cache, self._token_cache, self._bal_cache, self._head = {}, {}, {}, {}
 
     @_locked
     def export_state(self) -> dict:
@@ -793,6 +801,7 @@ class RedisStore(Store):
         self.commit = self.r.register_script(_COMMIT)
         self.journal = self.r.register_script(_JOURNAL)
         self.by_token = self.r.register_script(_BY_TOKEN)
+        self.trim = self.r.register_script(_TRIM)
         self._handles: dict[str, RedisNamespace] = {}
 
     def build(self, key: str, **options):

@@ -6,6 +6,7 @@ request, a crashed server, a broken phase — never on speed: speed is read from
 import subprocess
 import sys
 
+from tests import redis_server
 from tests.conftest import ROOT
 
 
@@ -16,4 +17,9 @@ def test_benchmark_smoke_run():
     for heading in ("## Ratios", "## Scaling", "## Targets (issue 9)"):
         assert heading in done.stdout
     assert "sandbox flow mix ÷ bare Flask mix" in done.stdout
+    if redis_server.unavailable() is None:  # the scale-out phase ran: memory, Redis 1 and 2 workers
+        assert "## Scale-out on Redis (issue 11)" in done.stdout
+        assert "| Redis: 2 workers ÷ 1 worker, 16 keys (target ≥ 1.3×) | n/a" not in done.stdout
+    else:
+        assert "Scale-out on Redis skipped" in done.stdout
     print(done.stdout[done.stdout.index("## Targets"):])

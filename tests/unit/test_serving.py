@@ -43,8 +43,12 @@ def test_pause_without_the_middleware_just_sleeps():
 
 
 def test_serial_setting():
-    assert Config().serial is True and Config().threads == 2
-    assert Config.from_env({"SANDBOX_SERIAL": "off"}).serial is False
-    assert Config.from_env(Config(serial=False).to_env()).serial is False
+    assert Config().in_turns is True and Config().threads == 2
+    assert Config.from_env({"SANDBOX_SERIAL": "off"}).in_turns is False
+    assert Config.from_env(Config(serial=False).to_env()).in_turns is False
+    # On Redis the threads overlap their round trips unless told otherwise.
+    redis = Config(store="redis://127.0.0.1:6379/0")
+    assert redis.in_turns is False and Config.from_env(redis.to_env()).in_turns is False
+    assert Config.from_env({"SANDBOX_STORE": redis.store, "SANDBOX_SERIAL": "on"}).in_turns is True
     with pytest.raises(ConfigError, match="SANDBOX_SERIAL must be on or off"):
         Config.from_env({"SANDBOX_SERIAL": "maybe"})
