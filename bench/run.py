@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load, servers  # noqa: E402
+from sandbox.config import Config  # noqa: E402
 
 ROOT = servers.ROOT
 SELLER, BUYER = load.SELLER, load.BUYER
@@ -49,6 +50,9 @@ PHASES = ("loadgen", "bare", "cold-start", "routes", "controls", "scaling", "thr
 # (its default threads), and the Redis store's serving settings tried (workers, threads, serial).
 MEMORY_1, REDIS_1, REDIS_2 = "sandbox (memory, 1 worker)", "sandbox (Redis, 1 worker)", "sandbox (Redis, 2 workers)"
 SCALE_OUT = ((MEMORY_1, False, 1), (REDIS_1, True, 1), (REDIS_2, True, 2))
+# What `payluk-sandbox --store redis://…` runs with (sandbox/config.py: Config.threads, Config.in_turns).
+DEFAULT_THREADS = Config().threads
+REDIS_DEFAULT_SERIAL = "on" if Config(store="redis://127.0.0.1:6379/0").in_turns else "off"
 REDIS_SERVING = tuple((w, t, serial) for w in (1, 2) for t, serial in
                       ((1, "on"), (2, "on"), (2, "off"), (4, "on"), (4, "off")))
 
@@ -499,13 +503,13 @@ def _render_scale_out(results: dict, rps) -> list[str]:
               + " | |"]
     serving = scale.get("serving") or []
     if serving:
-        lines += ["", f"Redis store, serving settings ({spread}; each a fresh server; the default is 2 threads, "
-                  "SANDBOX_SERIAL=on):", "",
+        lines += ["", f"Redis store, serving settings ({spread}; each a fresh server; on Redis the default is "
+                  f"{DEFAULT_THREADS} threads, SANDBOX_SERIAL={REDIS_DEFAULT_SERIAL}):", "",
                   "| workers | threads | SANDBOX_SERIAL | req/s | p50 | p99 | ÷ default of that worker count |",
                   "|---|---|---|---|---|---|---|"]
         for s in serving:
-            default = next((d["rps"] for d in serving if d["workers"] == s["workers"] and d["threads"] == 2
-                            and d["serial"] == "on"), None)
+            default = next((d["rps"] for d in serving if d["workers"] == s["workers"] and d["threads"] == DEFAULT_THREADS
+                            and d["serial"] == REDIS_DEFAULT_SERIAL), None)
             lines.append(f"| {s['workers']} | {s['threads']} | {s['serial']} | {s['rps']:,.0f} | {s['p50_ms']:.2f} | "
                          f"{s['p99_ms']:.2f} | {_ratio(s['rps'], default)} |")
         for workers in sorted({s["workers"] for s in serving}):

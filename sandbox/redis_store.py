@@ -54,7 +54,6 @@ LOCK_MS = 15_000  # a lock outlives a stalled worker by this much; its commit is
 LOCK_WAIT_SECONDS = 20.0
 TOUCH_SECONDS = 60.0
 STATE_KEYS = tuple(new_state(None, None))  # the plain state's keys, in order
-META_KEYS = tuple(k for k in STATE_KEYS if k not in COLLECTIONS and k not in ("tokens", "ledger"))
 SNAPSHOT_PARTS = ("meta", "seq", "tokens", "postings", "bal", *(f"sum:{kind}" for kind in SUMMARIES),
                   *(f"h:{kind}" for kind in COLLECTIONS), *(f"o:{kind}" for kind in COLLECTIONS))
 OTHER_PARTS = ("rev", "journal", "jseq", "jdrop", "snaps")
