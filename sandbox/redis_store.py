@@ -829,6 +829,10 @@ class RedisStore(Store):
         return [_text(k) for k in self.r.hmget(f"{PREFIX}:registry", ids) if k is not None]
 
     def drop_all(self) -> int:
+        """Forget every namespace (each is rebuilt from the fixtures on its next use); answers how
+        many held state. Other workers' handles find their namespaces gone on their next lock."""
+        with self._lock:
+            self._handles.clear()
         count = int(self.r.hlen(f"{PREFIX}:registry"))
         batch = []
         for key in self.r.scan_iter(match=f"{PREFIX}:*", count=1000):

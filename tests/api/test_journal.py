@@ -482,9 +482,12 @@ def test_journal__a_failing_journal_never_fails_the_request(app, monkeypatch):
     assert reply.status_code == 200 and reply.get_json()["message"] == "Wallet fetched successfully"
 
 
-def test_journal__a_request_that_fails_after_its_view_is_journaled_as_500(app):
+def test_journal__a_request_that_fails_after_its_view_is_journaled_as_500():
     """A later after_request hook that raises leaves no response for the journal's hook; the
     teardown hook records the request as a 500."""
+    from sandbox import create_app
+
+    app = create_app(make_config())  # its own: it gains a hook
 
     @app.after_request
     def explode(response):
