@@ -21,15 +21,15 @@ takes it back.
 
 import collections
 import copy
+import itertools
 import json
 import re
 import sys
 import threading
 import zlib
-
-import itertools
-import orjson
 from itertools import islice
+
+import orjson
 
 from sandbox import clock, ids
 
@@ -39,7 +39,6 @@ JOURNAL_SIZE = 1000
 class StoreUnavailable(Exception):
     """The state store cannot serve the request now (a shared backend is down or busy); the
     API answers 503 and nothing was changed."""
-
 
 
 def _compact(values: list) -> str:

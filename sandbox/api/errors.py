@@ -22,9 +22,12 @@ HTTP_MESSAGES = {
 STORE_UNAVAILABLE = "The sandbox's state store is unavailable; nothing was changed, try again"
 
 
-def _store_down(err: Exception) -> bool:
-    """A Redis error saying the store cannot be reached or is not ready (not a refused command,
-    which is a bug and a 500). Matched by name: the memory backend does not import redis."""
+def store_down(err: Exception) -> bool:
+    """The shared store cannot serve now: StoreUnavailable, or a Redis error saying it cannot be
+    reached or is not ready (not a refused command, which is a bug and a 500). Redis errors are
+    matched by name: the memory backend does not import redis."""
+    if isinstance(err, StoreUnavailable):
+        return True
     return any(cls.__module__.startswith("redis") and cls.__name__ in REDIS_DOWN for cls in type(err).__mro__)
 
 
@@ -46,7 +49,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def crash(err: Exception):
-        if isinstance(err, StoreUnavailable) or _store_down(err):
+        if store_down(err):
             # The shared store (sandbox/redis_store.py) is down or the namespace is busy: the
             # operation applied nothing (its commit is one script), so the client may retry.
             log.warning("state store unavailable: %s", err)

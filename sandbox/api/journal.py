@@ -14,6 +14,7 @@ import time
 from flask import Blueprint, Flask, g, request
 
 from sandbox import journal
+from sandbox.api.errors import store_down
 from sandbox.api.http import FORM_TYPES, call, envelope
 from sandbox.domain.errors import REQUEST_NOT_FOUND, BadRequest
 from sandbox.schemas.base import load
@@ -49,8 +50,8 @@ class Recorder:
         """Last after_request of all (it sees the response the other hooks made): journal it."""
         try:
             self._record(request._get_current_object(), response)
-        except Exception:  # the journal must never turn an answer into a 500
-            log.exception("journal: could not record %s %s", request.method, request.path)
+        except Exception as err:  # the journal must never turn an answer into a 500
+            _not_recorded(err)
         return response
 
     def record_failure(self, error) -> None:
@@ -59,8 +60,8 @@ class Recorder:
             return
         try:
             self._record(request._get_current_object(), None)
-        except Exception:
-            log.exception("journal: could not record failed %s %s", request.method, request.path)
+        except Exception as err:
+            _not_recorded(err)
 
     def _namespace(self, req, glob):
         """The namespace the request reached, or None: unknown routes, refused keys and public views
@@ -122,6 +123,15 @@ class Recorder:
                 ((name, [(f.filename, _size(f)) for f in files]) for name, files in req.files.lists()),
             )
         return journal.capture_raw(req.get_data(cache=True), mimetype)
+
+
+def _not_recorded(err: Exception) -> None:
+    """A request the journal could not keep: a line when the shared store is down (the answer
+    said so already), the traceback otherwise."""
+    if store_down(err):
+        log.warning("journal: store unavailable, %s %s not recorded", request.method, request.path)
+    else:
+        log.exception("journal: could not record %s %s", request.method, request.path)
 
 
 def _scenario(glob, env):

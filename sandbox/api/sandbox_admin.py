@@ -5,6 +5,7 @@ Every control acts on the namespace of the key sent; `?all=true` on reset is the
 admin-wide form (it needs the control token when one is configured)."""
 
 import os
+
 from flask import Blueprint, current_app, g, request
 
 from sandbox import __version__
