@@ -55,8 +55,8 @@ class Config:
         """Whether the server's threads take turns (sandbox/serving.py). By default they do on
         the memory store (pure Python: threads at once only fight over the GIL) and do not on
         Redis, where a request mostly waits for round trips that other threads can overlap
-        (bench/results.md, "Scale-out on Redis": 2 workers, 2 threads at once 1,426 req/s
-        against 1,188 taking turns)."""
+        (bench/results.md and history.md, "Scale-out on Redis": with 2 workers, 2 threads at
+        once were 1.02-1.20x as fast as taking turns in three runs)."""
         return (not self.shared_store) if self.serial is None else self.serial
 
     @property
