@@ -240,6 +240,18 @@ def _backend(request) -> str:
 _APPS: dict = {}
 
 
+def backend_config(request, backend: str, database: int, **overrides) -> Config:
+    """make_config on `backend`: for redis, the suite's redis-server, `database` emptied (a
+    module-scoped app keeps its own database, apart from the per-test apps on database 0)."""
+    if backend != "redis":
+        return make_config(**overrides)
+    import redis
+
+    url = f"{request.getfixturevalue('redis_url').rsplit('/', 1)[0]}/{database}"
+    redis.Redis.from_url(url).flushdb()
+    return make_config(store=url, **overrides)
+
+
 @pytest.fixture
 def app(request):
     """The app with no namespace yet: fixed seed, clock frozen at START, default fixtures; on the

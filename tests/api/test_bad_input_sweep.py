@@ -32,7 +32,7 @@ import requests
 from sandbox import create_app
 from tests.api.test_cross_cutting import ROUTES
 from tests.conftest import (
-    BUYER, DOCS_MILESTONE_EXAMPLE, KEY, SELLER, Api, InProcessHttp, Reply, contract, make_config, pay_body,
+    BACKENDS, BUYER, DOCS_MILESTONE_EXAMPLE, KEY, SELLER, Api, InProcessHttp, Reply, backend_config, contract, make_config, pay_body,
 )
 
 MIB = 1024 * 1024
@@ -466,10 +466,10 @@ CASES = list(all_cases())
 # -- running a case -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def sweep():
-    """One app, one namespace with the world in it, for the whole module."""
-    http = InProcessHttp(create_app(make_config()))
+@pytest.fixture(scope="module", params=BACKENDS)
+def sweep(request):
+    """One app, one namespace with the world in it, for the whole module; on each store."""
+    http = InProcessHttp(create_app(backend_config(request, request.param, 6)))
     return http, build_world(http)
 
 

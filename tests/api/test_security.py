@@ -39,7 +39,7 @@ from tests.api.test_bad_input_sweep import SPECS, assert_refused, build_world, e
 from tests.api.test_cross_cutting import ROUTES
 from tests.api.test_webhooks import Receiver, wait_for
 from tests.conftest import (
-    BUYER, DOCS_MILESTONE_EXAMPLE, KEY, ROOT, SELLER, Api, InProcessHttp, make_config, pay_body, running_server,
+    BACKENDS, BUYER, DOCS_MILESTONE_EXAMPLE, KEY, ROOT, SELLER, Api, InProcessHttp, backend_config, make_config, pay_body, running_server,
 )
 
 CONTROL_ROUTES = [(m, p) for m, p in ROUTES if p.startswith("/_sandbox/")]
@@ -116,11 +116,11 @@ def test_auth__scheme_is_case_insensitive_and_spaces_trimmed(client, header):
 INTRUDER = "sk_test_intruder"
 
 
-@pytest.fixture(scope="module")
-def pair():
+@pytest.fixture(scope="module", params=BACKENDS)
+def pair(request):
     """Key A (the suite's key) with the sweep's world of entities; key B seeded differently,
-    so nothing B makes can carry one of A's ids."""
-    http = InProcessHttp(create_app(make_config()))
+    so nothing B makes can carry one of A's ids. On each store."""
+    http = InProcessHttp(create_app(backend_config(request, request.param, 7)))
     world = build_world(http)
     secrets = {world.customer, world.category, world.address, world.reference, world.event}
     for escrow in (world.std, world.ms, world.funded, world.disputed, world.fms):
