@@ -32,7 +32,7 @@ import requests
 from sandbox import create_app
 from tests.api.test_cross_cutting import ROUTES
 from tests.conftest import (
-    BACKENDS, BUYER, DOCS_MILESTONE_EXAMPLE, KEY, SELLER, Api, InProcessHttp, Reply, backend_config, contract, make_config, pay_body,
+    BACKENDS, BUYER, DOCS_MILESTONE_EXAMPLE, KEY, SELLER, Api, InProcessHttp, Reply, backend_config, contract, pay_body,
 )
 
 MIB = 1024 * 1024
