@@ -35,7 +35,7 @@ examples: $(STAMP)
 	$(BIN)/python -m pytest -q examples/tests
 
 # The sandbox against its ceiling (bare Flask, same server) and its peers (Prism, waitress),
-# in one run: writes bench/results.md and bench/results.json (about 7 minutes). Installs
+# and on Redis with 1 and 2 workers, in one run: writes bench/results.md and bench/results.json (about 9 minutes). Installs
 # Debian's wrk when missing and we are root (else a Python client is used) and Prism from npm.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'

@@ -232,9 +232,9 @@ def redis_url():
 
 
 def _backend(request) -> str:
-    """The state backend the test runs on: the `http` parameter `redis`, or `backend`."""
+    """The state backend the test runs on: redis when its `http` parameter is `redis`."""
     params = getattr(getattr(request.node, "callspec", None), "params", {})
-    return "redis" if "redis" in (params.get("http"), params.get("backend")) else "memory"
+    return "redis" if params.get("http") == "redis" else "memory"
 
 
 _APPS: dict = {}
