@@ -176,11 +176,8 @@ def _journal_dump(entry: dict) -> str:
 
 
 def _journal_load(text: str) -> dict:
-    entry = json.loads(text, object_hook=_journal_hook)
-    for side in ("request", "response"):
-        if isinstance(entry.get(side), list):
-            entry[side] = tuple(entry[side])
-    return entry
+    """An entry as stored (its captured bodies come back as lists: read by index, as tuples are)."""
+    return json.loads(text, object_hook=_journal_hook)
 
 
 class NamespaceLock:
@@ -304,8 +301,8 @@ class RedisNamespace:
         """Commit and release; or, after an exception, release having applied nothing."""
         try:
             if not commit:
-                self._reset_pending()
-                self._ops, self._clear, self._meta = [], False, None
+                self._drop_writes()
+                self._meta = None
             self._flush(release=True)
             if commit:
                 self._recent = self._meta
@@ -354,6 +351,10 @@ class RedisNamespace:
         for account, delta in self._deltas.items():
             if account in self._bal_cache:
                 self._bal_cache[account] += delta
+        self._drop_writes()
+
+    def _drop_writes(self) -> None:
+        """Forget every buffered write (after a flush applied them, or to roll them back)."""
         self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
         self._ops, self._clear, self._head = [], False, {}
 
@@ -468,17 +469,8 @@ class RedisNamespace:
         self._meta["merchant"] = copy.deepcopy(merchant)
 
     # -- any collection ----------------------------------------------------------------------
-    def _text(self, kind: str, entity_id: str) -> str | None:
-        puts = self._puts.get(kind)
-        if puts is not None and entity_id in puts:
-            return puts[entity_id]
-        cache = self._cache.setdefault(kind, {})
-        if entity_id not in cache:
-            cache[entity_id] = None if self._clear else _text(self.r.hget(self.k(f"h:{kind}"), entity_id))
-        return cache[entity_id]
-
     def _texts(self, kind: str, entity_ids: list[str]) -> list[str | None]:
-        """Many by id in one round trip (HMGET)."""
+        """By id, buffered writes first, then what this operation read, then Redis (one HMGET)."""
         puts, cache = self._puts.get(kind, {}), self._cache.setdefault(kind, {})
         missing = [i for i in entity_ids if i not in puts and i not in cache]
         if missing and not self._clear:
@@ -488,7 +480,7 @@ class RedisNamespace:
 
     @_locked
     def get(self, kind: str, key: str) -> dict | None:
-        text = self._text(kind, key)
+        text = self._texts(kind, [key])[0]
         return None if text is None else _load(text)
 
     def _order(self, kind: str) -> list[str]:
@@ -685,9 +677,11 @@ class RedisNamespace:
         self._ops += [("HSET", "bal", account, str(amount)) for account, amount in state["ledger"]["balances"].items()]
 
     def _reset_pending(self) -> None:
-        self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
-        self._ops = [op for op in self._ops if op[1] in ("journal", "jdrop")]
-        self._cache, self._token_cache, self._bal_cache, self._head = {}, {}, {}, {}
+        """Before a whole new state: drop buffered writes (but a journal clear) and what was read."""
+        journal_ops = [op for op in self._ops if op[1] in ("journal", "jdrop")]
+        self._drop_writes()
+        self._ops = journal_ops
+        self._cache, self._token_cache, self._bal_cache = {}, {}, {}
 
     @_locked
     def export_state(self) -> dict:

@@ -245,11 +245,9 @@ def backend_config(request, backend: str, database: int, **overrides) -> Config:
     module-scoped app keeps its own database, apart from the per-test apps on database 0)."""
     if backend != "redis":
         return make_config(**overrides)
-    import redis
+    from tests.redis_server import database as emptied
 
-    url = f"{request.getfixturevalue('redis_url').rsplit('/', 1)[0]}/{database}"
-    redis.Redis.from_url(url).flushdb()
-    return make_config(store=url, **overrides)
+    return make_config(store=emptied(request.getfixturevalue("redis_url"), database), **overrides)
 
 
 @pytest.fixture

@@ -41,6 +41,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def database(url: str, number: int) -> str:
+    """The URL of database `number` on the server `url` names, emptied (FLUSHDB)."""
+    url = f"{url.rsplit('/', 1)[0]}/{number}"
+    flush(url)
+    return url
+
+
 def flush(url: str) -> None:
     """Empty the database `url` names (FLUSHDB)."""
     import redis

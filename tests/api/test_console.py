@@ -108,11 +108,9 @@ def app(request):
     """The console on either store (on Redis: an emptied database of the suite's redis-server)."""
     if request.param == "memory":
         return console_app()
-    import redis
+    from tests.redis_server import database
 
-    url = request.getfixturevalue("redis_url")
-    redis.Redis.from_url(url).flushdb()
-    return console_app(store=url)
+    return console_app(store=database(request.getfixturevalue("redis_url"), 8))
 
 
 @pytest.fixture

@@ -208,10 +208,9 @@ def memory_threads_server(tmp_path_factory):
 def redis_workers_server(tmp_path_factory, redis_url):
     """Two worker processes (4 threads each) on the Redis backend: the races cross processes,
     and only the fenced Redis lock keeps them apart."""
-    import redis
+    from tests.redis_server import database
 
-    url = f"{redis_url.rsplit('/', 1)[0]}/5"
-    redis.Redis.from_url(url).flushdb()
+    url = database(redis_url, 5)
     with switching_server(tmp_path_factory, "--store", url, "--workers", "2") as base:
         yield base
 

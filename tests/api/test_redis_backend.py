@@ -24,16 +24,10 @@ from tests.api.test_webhooks import Receiver, wait_for
 from tests.conftest import (
     BENEFICIARY, BUYER, KEY, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, make_config, running_server,
 )
+from tests.redis_server import database
 
 BODY = {"amount": 3000, "purpose": "Shared", "whoPays": "buyer",
         "milestones": [{"title": "a", "amount": 1000, "customerId": BENEFICIARY}, {"title": "b", "amount": 2000}]}
-
-
-def database(url: str, number: int) -> str:
-    """The same server, another database (emptied)."""
-    url = f"{url.rsplit('/', 1)[0]}/{number}"
-    redis_py.Redis.from_url(url).flushdb()
-    return url
 
 
 def server(url: str, *extra):
