@@ -6,7 +6,7 @@ which one it talks to.
 Atomicity: a fenced per-namespace lock plus one Lua script per commit.
   * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and
     reads the namespace's small `meta` record in the same script (one round trip).
-  * Inside, reads go to Redis by id (HGET, O(1)); writes are buffered in the worker.
+  * Inside, reads go to Redis by id (HMGET, O(1)); writes are buffered in the worker.
   * Leaving the block runs one Lua script that checks the lock still holds the token and
     then applies every buffered write and releases the lock. A script runs atomically in
     Redis, so another worker (or a reader) sees all of an operation or none of it; a worker
