@@ -155,3 +155,55 @@ def parse_wrk_version() -> str:
     out = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
     match = re.search(r"wrk \S+", out.stdout + out.stderr)
     return match.group(0) if match else "wrk"
+
+
+class LatencyFaults:
+    """Another client sitting in `latency` faults while a measurement runs: `connections`
+    requests at a time, each waiting `ms` in the sandbox, on a key of its own (its requests are
+    not in the measured rows). As a context manager; `summary()` tells how many came back, all
+    200 and none before its wait was over."""
+
+    KEY = "sk_test_bench_faults"
+
+    def __init__(self, url: str, connections: int = 4, ms: int = 1000):
+        self.host, port = url.removeprefix("http://").split(":")
+        self.port, self.connections, self.ms = int(port), connections, ms
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.waits: list[float] = []
+        self.failures: list[str] = []
+
+    def _client(self) -> None:
+        headers = {"Authorization": f"Bearer {self.KEY}", "customer-id": BUYER,
+                   "X-Sandbox-Scenario": f"latency; ms={self.ms}"}
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.ms / 1000 + 30)
+        while not self._stop.is_set():
+            started = time.perf_counter()
+            try:
+                conn.request("GET", "/v1/wallet", headers=headers)
+                reply = conn.getresponse()
+                reply.read()
+            except OSError as err:
+                self.failures.append(f"{type(err).__name__}: {err}")
+                conn.close()
+                continue
+            waited = time.perf_counter() - started
+            if reply.status != 200 or waited < self.ms / 1000:
+                self.failures.append(f"HTTP {reply.status} after {waited * 1000:.0f} ms")
+            self.waits.append(waited)
+
+    def __enter__(self):
+        self._threads = [threading.Thread(target=self._client, daemon=True) for _ in range(self.connections)]
+        for thread in self._threads:
+            thread.start()
+        time.sleep(0.2)  # every fault client's request is in the server, waiting
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(self.ms / 1000 + 35)
+
+    def summary(self) -> dict:
+        return {"requests": len(self.waits), "failures": len(self.failures),
+                "max_wait_ms": max(self.waits, default=0) * 1000}

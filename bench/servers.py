@@ -104,16 +104,15 @@ def _start(name: str, cmd: list[str], port: int, probe: str, env: dict | None = 
     raise RuntimeError(f"{name} did not answer {probe} within 60 s")
 
 
-def sandbox(threads: int | None = 1, env: dict | None = None, store: str | None = None, workers: int = 1) -> Server:
-    """`payluk-sandbox` exactly as `make run` starts it (granian, 1 worker), with `threads` request
-    threads (None: its default); with `store` (a redis:// URL) as `payluk-sandbox --store URL
-    --workers N` starts it."""
+def sandbox(threads: int | None = None, env: dict | None = None, store: str | None = None,
+            workers: int | None = None) -> Server:
+    """`payluk-sandbox` exactly as `make run` starts it, with `--threads`, `--store` (a redis://
+    URL) and `--workers` when given."""
     port = free_port()
     cmd = [sys.executable, "-m", "sandbox", "--port", str(port)]
-    if threads is not None:
-        cmd += ["--threads", str(threads)]
-    if store:
-        cmd += ["--store", store, "--workers", str(workers)]
+    for flag, value in (("--threads", threads), ("--store", store), ("--workers", workers)):
+        if value is not None:
+            cmd += [flag, str(value)]
     return _start("sandbox", cmd, port, "/healthz", {"PYTHONPATH": str(SOURCE), **(env or {})}, cwd=SOURCE)
 
 
@@ -134,6 +133,15 @@ def flush_redis(url: str) -> None:
     from tests import redis_server as rs
 
     rs.flush(url)
+
+
+def sandbox_on_granian_runner() -> Server:
+    """The sandbox app on granian with granian's own per-request callback and one request thread:
+    `payluk-sandbox --threads 1` before issue 16 (a request waiting in a fault held the thread)."""
+    port = free_port()
+    return _start("sandbox on granian's own runner", [sys.executable, "-c", GRANIAN, "sandbox.app:create_app_from_env",
+                                                      str(port)], port, "/healthz", {"PYTHONPATH": str(SOURCE)},
+                  cwd=SOURCE)
 
 
 def sandbox_on_waitress() -> Server:

@@ -18,7 +18,6 @@ from sandbox.config import Config
 from sandbox.domain.errors import BadRequest
 from sandbox.fixtures import DEFAULT_SET, load_fixture_sets, replay
 from sandbox.schemas.base import wire_number
-from sandbox.serving import OneAtATime
 from sandbox.store import MemoryNamespace, Store, new_state
 
 # Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
@@ -126,15 +125,13 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def create_app_from_env() -> Flask:
-    """Entry point for the WSGI server's worker (settings arrive as SANDBOX_* variables). Its
-    threads take turns (sandbox/serving.py). Everything built so far (modules, schemas, fixture
-    sets) lives as long as the process: frozen out of the garbage collector's view, a full
-    collection walks only what requests leave behind (a gen-2 pass: ~20 ms before, ~1 ms
-    after, timed with gc.callbacks)."""
+    """Entry point for the WSGI server's worker (settings arrive as SANDBOX_* variables; its
+    requests are run by sandbox/serving.py's `ParkingRunner`). Everything built so far (modules,
+    schemas, fixture sets) lives as long as the process: frozen out of the garbage collector's
+    view, a full collection walks only what requests leave behind (a gen-2 pass: ~20 ms before,
+    ~1 ms after, timed with gc.callbacks)."""
     config = Config.from_env()
     app = create_app(config)
-    if config.in_turns:
-        app.wsgi_app = OneAtATime(app.wsgi_app)
     gc.collect()
     gc.freeze()
     return app

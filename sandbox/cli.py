@@ -11,6 +11,7 @@ import sys
 from sandbox import __version__
 from sandbox.config import Config, ConfigError, MEMORY_STORE
 from sandbox.fixtures import FixtureError, load_fixture
+from sandbox.serving import granian_spawner
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -24,8 +25,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--fixtures", help="fixture file, or a directory with default.json (SANDBOX_FIXTURES)")
     parser.add_argument("--seed", type=int, help="make ids and payment tokens reproducible (SANDBOX_SEED)")
     parser.add_argument("--clock-start", help="ISO-8601 instant new namespaces' clocks start frozen at (SANDBOX_CLOCK_START)")
-    parser.add_argument("--threads", type=int, help="request threads; they take turns, and a request sleeping in a latency fault lets "
-                        "the others run (default 2; SANDBOX_THREADS)")
+    parser.add_argument("--threads", type=int, help="request threads of each worker (default 1: a request waiting in a latency "
+                        "fault holds none; more run at once and compete for the GIL; SANDBOX_THREADS)")
     parser.add_argument("--no-controls", dest="controls", action="store_false", default=None,
                         help="switch the /_sandbox controls off (SANDBOX_CONTROLS=off)")
     parser.add_argument("--control-token", help="require X-Sandbox-Token on the controls (SANDBOX_CONTROL_TOKEN)")
@@ -106,7 +107,7 @@ def banner(config: Config, fixture: dict) -> str:
 def granian(target: str, host: str, port: int, threads: int, factory: bool = True, workers: int = 1):
     """The production server: granian, WSGI, `workers` processes (1 unless the state is in Redis),
     each with `threads` blocking threads. (bench/ starts its bare-Flask ceiling through this too,
-    so both share one configuration.)"""
+    so both share one configuration; `serve` adds the sandbox's own request runner.)"""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -116,10 +117,21 @@ def granian(target: str, host: str, port: int, threads: int, factory: bool = Tru
 
 
 def serve(config: Config) -> None:
-    """Run the sandbox app on granian with the settings in `config`."""
+    """Run the sandbox app on granian with the settings in `config`, each worker's requests run
+    by sandbox/serving.py's `ParkingRunner` (a request waiting in a fault holds no thread)."""
     os.environ.update(config.to_env())
+    spawner = granian_spawner()
+    if spawner is None:
+        print(f"payluk-sandbox: warning: granian {granian_version()} is not the one sandbox/serving.py was written "
+              "against; a request waiting in a latency fault holds a request thread", file=sys.stderr)
     granian("sandbox.app:create_app_from_env", config.host, config.port, config.threads,
-            workers=config.workers).serve()
+            workers=config.workers).serve(spawn_target=spawner)
+
+
+def granian_version() -> str:
+    from importlib.metadata import version
+
+    return version("granian")
 
 
 def main(argv=None) -> int:

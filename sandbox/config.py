@@ -2,9 +2,8 @@
 
 Environment: HOST / SANDBOX_HOST, PORT / SANDBOX_PORT, SANDBOX_FIXTURES, SANDBOX_SEED,
 SANDBOX_CLOCK_START (ISO-8601: new namespaces start with a clock frozen there),
-SANDBOX_THREADS (request threads of the server process), SANDBOX_SERIAL (on/off: those threads
-take turns, see sandbox/serving.py; by default on with the memory store, off with Redis), SANDBOX_CONTROLS (on/off: the
-/_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`), SANDBOX_WEBHOOK_URL (the
+SANDBOX_THREADS (request threads of each server worker, default 1: see sandbox/serving.py), SANDBOX_CONTROLS (on/off:
+the /_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`), SANDBOX_WEBHOOK_URL (the
 callback URL new namespaces start with).
 
 Shared state: SANDBOX_STORE (`memory`, the default: the state lives in the server process; or a
@@ -40,8 +39,7 @@ class Config:
     fixtures: str | None = None
     seed: int | None = None
     clock_start: str | None = None
-    threads: int = 2
-    serial: bool | None = None  # None: on for the memory store, off for Redis (see `in_turns`)
+    threads: int = 1  # sandbox/serving.py: one thread never stalls, and a fault's wait does not hold it
     max_body_bytes: int = MAX_BODY_BYTES
     controls: bool = True
     control_token: str | None = None
@@ -49,15 +47,6 @@ class Config:
     store: str = MEMORY_STORE
     workers: int = 1
     namespace_ttl: int = 86400
-
-    @property
-    def in_turns(self) -> bool:
-        """Whether the server's threads take turns (sandbox/serving.py). By default they do on
-        the memory store (pure Python: threads at once only fight over the GIL) and do not on
-        Redis, where a request mostly waits for round trips that other threads can overlap
-        (bench/results.md and history.md, "Scale-out on Redis": with 2 workers, 2 threads at
-        once were 1.02-1.20x as fast as taking turns in three runs)."""
-        return (not self.shared_store) if self.serial is None else self.serial
 
     @property
     def shared_store(self) -> bool:
@@ -107,7 +96,6 @@ class Config:
             "clock_start": ("SANDBOX_CLOCK_START",),
             "threads": ("SANDBOX_THREADS",),
             "controls": ("SANDBOX_CONTROLS",),
-            "serial": ("SANDBOX_SERIAL",),
             "control_token": ("SANDBOX_CONTROL_TOKEN",),
             "webhook_url": ("SANDBOX_WEBHOOK_URL",),
             "store": ("SANDBOX_STORE",),
@@ -120,7 +108,7 @@ class Config:
                 raw = env.get(variable)
                 if raw is None or raw == "":
                     continue
-                if name in ("controls", "serial"):
+                if name == "controls":
                     if raw.lower() not in BOOLEAN_WORDS:
                         raise ConfigError(f"{variable} must be on or off, got {raw!r}")
                     values[name] = BOOLEAN_WORDS[raw.lower()]
@@ -138,8 +126,6 @@ class Config:
         """The environment that makes `from_env` rebuild this config (for server workers)."""
         env = {"SANDBOX_HOST": self.host, "SANDBOX_PORT": str(self.port), "SANDBOX_THREADS": str(self.threads)}
         env["SANDBOX_CONTROLS"] = "on" if self.controls else "off"
-        if self.serial is not None:
-            env["SANDBOX_SERIAL"] = "on" if self.serial else "off"
         env["SANDBOX_STORE"] = self.store
         env["SANDBOX_WORKERS"] = str(self.workers)
         env["SANDBOX_NAMESPACE_TTL"] = str(self.namespace_ttl)

@@ -299,8 +299,9 @@ def running_server(*args):
 
 @pytest.fixture(scope="session")
 def live_server():
-    """The session's live server, with 4 request threads (the default is 2)."""
-    with running_server("--seed", str(SEED), "--clock-start", START, "--threads", "4") as url:
+    """The session's live server, served as `make run` serves it (one request thread per worker,
+    sandbox/serving.py's runner: every live API test goes through it)."""
+    with running_server("--seed", str(SEED), "--clock-start", START) as url:
         yield url
 
 

@@ -14,12 +14,17 @@ def test_benchmark_smoke_run():
     done = subprocess.run([sys.executable, "bench/run.py", "--smoke"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    for heading in ("## Ratios", "## Scaling", "## Targets (issue 9)"):
+    for heading in ("## Ratios", "## Scaling", "## Targets (issue 16)", "## Targets (issue 9)"):
         assert heading in done.stdout
     assert "sandbox flow mix ÷ bare Flask mix" in done.stdout
+    # issue 16: every route's row on the default server, fresh and beside latency faults, and the
+    # latency-fault client's own requests all answered after their wait
+    for route in ("verify", "create", "pay", "confirm", "flow mix"):
+        assert f"| {route} | " in done.stdout and f"| {route}, beside latency faults | " in done.stdout
+    assert "| sandbox: the latency-fault client's own requests" in done.stdout
     if redis_server.unavailable() is None:  # the scale-out phase ran: memory, Redis 1 and 2 workers
         assert "## Scale-out on Redis (issue 11)" in done.stdout
         assert "| Redis: 2 workers ÷ 1 worker, 16 keys (target ≥ 1.3×) | n/a" not in done.stdout
     else:
         assert "Scale-out on Redis skipped" in done.stdout
-    print(done.stdout[done.stdout.index("## Targets"):])
+    print(done.stdout[done.stdout.index("## Targets (issue 16)"):])

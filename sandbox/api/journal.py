@@ -14,6 +14,7 @@ import time
 from flask import Blueprint, Flask, g, request
 
 from sandbox import journal
+from sandbox.serving import ARRIVED, Park
 from sandbox.api.errors import store_down
 from sandbox.api.http import FORM_TYPES, call, envelope
 from sandbox.domain.errors import REQUEST_NOT_FOUND, BadRequest
@@ -26,7 +27,6 @@ bp = Blueprint("journal", __name__)
 
 # Per-request marks live in the WSGI environ, not in `g`: `g` belongs to the app context, which
 # a caller holding one open (`with app.app_context():`) shares across requests.
-STARTED = "sandbox.journal.started"
 ENTRY = "sandbox.journal.entry"
 
 
@@ -44,7 +44,7 @@ class Recorder:
 
     def start_clock(self) -> None:
         """First before_request of all, so latency covers auth and any scenario's added delay."""
-        request.environ[STARTED] = time.perf_counter()
+        request.environ.setdefault(ARRIVED, time.perf_counter())
 
     def record(self, response):
         """Last after_request of all (it sees the response the other hooks made): journal it."""
@@ -56,7 +56,7 @@ class Recorder:
 
     def record_failure(self, error) -> None:
         """teardown: a request that ended in an exception no handler turned into a response."""
-        if error is None or ENTRY in request.environ:
+        if error is None or ENTRY in request.environ or isinstance(error, Park):
             return
         try:
             self._record(request._get_current_object(), None)
@@ -80,7 +80,7 @@ class Recorder:
         if ns is None:
             return
         env = req.environ
-        t0 = env.get(STARTED)
+        t0 = env.get(ARRIVED)
         latency = None if t0 is None else round((time.perf_counter() - t0) * 1000, 3)
         status = 500 if response is None else response.status_code
         captured = None if response is None else _response_body(response)

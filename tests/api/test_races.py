@@ -183,16 +183,15 @@ def production_server():
 
 @contextlib.contextmanager
 def switching_server(tmp_path_factory, *args):
-    """`payluk-sandbox --threads 4` with SANDBOX_SERIAL=off, its Python switching threads every
+    """`payluk-sandbox --threads 4` (the threads run at once), its Python switching threads every
     SWITCH_INTERVAL (a `sitecustomize` on its PYTHONPATH sets it), so the races really
     interleave in Python and only the namespace locks keep them apart. (The production default
-    runs its threads in turn, sandbox/serving.py: the `production_default` server.)"""
+    runs one request thread, sandbox/serving.py: the `production_default` server.)"""
     site = tmp_path_factory.mktemp("switching")
     (site / "sitecustomize.py").write_text(f"import sys\nsys.setswitchinterval({SWITCH_INTERVAL})\n")
     with contextlib.ExitStack() as stack:
         with pytest.MonkeyPatch.context() as env:  # the server inherits it; this process does not keep it
             env.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(site), os.environ.get("PYTHONPATH")))))
-            env.setenv("SANDBOX_SERIAL", "off")  # threads interleave inside operations: the namespace locks decide
             url = stack.enter_context(running_server("--seed", str(SEED), "--clock-start", START, "--threads", "4",
                                                      *args))
         yield url

@@ -622,25 +622,48 @@ def test_fund_customer__bad_amount(api, amount, message):
     assert world(api.http) == before
 
 
-def test_a_sleeping_request_does_not_stall_the_others():
-    """Issue 9: a latency fault (or any slow request) on the production server, started as
-    `make run` starts it, must not hold up other clients: their answers come first."""
+def test_a_waiting_request_does_not_stall_the_others():
+    """Issues 9 and 16: on the production server as `make run` starts it (one request thread),
+    requests sitting in `latency` and `gateway_timeout` faults — more of them than it has
+    threads, one with a body (a magic reference) — hold nobody up: another client's answers
+    come first, then each waiting request gets its own right answer, journaled once."""
     from tests.conftest import running_server
 
     with running_server() as url:
-        headers = {"Authorization": f"Bearer {KEY}"}
+        key = "sk_test_scenarios_waiting"
+        headers = {"Authorization": f"Bearer {key}"}
         wallet = f"{url}/v1/wallet"
-        finished = []
+        escrow = requests.post(f"{url}/v1/escrow/create", headers={**headers, "customer-id": SELLER},
+                               data=ESCROW_FIELDS, timeout=10).json()["data"]
+        finished, answers = [], {}
 
-        def slow():
-            requests.get(wallet, headers={**headers, "customer-id": BUYER, "X-Sandbox-Scenario": "latency; ms=3000"},
-                         timeout=30)
-            finished.append("slow")
+        def wait(name, call):
+            answers[name] = call()
+            finished.append(name)
 
-        sleeper = threading.Thread(target=slow)
-        sleeper.start()
-        time.sleep(0.3)  # the slow request is in the server, sleeping
-        assert requests.get(wallet, headers={**headers, "customer-id": SELLER}, timeout=30).status_code == 200
+        slow = {
+            "latency": lambda: requests.get(wallet, headers={**headers, "customer-id": BUYER,
+                                                             "X-Sandbox-Scenario": "latency; ms=2000"}, timeout=30),
+            "timeout": lambda: requests.get(wallet, headers={**headers, "customer-id": BUYER,
+                                                             "X-Sandbox-Scenario": "gateway_timeout; ms=1500"}, timeout=30),
+            "paid": lambda: requests.post(f"{url}{PAY}", headers={**headers, "customer-id": BUYER}, timeout=30,
+                                          json=pay_body(escrow["id"], "wallet", reference="sbx_latency_1800_order7")),
+        }
+        sleepers = [threading.Thread(target=wait, args=item) for item in slow.items()]
+        for sleeper in sleepers:
+            sleeper.start()
+        time.sleep(0.3)  # the slow requests are in the server, waiting
+        for _ in range(3):
+            assert requests.get(wallet, headers={**headers, "customer-id": SELLER}, timeout=30).status_code == 200
         finished.append("fast")
-        sleeper.join()
-        assert finished == ["fast", "slow"]
+        for sleeper in sleepers:
+            sleeper.join()
+        assert finished[0] == "fast" and sorted(finished[1:]) == ["latency", "paid", "timeout"]
+        assert answers["latency"].json()["message"] == "Wallet fetched successfully"
+        assert (answers["timeout"].status_code, answers["timeout"].json()["message"]) == (504, "Gateway timeout")
+        assert answers["paid"].json()["data"]["reference"] == "sbx_latency_1800_order7"
+        entries = requests.get(f"{url}/_sandbox/requests", headers=headers, timeout=10).json()["data"]["data"]
+        waited = {e["scenario"]: e for e in entries if e["scenario"]}
+        assert sorted(waited) == ["gateway_timeout", "latency"] and len(entries) == 7  # one entry per request
+        assert [e["status"] for e in entries if e["scenario"] == "latency"] == [200, 200]
+        assert waited["gateway_timeout"]["latencyMs"] >= 1500
