@@ -253,7 +253,13 @@ class Bench:
             self.results["scaling"].append({"held": held, "rss_bytes": rss, **result})
         self.results["controls"]["held"] = held = self.escrow_count(url, key)
         for faults in (False,) if self.args.smoke else (False, True):
-            self.route_rows(server, lambda route: key, f" at {held:,} held", faults=faults)
+            # Each route on its own fork of the grown namespace (a fork copies references), so
+            # one route's set-up (pay and confirm need fresh escrows) does not grow another's.
+            forks = {route: f"{key}_{_fresh_key(route, faults).removeprefix('sk_test_bench_')}" for route in ROUTES}
+            for fork in forks.values():
+                self.expect(servers.call(url, "POST", "/_sandbox/fork", {"key": fork, "replace": True}, key=key),
+                            201, "fork the grown namespace")
+            self.route_rows(server, forks.__getitem__, f" at {held:,} held", faults=faults)
 
     def threads(self) -> None:
         """Verify (where a stall shows) and the flow mix, each on a fresh server: the default

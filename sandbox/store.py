@@ -171,6 +171,17 @@ def _shared(value):
     return sys.intern(value) if type(value) is str and len(value) <= 24 else value
 
 
+class Summaries(dict):
+    """id -> summary tuple, for one kind. A dict subclass on purpose: CPython untracks a plain
+    dict whose values are all untracked (summary tuples become so at their first collection),
+    and the next insertion tracks it again into the youngest generation, so every young
+    collection walked all its entries (measured: gen-0 passes of 2.5 ms at 70,000 escrows,
+    10-25 ms at 200,000, the max latency of the flow mix). A subclass is never untracked: it
+    ages into the oldest generation once and only full collections visit it."""
+
+    __slots__ = ()
+
+
 class SummaryView:
     """`row["status"]` over a summary tuple, for the predicates of `find`/`page`."""
 
@@ -388,7 +399,8 @@ class MemoryNamespace:
                 value = json.loads(json.dumps(value))
             held[key] = value
         held["shapes"] = shapes
-        summaries = {kind: {key: summarize(kind, entity) for key, entity in state[kind].items()} for kind in SUMMARIES}
+        summaries = {kind: Summaries((key, summarize(kind, entity)) for key, entity in state[kind].items())
+                     for kind in SUMMARIES}
         self._adopt(held, summaries)
 
     def export_state(self) -> dict:
@@ -443,7 +455,7 @@ def _copy(state: dict, summaries: dict) -> tuple[dict, dict]:
         elif isinstance(value, (dict, list)):
             value = json.loads(json.dumps(value))
         copied[key] = value
-    return copied, {kind: rows.copy() for kind, rows in summaries.items()}
+    return copied, {kind: Summaries(rows) for kind, rows in summaries.items()}
 
 
 def _export(state: dict) -> dict:
