@@ -8,9 +8,8 @@ RUN pip install --no-cache-dir --prefix=/install .
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 sandbox
 COPY --from=build /install /usr/local
-COPY fixtures /app/fixtures
-ENV SANDBOX_FIXTURES=/app/fixtures \
-    HOST=0.0.0.0 \
+# The fixture sets, templates and console assets come from the installed package.
+ENV HOST=0.0.0.0 \
     PORT=8080 \
     PYTHONUNBUFFERED=1
 WORKDIR /app

@@ -18,11 +18,11 @@ run: $(STAMP)
 # The repository's suite, then the example consumer project's (examples/).
 # Debian's chromium for the console's browser tests (tests/browser), when missing and we are root;
 # without it those tests are skipped with the reason printed.
-CHROMIUM := command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || true
+CHROMIUM := command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (echo "make: installing Debian's chromium with apt-get (the console's browser tests use it)" && apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || true
 # Debian's redis-server for the Redis backend's tests (tests/redis_server.py starts a private one on a
 # free port, without persistence), when missing and we are root; without it those tests are skipped
 # with the reason printed. A redis service apt may start on 6379 is not used.
-REDIS := command -v redis-server >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || true
+REDIS := command -v redis-server >/dev/null || [ "$$(id -u)" != 0 ] || (echo "make: installing Debian's redis-server with apt-get (the Redis store's tests start private ones)" && apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || true
 
 test: $(STAMP)
 	$(CHROMIUM)

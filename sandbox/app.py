@@ -1,6 +1,8 @@
 """Application factory: config -> fixtures -> store -> error handlers -> blueprints."""
 
 import gc
+import logging
+import multiprocessing.util
 from dataclasses import dataclass
 
 import orjson
@@ -63,6 +65,18 @@ class SandboxFlask(Flask):
     def ensure_sync(self, func):
         return func
 
+    def close(self) -> None:
+        """Stop what the app runs beside its requests — the webhook dispatcher's thread — and
+        close the store's connections. Flask has no app-level teardown: servers call this when
+        they stop (`create_app_from_env` arranges it for granian's workers), tests for the apps
+        they build. Idempotent."""
+        dispatcher = self.extensions.get("sandbox_webhooks")
+        if dispatcher is not None:
+            dispatcher.stop()
+        sandbox = self.extensions.get("sandbox")
+        if sandbox is not None:
+            sandbox.store.close()
+
 
 @dataclass
 class Sandbox:
@@ -124,6 +138,18 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
+def _log_to_stderr() -> None:
+    """The sandbox's own log lines (a deliberate fault at INFO, trouble at WARNING and above) on
+    the server's stderr, in granian's format."""
+    log = logging.getLogger("sandbox")
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
 def create_app_from_env() -> Flask:
     """Entry point for the WSGI server's worker (settings arrive as SANDBOX_* variables; its
     requests are run by sandbox/serving.py's `ParkingRunner`). Everything built so far (modules,
@@ -132,6 +158,9 @@ def create_app_from_env() -> Flask:
     ~1 ms after, timed with gc.callbacks)."""
     config = Config.from_env()
     app = create_app(config)
+    _log_to_stderr()
+    # A granian worker ends through multiprocessing, which runs its finalizers but not `atexit`.
+    multiprocessing.util.Finalize(app, app.close, exitpriority=10)
     gc.collect()
     gc.freeze()
     return app

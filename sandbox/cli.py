@@ -4,13 +4,14 @@ process with in-memory state and a few threads; with `--store redis://...` state
 and `--workers N` processes."""
 
 import argparse
+import errno
 import os
 import socket
 import sys
 
 from sandbox import __version__
 from sandbox.config import Config, ConfigError, MEMORY_STORE
-from sandbox.fixtures import FixtureError, load_fixture
+from sandbox.fixtures import DEFAULT_SET, FixtureError, load_fixture_sets
 from sandbox.serving import granian_spawner
 
 
@@ -39,13 +40,6 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "store (default 86400; SANDBOX_NAMESPACE_TTL)")
     parser.add_argument("--version", action="version", version=f"payluk-sandbox {__version__}")
     return parser.parse_args(argv)
-
-
-def free_port(host: str) -> int:
-    """A port the OS reports free on `host` (for `--port 0`)."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def display_url(url: str) -> str:
@@ -87,21 +81,68 @@ def check_store(config: Config) -> str | None:
     return None
 
 
-def banner(config: Config, fixture: dict) -> str:
-    """What a newcomer needs: the base URL, a key to use and the parties to act as."""
+def banner(config: Config, fixture_sets: dict) -> str:
+    """What a newcomer needs: where the API, the docs and the console are, a key to use, the
+    parties to act as, and how to stop."""
     host = "127.0.0.1" if config.host in ("0.0.0.0", "::") else config.host
     url = f"http://{host}:{config.port}"
+    default = fixture_sets[DEFAULT_SET]
+    sets = ", ".join(sorted(fixture_sets))
+    source = "built in" if config.fixtures is None else default["file"]
     lines = [
         f"payluk-sandbox {__version__} listening on {url}",
-        f"  base URL: {url}/v1   (Authorization: Bearer sk_test_<anything>; each key is its own namespace)",
-        f"  seed: {config.seed if config.seed is not None else 'random'}   fixtures: {config.fixtures or 'fixtures/default.json'}"
+        f"  API:      {url}  (paths under /v1; Authorization: Bearer sk_test_<anything>, each key its own namespace)",
+        f"  docs:     {url}/docs    console: {url}/_sandbox/console",
+        f"  seed: {config.seed if config.seed is not None else 'random'}   fixtures: {source} ({sets})"
         f"   store: {describe_store(config)}",
         "  customers (send as the customer-id header):",
     ]
-    for c in fixture["customers"]:
+    for c in default["customers"]:
         name = f"{c['firstname']} {c['lastname']}"
         lines.append(f"    {c['id']}  {name:<16} {c['main_balance']:>12,} NGN  {c['note']}")
+    lines.append("  stop: Ctrl+C (SIGINT) or SIGTERM")
     return "\n".join(lines)
+
+
+def check_fixture_sets(config: Config) -> dict:
+    """Every fixture set read, validated and replayed once, as each namespace will be: a bad
+    set stops start-up here, before the banner, with its file and step named (FixtureError)."""
+    from sandbox.app import namespace_builder  # the app's modules: imported once, inherited by the workers
+
+    sets = load_fixture_sets(config.fixtures)
+    build = namespace_builder(config, sets)
+    for name in sets:
+        build("sk_test_startup_check", name)
+    return sets
+
+
+def check_address(host: str, port: int) -> tuple[int, str | None]:
+    """(the port to serve on, None) when `host:port` can be listened on — port 0 picks a free
+    one — else (port, why not). A port another server already listens on is refused: granian
+    shares a port between its own workers, so a second sandbox there would start silently
+    and requests would alternate between two processes with different state."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as err:
+        return port, f"cannot listen on {host}:{port}: the address does not resolve ({err.strerror})"
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free
+        try:
+            sock.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                return port, (f"{host}:{port} is already in use (another server listens there; stop it or "
+                              "choose another --port)")
+            return port, f"cannot listen on {host}:{port}: {err.strerror or err}"
+        return sock.getsockname()[1], None
+
+
+# On SIGTERM/SIGINT granian asks its workers to stop; one still holding a keep-alive connection
+# (or a parked request) may wait for it indefinitely (seen: > 30 s with 2 workers), so workers
+# that have not stopped after this long are killed. A request cut off then is lost, as it would
+# be on any server that stops.
+STOP_SECONDS = 3
 
 
 def granian(target: str, host: str, port: int, threads: int, factory: bool = True, workers: int = 1):
@@ -113,7 +154,8 @@ def granian(target: str, host: str, port: int, threads: int, factory: bool = Tru
     from granian.log import LogLevels
 
     return Granian(target, address=host, port=port, interface=Interfaces.WSGI, workers=workers,
-                   blocking_threads=threads, factory=factory, log_level=LogLevels.warning)
+                   blocking_threads=threads, factory=factory, log_level=LogLevels.warning,
+                   workers_kill_timeout=STOP_SECONDS)
 
 
 def serve(config: Config) -> None:
@@ -143,19 +185,25 @@ def main(argv=None) -> int:
             control_token=args.control_token, webhook_url=args.webhook_url, store=args.store,
             workers=args.workers, namespace_ttl=args.namespace_ttl,
         ).validate()
-        fixture = load_fixture(config.fixtures)
+        fixture_sets = check_fixture_sets(config)
     except (ConfigError, FixtureError) as err:
-        print(f"payluk-sandbox: {err}", file=sys.stderr)
-        return 2
+        return refuse(str(err))
     problem = check_store(config)
     if problem is not None:
-        print(f"payluk-sandbox: cannot reach the Redis store at {display_url(config.store)}: {problem}", file=sys.stderr)
-        return 2
-    if config.port == 0:
-        config = config.with_overrides(port=free_port(config.host))
-    print(banner(config, fixture), flush=True)
+        return refuse(f"cannot reach the Redis store at {display_url(config.store)}: {problem}")
+    port, problem = check_address(config.host, config.port)
+    if problem is not None:
+        return refuse(problem)
+    config = config.with_overrides(port=port)
+    print(banner(config, fixture_sets), flush=True)
     serve(config)
     return 0
+
+
+def refuse(why: str) -> int:
+    """Start-up stops: one line on stderr, exit code 2, nothing served."""
+    print(f"payluk-sandbox: {why}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -377,6 +377,8 @@ behaviour(AREA, "Short claim windows (`deliveryTimeline: minutes`)", EMULATED, A
 behaviour(AREA, "Test cards, magic amounts, forced outcomes", PARTIAL, "undocumented",
           "none documented; the sandbox adds scenarios (`X-Sandbox-Scenario`, `sbx_…` references, magic "
           "amounts), listed at `GET /_sandbox/scenarios`")
+behaviour(AREA, "The host's root, `GET /`", EMULATED, "sandbox",
+          "answers 200 in the envelope with an index of links: API base, docs, console, scenarios")
 behaviour(AREA, "A \"docs version\" switch to [B] behaviour", NOT_EMULATED, "[B]",
           "[B] input shapes are accepted; behaviour follows [A]")
 

@@ -332,6 +332,8 @@ ROUTES = {
         CHECKOUT, "Decline the payment on the page: redirects to redirectUrl", status=303, public=True,
         content=None, errors=((404, E.CHECKOUT_SESSION_NOT_FOUND), (400, E.CHECKOUT_SESSION_COMPLETED))),
     # -- health and this document
+    "GET /": Op(HEALTH, "An index of the sandbox's links: API base, docs, console", out.IndexSchema, 200,
+                "payluk-sandbox is running", public=True),
     "GET /healthz": Op(HEALTH, "Liveness: the sandbox answers", out.HealthSchema, 200, "OK", public=True),
     "GET /readyz": Op(HEALTH, "Readiness: fixture sets loaded", out.ReadySchema, 200, "Ready", public=True),
     "GET /openapi.json": Op(HEALTH, "This OpenAPI document", public=True),

@@ -92,6 +92,7 @@ class InProcessServer:
         self._server.shutdown()
         self._thread.join(timeout=10)
         self._server.server_close()
+        self.app.close()
 
 
 def build_app():
@@ -218,9 +219,12 @@ class PaylukSandbox:
         raise LookupError(f"no customer {email_or_id!r} in this sandbox namespace")
 
     # -- namespace -------------------------------------------------------------------------------
-    def reset(self, fixtures: str | None = None, seed: int | None = None) -> dict:
-        """Rebuild this key's namespace (optionally from a named fixture set, with a seed)."""
+    def reset(self, fixtures: str | None = None, seed: int | None = None, keep_settings: bool = True) -> dict:
+        """Rebuild this key's namespace (optionally from a named fixture set, with a seed); its
+        settings (webhook URL, faults) stay unless `keep_settings=False`."""
         body = {k: v for k, v in (("fixtures", fixtures), ("seed", seed)) if v is not None}
+        if not keep_settings:
+            body["keepSettings"] = False
         data = self.control("POST", "/_sandbox/reset", json=body or None)
         self._customers = data.get("customers") if isinstance(data, dict) else None
         return data

@@ -800,6 +800,10 @@ class RedisStore(Store):
     def build(self, key: str, **options):
         return self._build(key, **options)
 
+    def close(self) -> None:
+        """Close this worker's connections to Redis (a later use reconnects)."""
+        self.r.close()
+
     def namespace(self, key: str) -> RedisNamespace:
         """A handle on the key's namespace (built from the fixtures on its first lock)."""
         ns = self._handles.get(key)

@@ -104,8 +104,14 @@ class ParkingRunner:
             return
         try:
             body = b"".join(chunks)
-        except Exception as err:  # a body that fails midway (a dropped `response_lost` answer)
-            proto.response_iter(started[0], started[1], _Failing(err))  # granian aborts the connection
+        except ConnectionAbortedError as dropped:  # a deliberate drop: `response_lost`'s answer
+            log.info("%s", dropped)
+            # The head with its Content-Length, then no body: the client's connection breaks.
+            proto.response_iter(started[0], started[1], iter(()))
+            return
+        except Exception:  # a bug in producing the body; the head has not gone out yet
+            log.exception("an answer's body failed")
+            proto.response_bytes(*CRASH)
             return
         finally:
             if hasattr(chunks, "close"):
@@ -160,22 +166,6 @@ class ParkingRunner:
                 self.replay_due()
             except BaseException:  # noqa: BLE001 - the thread must outlive one bad replay
                 log.exception("replaying a parked request failed")
-
-
-class _Failing:
-    """A body iterator that fails at once with `error`: granian then drops the connection after
-    the head, as it does for any WSGI body that raises."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: Exception):
-        self.error = error
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        raise self.error
 
 
 def granian_spawner():

@@ -500,18 +500,24 @@ class Store:
                 self._namespaces[key] = ns
             return ns
 
-    def reset(self, key: str, **options) -> MemoryNamespace:
+    def reset(self, key: str, keep: tuple[str, ...] = (), **options) -> MemoryNamespace:
         """Rebuild the key's namespace from the fixtures (`options`: the set, the seed), in
-        place: holders keep a valid handle, the journal and snapshots stay."""
+        place: holders keep a valid handle, the journal and snapshots stay, and so do the parts
+        of the state named in `keep` (settings, not data: the caller says which)."""
         fresh = self._build(key, **options)
         ns = self.namespace(key)
         with ns.lock:
+            kept = {part: copy.deepcopy(ns.state[part]) for part in keep}
+            fresh.state.update(kept)
             ns.adopt(fresh)
         return ns
 
     def keys(self) -> list[str]:
         with self._lock:
             return list(self._namespaces)
+
+    def close(self) -> None:
+        """Nothing to let go of in memory (the Redis store closes its connections)."""
 
     def fork(self, source: str, target: str) -> MemoryNamespace:
         """Make `target`'s namespace an exact copy of `source`'s state."""

@@ -58,27 +58,44 @@ class Dispatcher:
     def __init__(self, store):
         self.store = store
         self._wake = threading.Event()
+        self._stopped = threading.Event()
         self._thread = None
         self._start_lock = threading.Lock()
 
     def wake(self) -> None:
         """Something may be due: look now (the thread starts on first use)."""
         with self._start_lock:
+            if self._stopped.is_set():
+                return
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="webhook-dispatcher", daemon=True)
                 self._thread.start()
         self._wake.set()
 
+    def stop(self, timeout: float = 5) -> None:
+        """End the background sender (an attempt in flight ends first, within its own timeout at
+        most `timeout` is waited); what is still due stays in the outbox. Idempotent."""
+        with self._start_lock:
+            self._stopped.set()
+            thread = self._thread
+        self._wake.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
+        while not self._stopped.is_set():
             self._wake.wait(TICK_SECONDS)
             self._wake.clear()
+            if self._stopped.is_set():
+                return
             try:
                 keys = self.store.keys()
             except Exception as err:  # a shared store that is down: look again next tick
                 log.warning("webhook dispatcher: cannot list namespaces: %s", err)
                 continue
             for key in keys:
+                if self._stopped.is_set():
+                    return
                 try:
                     self.deliver_due(key)
                 except Exception:  # one namespace's trouble must not stop the others' deliveries

@@ -24,6 +24,7 @@ from requests.structures import CaseInsensitiveDict
 from sandbox import create_app
 from sandbox.config import Config
 from sandbox.schemas import fast
+from tests import processes
 
 # Every compiled dump/load is redone by marshmallow and compared (sandbox/schemas/fast.py),
 # here and in the servers the suite starts (they inherit the variable).
@@ -31,6 +32,8 @@ os.environ["SANDBOX_SELF_CHECK"] = "1"
 fast.SELF_CHECK = True
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every process this session starts carries it (tests/processes.py); none may outlive the session.
+SESSION_MARKER = processes.mark_session()
 START = "2026-06-22T10:15:00.000Z"
 SEED = 1234
 KEY = "sk_test_suite"
@@ -267,17 +270,27 @@ def app(request):
 
 
 @contextlib.contextmanager
-def running_server(*args):
-    """A real `payluk-sandbox` process (granian) on a free port; yields its base URL."""
+def running_server(*args, log: Path | None = None):
+    """A real `payluk-sandbox` process (granian) on a free port, in a process group of its own
+    (stopped with its workers, even when the test fails); yields its base URL. With `log`, what
+    it prints goes to that file."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", *args],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = log.open("w") if log else subprocess.PIPE
+    proc = processes.start([sys.executable, "-m", "sandbox", "--port", "0", *args],
+                           cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
     try:
-        first = proc.stdout.readline()
+        if log:
+            out.close()
+            deadline = time.monotonic() + 15
+            while not (first := log.read_text().partition("\n")[0]):
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.02)
+        else:
+            first = proc.stdout.readline()
+            # Keep reading what the server prints (its log), or a full pipe would block it.
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
         match = re.search(r"http://[\d.]+:\d+", first)
         assert match, f"server did not announce its URL: {first!r}"
-        # Keep reading what the server prints (its log), or a full pipe would block it.
-        threading.Thread(target=proc.stdout.read, daemon=True).start()
         url = match.group(0)
         deadline = time.monotonic() + 15
         while True:
@@ -290,11 +303,7 @@ def running_server(*args):
             time.sleep(0.02)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        processes.stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -313,7 +322,8 @@ def http(request):
         client = InProcessHttp(request.getfixturevalue("app"))
     else:
         client = LiveHttp(request.getfixturevalue("live_server"))
-        assert client.post("/_sandbox/reset").status == 200
+        # The server's defaults again: a reset keeps settings (a callback URL a test set) otherwise.
+        assert client.post("/_sandbox/reset", json={"keepSettings": False}).status == 200
     yield client
     for key in sorted(client.keys):
         if not key.startswith("sk_test_"):
@@ -392,3 +402,26 @@ class Api:
 @pytest.fixture
 def api(http):
     return Api(http)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_apps():
+    """The session's shared apps stop their background threads (webhook dispatcher) and close
+    their store connections at the end."""
+    yield
+    for app in _APPS.values():
+        app.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when a process a test started is still alive (and stop it)."""
+    left = processes.leftovers(SESSION_MARKER)
+    if not left:
+        return
+    processes.kill(pid for pid, _ in left)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"{len(left)} process(es) started by the tests outlived them (killed now):",
+             *(f"  {pid} {command[:200]}" for pid, command in left)]
+    if reporter is not None:
+        reporter.write_line("\n".join(lines), red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

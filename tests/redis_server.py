@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import processes
+
 START_SECONDS = 5.0
 STOP_SECONDS = 5.0
 
@@ -83,8 +85,8 @@ class RedisProcess:
         if self.running:
             return self
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL)
+            self.process = processes.start(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + START_SECONDS
         while self.answering_pid() != self.process.pid:  # not another process that holds the port
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -107,15 +109,7 @@ class RedisProcess:
 
     def stop(self) -> None:
         """Terminate the server (SIGTERM, then SIGKILL) and wait until the port is closed."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=STOP_SECONDS)
+        processes.stop(self.process, timeout=STOP_SECONDS)
         self.process = None
 
     def cleanup(self) -> None:

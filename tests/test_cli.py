@@ -13,7 +13,8 @@ import requests
 
 from sandbox.cli import banner, display_url, granian
 from sandbox.config import Config
-from sandbox.fixtures import load_fixture
+from sandbox.fixtures import DEFAULT_DIR, load_fixture_sets
+from tests import processes
 from tests.conftest import ROOT
 from tests.redis_server import free_port, running_redis
 
@@ -22,14 +23,17 @@ SCRIPT = Path(sys.executable).parent / "payluk-sandbox"
 
 def test_serves_on_a_free_port_and_prints_the_customers(capsys):
     started = time.perf_counter()
-    proc = subprocess.Popen([str(SCRIPT), "--port", "0", "--seed", "3"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = processes.start([str(SCRIPT), "--port", "0", "--seed", "3"], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        lines = [proc.stdout.readline() for _ in range(4)]
+        lines = [proc.stdout.readline() for _ in range(5)]
         url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", lines[0]).group(1)
-        assert "Bearer sk_test_" in lines[1] and "seed: 3" in lines[2]
-        customers = [proc.stdout.readline() for _ in range(5)]
+        assert f"API:      {url}  (paths under /v1" in lines[1] and "Bearer sk_test_" in lines[1]
+        assert f"docs:     {url}/docs" in lines[2] and f"console: {url}/_sandbox/console" in lines[2]
+        assert "seed: 3" in lines[3] and "fixtures: built in (claimable-standard, default," in lines[3]
+        customers = [proc.stdout.readline() for _ in range(6)]
         assert any("665f1b2c9a1e4d0012ab3c40" in line for line in customers)
+        assert customers[-1].strip() == "stop: Ctrl+C (SIGINT) or SIGTERM"
         while True:
             try:
                 reply = requests.get(url + "/healthz", timeout=1)
@@ -42,12 +46,11 @@ def test_serves_on_a_free_port_and_prints_the_customers(capsys):
         with capsys.disabled():
             print(f"\n[start-up to first response: {elapsed * 1000:.0f} ms]")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        processes.stop(proc)
 
 
 def test_bad_fixture_stops_start_up(tmp_path):
-    data = json.loads((ROOT / "fixtures" / "default.json").read_text())
+    data = json.loads((DEFAULT_DIR / "default.json").read_text())
     data["customers"][1]["email"] = "nope"
     file = tmp_path / "mine.json"
     file.write_text(json.dumps(data))
@@ -124,11 +127,11 @@ def test_unreachable_redis_message_masks_the_password():
 
 
 def test_banner_names_the_store():
-    fixture = load_fixture(None)
-    assert "   store: memory" in banner(Config(seed=3), fixture).splitlines()[2]
+    sets = load_fixture_sets(None)
+    assert "   store: memory" in banner(Config(seed=3), sets).splitlines()[3]
     shared = Config(store="redis://127.0.0.1:6379/0", workers=2)
-    assert banner(shared, fixture).splitlines()[2].endswith("store: redis://127.0.0.1:6379/0 (2 workers)")
-    assert "(1 worker)" in banner(Config(store="redis://r:6379/1"), fixture)
+    assert banner(shared, sets).splitlines()[3].endswith("store: redis://127.0.0.1:6379/0 (2 workers)")
+    assert "(1 worker)" in banner(Config(store="redis://r:6379/1"), sets)
     assert display_url("rediss://:s3cret@r:6380/0") == "rediss://:***@r:6380/0"
 
 
@@ -153,12 +156,12 @@ def test_two_workers_share_one_redis_state():
 
     with running_redis() as server:
         started = time.perf_counter()
-        proc = subprocess.Popen([str(SCRIPT), "--port", "0", "--seed", "3", "--store", server.url, "--workers", "2"],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = processes.start([str(SCRIPT), "--port", "0", "--seed", "3", "--store", server.url, "--workers", "2"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            lines = [proc.stdout.readline() for _ in range(3)]
+            lines = [proc.stdout.readline() for _ in range(4)]
             url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", lines[0]).group(1)
-            assert lines[2].rstrip().endswith(f"store: {server.url} (2 workers)")
+            assert lines[3].rstrip().endswith(f"store: {server.url} (2 workers)")
             _wait_up(url, started)
             headers = {"Authorization": "Bearer sk_test_workers"}
             for i in range(6):
@@ -174,5 +177,62 @@ def test_two_workers_share_one_redis_state():
             workers = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True, text=True)
             assert len(workers.stdout.split()) == 2
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            processes.stop(proc)
+
+
+# -- start-up refuses clearly, before the banner ---------------------------------------------------
+
+
+def test_a_port_another_server_listens_on_is_refused_and_the_first_keeps_serving():
+    """granian shares a port between its own workers; a second sandbox there would start
+    silently and requests would alternate between two states."""
+    from tests.conftest import running_server
+
+    with running_server() as url:
+        port = url.rsplit(":", 1)[1]
+        result = _run_on(port)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == (f"payluk-sandbox: 127.0.0.1:{port} is already in use (another server listens there; "
+                                 "stop it or choose another --port)\n")
+        assert requests.get(url + "/healthz", timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize("host, why", [
+    ("999.1.1.1", "the address does not resolve"),
+    ("no-such-host.invalid", "the address does not resolve"),
+    ("192.0.2.1", "Cannot assign requested address"),  # TEST-NET-1: never an address of this machine
+])
+def test_an_address_that_cannot_be_listened_on_is_one_line(host, why):
+    result = subprocess.run([str(SCRIPT), "--host", host, "--port", "0"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"payluk-sandbox: cannot listen on {host}:") and why in lines[0]
+
+
+def test_a_bad_extra_fixture_set_stops_start_up_before_the_banner(tmp_path):
+    """Every set is replayed before anything is served, not only default.json: the file and the
+    step in one line, exit 2, no traceback, no banner."""
+    (tmp_path / "default.json").write_text((DEFAULT_DIR / "default.json").read_text())
+    (tmp_path / "broken.json").write_text(json.dumps({
+        "extends": "default", "description": "a step that fails",
+        "actions": [{"op": "pay_escrow", "customer": "665f1b2c9a1e4d0012ab3c31",
+                     "body": {"gateway": "WALLET", "transactionType": "ESCROW",
+                              "escrowDetails": {"escrowId": "665f1b2c9a1e4d0012ab3caa"}}}]}))
+    result = subprocess.run([str(SCRIPT), "--fixtures", str(tmp_path), "--port", "0"], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"payluk-sandbox: {tmp_path / 'broken.json'}: actions[0] (pay_escrow): Escrow not found\n"
+
+
+def test_an_unknown_op_in_an_extra_set_stops_start_up(tmp_path):
+    (tmp_path / "default.json").write_text((DEFAULT_DIR / "default.json").read_text())
+    (tmp_path / "odd.json").write_text(json.dumps({"extends": "default", "actions": [{"op": "teleport"}]}))
+    result = subprocess.run([str(SCRIPT), "--fixtures", str(tmp_path), "--port", "0"], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"payluk-sandbox: {tmp_path / 'odd.json'}: "), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def _run_on(port):
+    return subprocess.run([str(SCRIPT), "--port", str(port)], capture_output=True, text=True, timeout=30)

@@ -252,6 +252,15 @@ def test_payluk_sandbox__reset(payluk_sandbox):
         payluk_sandbox.customer("new@example.com")
 
 
+def test_payluk_sandbox__reset_keeps_settings_unless_told(payluk_sandbox):
+    hook = "http://127.0.0.1:9/plugin-hooks"
+    assert payluk_sandbox.control("PUT", "/_sandbox/webhook", json={"url": hook})["url"] == hook
+    payluk_sandbox.reset()
+    assert payluk_sandbox.control("GET", "/_sandbox/webhook")["url"] == hook
+    payluk_sandbox.reset(keep_settings=False)
+    assert payluk_sandbox.control("GET", "/_sandbox/webhook")["url"] is None
+
+
 def test_payluk_sandbox__scenario_header(payluk_sandbox):
     recorder = Recorder(payluk_sandbox._control)
     with payluk_sandbox.scenario("card_declined") as handle:

@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+from tests import processes
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -85,7 +86,7 @@ def test_webhook_receiver_snippet(live_server):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     code = block("A receiver that checks the signature", "python").replace("9000", str(port))
-    receiver = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    receiver = processes.start([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 10
     while True:  # the receiver must listen before the first delivery, or that one is refused
         try:
@@ -111,5 +112,4 @@ def test_webhook_receiver_snippet(live_server):
     finally:
         requests.put(f"{live_server}/_sandbox/webhook", headers={"Authorization": "Bearer sk_test_readme"},
                      json={"url": None, "faults": []}, timeout=10)
-        receiver.kill()
-        time.sleep(0.1)
+        processes.stop(receiver)

@@ -42,6 +42,19 @@ def _sandbox():
 # -- health -------------------------------------------------------------------------------------
 
 
+@bp.get("/")
+@public
+def index():
+    """Where everything is, for a person (or a health probe) that opens the server's root."""
+    base = request.host_url.rstrip("/")
+    return envelope(200, "payluk-sandbox is running", {
+        "version": __version__,
+        "api": base, "apiPaths": "/v1/...", "authorization": "Bearer sk_test_<anything>; each key is its own namespace",
+        "docs": f"{base}/docs", "openapi": f"{base}/openapi.json", "console": f"{base}/_sandbox/console",
+        "scenarios": f"{base}/_sandbox/scenarios", "health": f"{base}/healthz",
+    })
+
+
 @bp.get("/healthz")
 @public
 def healthz():
@@ -119,7 +132,8 @@ def reset():
         if options:
             raise BadRequest("A reset of every namespace takes no fixtures or seed")
         return envelope(200, "Every namespace reset", {"namespaces": store.drop_all()})
-    ns = store.reset(g.key, **options)
+    keep = controls.SETTINGS if options.pop("keep_settings", True) else ()
+    ns = store.reset(g.key, keep=keep, **options)
     return envelope(200, "Sandbox reset successfully", _parties(ns))
 
 
@@ -138,7 +152,7 @@ def provider_state():
     seed = body["params"].get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
         raise BadRequest('"params.seed" must be a whole number')
-    ns = _sandbox().store.reset(g.key, fixtures=name, seed=seed)
+    ns = _sandbox().store.reset(g.key, keep=controls.SETTINGS, fixtures=name, seed=seed)
     return envelope(200, "Provider state set up", {"state": body["state"], **_parties(ns)})
 
 

@@ -56,6 +56,9 @@ class ClockSetSchema(RequestSchema):
 class ResetSchema(RequestSchema):
     fixtures = fields.String()
     seed = WholeNumber(minimum=0, allow_none=True)
+    keep_settings = fields.Boolean(data_key="keepSettings", metadata={
+        "description": "Keep the namespace's settings (webhook URL, fault modes, delay, milestone events); "
+                       "default true. false: back to the server's defaults (--webhook-url included)"})
 
 
 class ResetQuerySchema(RequestSchema):

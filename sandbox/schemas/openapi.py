@@ -103,6 +103,18 @@ class CheckoutSessionDataSchema(WireSchema):
 # -- sandbox controls --------------------------------------------------------------------------------
 
 
+class IndexSchema(WireSchema):
+    version = fields.String()
+    api = fields.String(metadata={"description": "The API base URL (Payluk's paths under /v1 are relative to it)"})
+    api_paths = fields.String(data_key="apiPaths")
+    authorization = fields.String()
+    docs = fields.String()
+    openapi = fields.String()
+    console = fields.String()
+    scenarios = fields.String()
+    health = fields.String()
+
+
 class HealthSchema(WireSchema):
     version = fields.String()
     store = fields.String(metadata={"description": "The state backend: `memory` or `redis`"})

@@ -470,7 +470,8 @@ CASES = list(all_cases())
 def sweep(request):
     """One app, one namespace with the world in it, for the whole module; on each store."""
     http = InProcessHttp(create_app(backend_config(request, request.param, 6)))
-    return http, build_world(http)
+    yield http, build_world(http)
+    http.app.close()
 
 
 def exported(http) -> bytes:

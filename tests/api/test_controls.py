@@ -90,6 +90,60 @@ def test_topup_limit_follows_the_clock(http, api):
 # -- reset and named fixture sets --------------------------------------------------------------------
 
 
+SETTINGS = {"url": "http://127.0.0.1:9/hooks", "milestoneEvents": True, "faults": ["duplicate"], "delaySeconds": 5}
+DEFAULT_SETTINGS = {"url": None, "milestoneEvents": False, "faults": [], "delaySeconds": 0}
+
+
+def test_reset__keeps_the_settings_made_through_the_controls(http, api):
+    """A webhook URL and faults are configuration, not data: the README's walkthrough starts
+    with a reset after the URL was set, and must still deliver."""
+    assert http.put("/_sandbox/webhook", json=SETTINGS).status == 200
+    api.create_escrow({"amount": "1000", "purpose": "x", "whoPays": "buyer"})
+    assert http.post("/_sandbox/reset").status == 200
+    assert http.get("/_sandbox/webhook").data == SETTINGS
+    assert http.get("/v1/escrow/feeds").data["pagination"]["count"] == 0  # the data did go
+    assert http.post("/_sandbox/reset", json={"fixtures": "funded-milestone", "seed": 3}).status == 200
+    assert http.get("/_sandbox/webhook").data == SETTINGS
+
+
+def test_reset__keep_settings_false_goes_back_to_the_server_defaults(http):
+    http.put("/_sandbox/webhook", json=SETTINGS)
+    assert http.post("/_sandbox/reset", json={"keepSettings": False}).status == 200
+    assert http.get("/_sandbox/webhook").data == DEFAULT_SETTINGS
+
+
+def test_reset__keep_settings_false_restores_the_configured_callback_url():
+    app = create_app(make_config(webhook_url="http://127.0.0.1:9/configured"))
+    http = InProcessHttp(app)
+    try:
+        http.put("/_sandbox/webhook", json={"url": "http://127.0.0.1:9/mine", "faults": ["delayed"]})
+        http.post("/_sandbox/reset", json={"keepSettings": False})
+        assert http.get("/_sandbox/webhook").data == {**DEFAULT_SETTINGS, "url": "http://127.0.0.1:9/configured"}
+    finally:
+        app.close()
+
+
+def test_reset__keep_settings_must_be_a_boolean(http, api):
+    api.error(http.post("/_sandbox/reset", json={"keepSettings": "maybe"}), 400, '"keepSettings" must be a boolean')
+
+
+def test_provider_state__keeps_the_settings_like_a_reset(http):
+    http.put("/_sandbox/webhook", json=SETTINGS)
+    assert http.post("/_sandbox/provider-states", json={"state": "funded-milestone"}).status == 200
+    assert http.get("/_sandbox/webhook").data == SETTINGS
+
+
+def test_snapshot_restore_and_fork__carry_the_settings_they_captured(http):
+    http.put("/_sandbox/webhook", json=SETTINGS)
+    assert http.post("/_sandbox/snapshots", json={"name": "with-settings"}).status == 201
+    http.put("/_sandbox/webhook", json={"url": None, "faults": []})
+    assert http.post("/_sandbox/snapshots/with-settings/restore").status == 200
+    assert http.get("/_sandbox/webhook").data == SETTINGS
+    assert http.post("/_sandbox/fork", json={"key": "sk_test_settings_fork", "replace": True}).status == 201
+    assert http.get("/_sandbox/webhook", key="sk_test_settings_fork").data == SETTINGS
+    http.post("/_sandbox/reset", key="sk_test_settings_fork", json={"keepSettings": False})
+
+
 def test_reset_to_a_named_set(http, api):
     reply = http.post("/_sandbox/reset", json={"fixtures": "funded-milestone"})
     assert reply.status == 200 and reply.data["fixtures"] == "funded-milestone"
@@ -305,3 +359,14 @@ def test_reset_timing_at_1k_escrows(capsys):
     timings["reset"] = time.perf_counter() - t0
     with capsys.disabled():
         print("\n[1k escrows: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in timings.items()) + "]")
+
+
+def test_index__the_root_answers_where_everything_is(http):
+    reply = http.get("/", key=None)
+    assert (reply.status, reply.body["status"], reply.body["message"]) == (200, 200, "payluk-sandbox is running")
+    data = reply.data
+    base = data["api"]
+    assert base.startswith("http://") and not base.endswith("/")
+    assert (data["docs"], data["console"], data["openapi"]) == (f"{base}/docs", f"{base}/_sandbox/console",
+                                                                 f"{base}/openapi.json")
+    assert data["apiPaths"] == "/v1/..." and "sk_test_" in data["authorization"]

@@ -462,6 +462,25 @@ def test_response_lost__live_server_with_requests(live_server):
     assert checked["violations"] == []
 
 
+def test_response_lost__one_info_line_in_the_server_log(tmp_path):
+    """A deliberate fault is not an error: the server says so in one INFO line, no traceback."""
+    from tests.conftest import running_server
+
+    log = tmp_path / "server.log"
+    with running_server(log=log) as url:
+        auth = {"Authorization": "Bearer sk_test_scenarios_lost_log"}
+        created = requests.post(f"{url}/v1/escrow/create", headers={**auth, "customer-id": SELLER},
+                                data=ESCROW_FIELDS, timeout=10).json()["data"]
+        with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            requests.post(f"{url}{PAY}", headers={**auth, "customer-id": BUYER, **scenario("response_lost")},
+                          json=pay_body(created["id"], "wallet"), timeout=10)
+        time.sleep(0.2)
+    lines = [line for line in log.read_text().splitlines() if "response_lost" in line or "Traceback" in line
+             or "[ERROR]" in line]
+    assert lines == ["[INFO] X-Sandbox-Scenario response_lost: the operation committed and the response is dropped "
+                     "on purpose"], log.read_text()
+
+
 def test_response_lost__journal_keeps_the_answer_the_client_never_got(api):
     escrow = api.create_escrow(ESCROW_FIELDS)
     with lost(api.http):

@@ -38,6 +38,7 @@ from sandbox import create_app
 from tests.api.test_bad_input_sweep import SPECS, assert_refused, build_world, exported
 from tests.api.test_cross_cutting import ROUTES
 from tests.api.test_webhooks import Receiver, wait_for
+from tests import processes
 from tests.conftest import (
     BACKENDS, BUYER, DOCS_MILESTONE_EXAMPLE, KEY, ROOT, SELLER, Api, InProcessHttp, backend_config, make_config, pay_body, running_server,
 )
@@ -88,7 +89,9 @@ NOT_A_TEST_KEY = {  # -> 403 Unauthorized Access
 
 @pytest.fixture(scope="module")
 def client():
-    return InProcessHttp(create_app(make_config()))
+    http = InProcessHttp(create_app(make_config()))
+    yield http
+    http.app.close()
 
 
 @pytest.mark.parametrize("header", list({**NOT_BEARER, **NOT_A_TEST_KEY}.values()),
@@ -162,7 +165,9 @@ def test_namespaces__b_can_fork_but_not_overwrite_a(pair):
 
 @pytest.fixture(scope="module")
 def controls_off():
-    return InProcessHttp(create_app(make_config(controls=False)))
+    http = InProcessHttp(create_app(make_config(controls=False)))
+    yield http
+    http.app.close()
 
 
 @pytest.mark.parametrize("method, path", CONTROL_ROUTES, ids=ids(CONTROL_ROUTES))
@@ -183,7 +188,9 @@ def test_controls_off__on_a_real_server(monkeypatch):
 
 @pytest.fixture(scope="module")
 def guarded():
-    return InProcessHttp(create_app(make_config(control_token="s3cret-Token")))
+    http = InProcessHttp(create_app(make_config(control_token="s3cret-Token")))
+    yield http
+    http.app.close()
 
 
 def guarded_state(http) -> bytes:
@@ -235,16 +242,15 @@ def logged_server(tmp_path):
     """A `payluk-sandbox` process whose stdout and stderr go to a file we can read."""
     log = tmp_path / "server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--control-token", CONTROL_TOKEN],
-                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = processes.start([sys.executable, "-m", "sandbox", "--port", "0", "--control-token", CONTROL_TOKEN],
+                               cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: re.search(r"http://[\d.]+:\d+", log.read_text()))
         url = re.search(r"http://[\d.]+:\d+", log.read_text()).group(0)
         wait_for(lambda: _healthy(url))
         yield url, log
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        processes.stop(proc)
 
 
 def _healthy(url) -> bool:

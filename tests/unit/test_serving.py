@@ -172,8 +172,10 @@ def test_runner__an_iterated_answer_is_joined_and_closed():
     assert proto.answers == [(200, [], b"ab")] and closed == [True]
 
 
-def test_runner__a_body_that_fails_midway_drops_the_connection():
-    """`response_lost`: the answer's head goes out, its body raises, granian aborts."""
+def test_runner__a_deliberately_dropped_answer_sends_its_head_and_no_body(caplog):
+    """`response_lost`: the body raises ConnectionAbortedError; the head (with its
+    Content-Length) goes out with no body, so the client's connection breaks — one INFO line,
+    no traceback."""
 
     def app(environ, start_response):
         start_response("200 OK", [("Content-Length", "10")])
@@ -181,9 +183,22 @@ def test_runner__a_body_that_fails_midway_drops_the_connection():
         raise ConnectionAbortedError("dropped on purpose")
 
     proto = Proto()
+    with caplog.at_level("INFO", logger="sandbox"):
+        ParkingRunner(app)(proto, scope())
+    assert proto.answers == [(200, [("Content-Length", "10")], b"")]
+    assert [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records] == [
+        ("INFO", "dropped on purpose", None)]
+
+
+def test_runner__a_body_that_fails_is_a_500_envelope():
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        yield b"partial"
+        raise KeyError("bug")
+
+    proto = Proto()
     ParkingRunner(app)(proto, scope())
-    status, headers, error = proto.answers[0]
-    assert (status, headers, type(error)) == (200, [("Content-Length", "10")], ConnectionAbortedError)
+    assert proto.answers[0][0] == 500 and json.loads(proto.answers[0][2])["message"] == "Internal server error"
 
 
 # -- the sandbox app through the runner --------------------------------------------------------------
