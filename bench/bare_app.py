@@ -2,7 +2,7 @@
 
 No state, no validation, no ledger: each route parses its JSON body (as any JSON API must)
 and answers a fixed escrow of the same size and shape as the sandbox's. Served by the same
-granian configuration as the sandbox (sandbox.cli.granian), it is what Flask on this server
+granian configuration as the sandbox (sandbox.server.cli.granian), it is what Flask on this server
 can do at best; `trivial` (a raw WSGI callable) is the load generator's own ceiling.
 """
 

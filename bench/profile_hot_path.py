@@ -91,7 +91,7 @@ def main(argv=None) -> int:
     sys.path.insert(0, args.source)
     from bench.bare_app import create_app as bare_app
     from sandbox import create_app
-    from sandbox.config import Config
+    from sandbox.server.config import Config
 
     app = create_app(Config.from_env())
     call = caller(app)

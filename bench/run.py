@@ -290,7 +290,7 @@ class Bench:
         (informative); then the Redis store's workers x threads; then its default servers' rows
         (issue 16: fresh, and beside latency faults). Each server starts on an emptied Redis
         database and gets a 1 s warm-up (full runs only)."""
-        if not (servers.SOURCE / "sandbox" / "redis_store.py").exists():
+        if not any((servers.SOURCE / "sandbox" / where).exists() for where in ("store/redis", "redis_store.py")):
             return self._skip(f"Scale-out on Redis skipped: {servers.SOURCE} has no Redis store")
         redis, why = servers.redis_server()
         if redis is None:

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PRISM_DIR = ROOT / "bench" / ".prism"
 PRISM_VERSION = "5"
 
-GRANIAN = "import sys; from sandbox.cli import granian; granian(sys.argv[1], '127.0.0.1', int(sys.argv[2]), 1).serve()"
+# (sandbox.cli before the restructure of issue 18: a baseline checkout may be older)
+GRANIAN = ("import sys\ntry:\n    from sandbox.server.cli import granian\nexcept ImportError:\n    from sandbox.cli import granian\n"
+           "granian(sys.argv[1], '127.0.0.1', int(sys.argv[2]), 1).serve()")
 WAITRESS = (
     "import sys; from waitress import serve; from sandbox.app import create_app_from_env; "
     "serve(create_app_from_env(), host='127.0.0.1', port=int(sys.argv[1]), threads=8, _quiet=True)"

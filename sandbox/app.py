@@ -5,7 +5,6 @@ import logging
 import multiprocessing.util
 from dataclasses import dataclass
 
-import orjson
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
@@ -15,12 +14,12 @@ from sandbox.api import (
     auth, catalog, checkout, customers, docs, errors, escrows, intents, journal, payments, sandbox_admin,
     scenarios, webhooks,
 )
-from sandbox import console
-from sandbox.config import Config
+from sandbox import codec, console
+from sandbox.server.config import Config
 from sandbox.domain.errors import BadRequest
-from sandbox.fixtures import DEFAULT_SET, load_fixture_sets, replay
+from sandbox.controlplane.fixture_sets import DEFAULT_SET, load_fixture_sets, replay
 from sandbox.schemas.base import wire_number
-from sandbox.store import MemoryNamespace, Store, new_state
+from sandbox.store.memory import MemoryNamespace, Store, new_state
 
 # Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
 # exercise Payluk's 401 `Access denied` on the merchant-customer routes.
@@ -46,14 +45,10 @@ class WireJSON(DefaultJSONProvider):
         return wire_number(o)
 
     def dumps(self, obj, **kwargs) -> str:
-        """Compact, as Express's `res.json` writes (JSON.stringify without spaces). Every answer
-        goes through here, so orjson (C); what it refuses (integers beyond 64 bits, lone
-        surrogates echoed by the journal) goes through the standard library."""
+        """Every answer goes through here: sandbox/codec.py's compact text, as Express's
+        `res.json` writes; with options (Flask's own callers), the standard library's."""
         if not kwargs:
-            try:
-                return orjson.dumps(obj, default=wire_number).decode()
-            except TypeError:
-                pass
+            return codec.dumps(obj, default=wire_number)
         kwargs.setdefault("separators", (",", ":"))
         return super().dumps(obj, **kwargs)
 
@@ -70,21 +65,26 @@ class SandboxFlask(Flask):
         close the store's connections. Flask has no app-level teardown: servers call this when
         they stop (`create_app_from_env` arranges it for granian's workers), tests for the apps
         they build. Idempotent."""
-        dispatcher = self.extensions.get("sandbox_webhooks")
-        if dispatcher is not None:
-            dispatcher.stop()
         sandbox = self.extensions.get("sandbox")
-        if sandbox is not None:
-            sandbox.store.close()
+        if sandbox is None:
+            return
+        if sandbox.dispatcher is not None:
+            sandbox.dispatcher.stop()
+        sandbox.store.close()
 
 
 @dataclass
 class Sandbox:
-    """What the app keeps in `app.extensions["sandbox"]`."""
+    """Everything the app keeps, under the one key `app.extensions["sandbox"]`: its settings,
+    fixture sets and store, and the parts `register` functions add (the webhook dispatcher, the
+    journal recorder when the controls are on, the console's sessions)."""
 
     config: Config
     fixture_sets: dict
     store: Store
+    dispatcher: object = None
+    recorder: object = None
+    console_sessions: object = None
 
     @property
     def fixture(self) -> dict:
@@ -110,7 +110,7 @@ def make_store(config: Config, build) -> Store:
     """The state backend `config.store` names: this process's memory, or a shared Redis."""
     if not config.shared_store:
         return Store(build)
-    from sandbox.redis_store import RedisStore
+    from sandbox.store.redis import RedisStore
 
     return RedisStore(build, config.store, config.namespace_ttl)
 
@@ -152,7 +152,7 @@ def _log_to_stderr() -> None:
 
 def create_app_from_env() -> Flask:
     """Entry point for the WSGI server's worker (settings arrive as SANDBOX_* variables; its
-    requests are run by sandbox/serving.py's `ParkingRunner`). Everything built so far (modules,
+    requests are run by sandbox/server/serving.py's `ParkingRunner`). Everything built so far (modules,
     schemas, fixture sets) lives as long as the process: frozen out of the garbage collector's
     view, a full collection walks only what requests leave behind (a gen-2 pass: ~20 ms before,
     ~1 ms after, timed with gc.callbacks)."""

@@ -22,7 +22,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from sandbox import create_app
-from sandbox.config import Config
+from sandbox.server.config import Config
 from sandbox.schemas import fast
 from tests import processes
 
@@ -82,7 +82,7 @@ class Contract:
         import jsonschema_rs
         from werkzeug.exceptions import HTTPException
 
-        from sandbox import openapi
+        from sandbox.docs import openapi
 
         self.jsonschema_rs, self.HTTPException, self.openapi = jsonschema_rs, HTTPException, openapi
         self.doc = openapi.document()
@@ -309,7 +309,7 @@ def running_server(*args, log: Path | None = None):
 @pytest.fixture(scope="session")
 def live_server():
     """The session's live server, served as `make run` serves it (one request thread per worker,
-    sandbox/serving.py's runner: every live API test goes through it)."""
+    sandbox/server/serving.py's runner: every live API test goes through it)."""
     with running_server("--seed", str(SEED), "--clock-start", START) as url:
         yield url
 

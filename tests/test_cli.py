@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from sandbox.cli import banner, display_url, granian
-from sandbox.config import Config
-from sandbox.fixtures import DEFAULT_DIR, load_fixture_sets
+from sandbox.server.cli import banner, display_url, granian
+from sandbox.server.config import Config
+from sandbox.controlplane.fixture_sets import DEFAULT_DIR, load_fixture_sets
 from tests import processes
 from tests.conftest import ROOT
 from tests.redis_server import free_port, running_redis

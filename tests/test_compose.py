@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from sandbox.cli import parse_args
-from sandbox.config import Config
+from sandbox.server.cli import parse_args
+from sandbox.server.config import Config
 from tests.conftest import ROOT
 
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()

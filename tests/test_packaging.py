@@ -28,7 +28,7 @@ def test_dockerfile_environment_is_understood_by_the_config():
     """The container's settings (HOST/PORT) parse into a usable config; the fixtures come from
     the installed package (no SANDBOX_FIXTURES)."""
     env = dict(re.findall(r"(\w+)=(\S+)", DOCKERFILE.split("ENV", 1)[1].split("WORKDIR")[0]))
-    from sandbox.config import Config
+    from sandbox.server.config import Config
 
     config = Config.from_env(env)
     assert (config.host, config.port, config.fixtures) == ("0.0.0.0", 8080, None)

@@ -1,4 +1,4 @@
-"""The pytest plugin (`sandbox/pytest_plugin.py`): a throwaway consumer project run by pytester in
+"""The pytest plugin (`sandbox/testing/pytest_plugin.py`): a throwaway consumer project run by pytester in
 a subprocess (so the plugin loads from its `pytest11` entry point, as in a real project), against
 the in-process server and against an external one; then the fixture's helpers one by one."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sandbox.pytest_plugin import (
+from sandbox.testing.pytest_plugin import (
     ENV_URL, SCENARIO_HEADER, InProcessServer, PaylukSandbox, PaylukSandboxError, build_app,
 )
 from tests.conftest import BUYER, SELLER
@@ -117,7 +117,7 @@ def test_unreachable_external_server_is_a_clear_error(pytester, monkeypatch):
 def guarded_server():
     """A second sandbox whose controls need the token `s3cret` (like a CI container would)."""
     from sandbox import create_app
-    from sandbox.config import Config
+    from sandbox.server.config import Config
 
     server = InProcessServer(create_app(Config(control_token="s3cret")))
     yield server.url
@@ -329,7 +329,7 @@ def test_payluk_sandbox__control_errors_name_route_and_answer(payluk_sandbox):
 
 def test_payluk_sandbox__controls_switched_off():
     from sandbox import create_app
-    from sandbox.config import Config
+    from sandbox.server.config import Config
 
     server = InProcessServer(create_app(Config(controls=False)))
     sandbox = PaylukSandbox(server.url)

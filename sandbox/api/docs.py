@@ -1,11 +1,11 @@
 """The API's own description: `GET /openapi.json` (generated from the marshmallow schemas by
-sandbox/openapi.py, built once per process) and `GET /docs`, Swagger UI from flask-swagger-ui
+sandbox/docs/openapi.py, built once per process) and `GET /docs`, Swagger UI from flask-swagger-ui
 with every asset served by the sandbox itself (works offline, no CDN)."""
 
 from flask import Blueprint, current_app
 from flask_swagger_ui import get_swaggerui_blueprint
 
-from sandbox import openapi
+from sandbox.docs import openapi
 from sandbox.api.auth import public
 
 DOCS_PATH = "/docs"

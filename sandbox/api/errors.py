@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from sandbox.api.http import envelope
 from sandbox.domain.errors import ROUTE_NOT_FOUND, PaylukError
-from sandbox.store import StoreUnavailable
+from sandbox.store.memory import StoreUnavailable
 
 log = logging.getLogger("sandbox")
 
@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def crash(err: Exception):
         if store_down(err):
-            # The shared store (sandbox/redis_store.py) is down or the namespace is busy: the
+            # The shared store (sandbox/store/redis/store.py) is down or the namespace is busy: the
             # operation applied nothing (its commit is one script), so the client may retry.
             log.warning("state store unavailable: %s", err)
             message = str(err) if isinstance(err, StoreUnavailable) else STORE_UNAVAILABLE

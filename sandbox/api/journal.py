@@ -1,7 +1,7 @@
 """The request journal of the control plane: hooks that record every keyed request in its
 namespace, and `/_sandbox/requests` to read (newest first, filtered) and clear it.
 
-Recorded: method, path, query, status, bodies (sandbox/journal.py says how they are kept),
+Recorded: method, path, query, status, bodies (sandbox/controlplane/recorder.py says how they are kept),
 `customer-id`, the scenario, real latency, the time on the namespace clock and the client
 address. Never recorded: any header besides `customer-id` and `X-Sandbox-Scenario` (so never
 `Authorization`), and no secret key anywhere (keys in bodies, query and headers are blanked).
@@ -13,8 +13,8 @@ import time
 
 from flask import Blueprint, Flask, g, request
 
-from sandbox import journal
-from sandbox.serving import ARRIVED, Park
+from sandbox.controlplane import recorder
+from sandbox.server.serving import ARRIVED, Park
 from sandbox.api.errors import store_down
 from sandbox.api.http import FORM_TYPES, call, envelope
 from sandbox.domain.errors import REQUEST_NOT_FOUND, BadRequest
@@ -93,11 +93,11 @@ class Recorder:
             "id": None,
             "at_ms": None,
             "method": req.method,
-            "path": journal.redact(req.path),  # a key pasted into a URL is blanked like one in a body
-            "query": journal.redact(env.get("QUERY_STRING")),  # WSGI text (latin-1), decoded in render
+            "path": recorder.redact(req.path),  # a key pasted into a URL is blanked like one in a body
+            "query": recorder.redact(env.get("QUERY_STRING")),  # WSGI text (latin-1), decoded in render
             "status": status,
             "latency_ms": latency,
-            "customer_id": journal.redact(env.get("HTTP_CUSTOMER_ID")),
+            "customer_id": recorder.redact(env.get("HTTP_CUSTOMER_ID")),
             "scenario": _scenario(glob, env),
             "ip": env.get("REMOTE_ADDR"),
             "request": self._request_body(req, env),
@@ -115,14 +115,14 @@ class Recorder:
         mimetype = env.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
         limit = self.config.get("MAX_CONTENT_LENGTH")
         if length and limit and length.isdigit() and int(length) > limit:
-            return journal.omitted(mimetype, int(length))  # the server refused it (413); not read
+            return recorder.omitted(mimetype, int(length))  # the server refused it (413); not read
         if mimetype in FORM_TYPES:
             # Parsed already if the view read it; file contents are never read, only measured.
-            return journal.capture_form(
+            return recorder.capture_form(
                 req.form.lists(),
                 ((name, [(f.filename, _size(f)) for f in files]) for name, files in req.files.lists()),
             )
-        return journal.capture_raw(req.get_data(cache=True), mimetype)
+        return recorder.capture_raw(req.get_data(cache=True), mimetype)
 
 
 def _not_recorded(err: Exception) -> None:
@@ -138,10 +138,10 @@ def _scenario(glob, env):
     """The scenario the scenarios module applied (`g.scenario`), else the header as sent."""
     value = glob.get("scenario")
     if value is None:
-        return journal.redact(env.get("HTTP_X_SANDBOX_SCENARIO"))
+        return recorder.redact(env.get("HTTP_X_SANDBOX_SCENARIO"))
     if isinstance(value, dict):
         value = value.get("name", value)
-    return journal.redact(value if isinstance(value, str) else str(getattr(value, "name", value)))
+    return recorder.redact(value if isinstance(value, str) else str(getattr(value, "name", value)))
 
 
 def _size(upload) -> int | None:
@@ -159,11 +159,11 @@ def _response_body(response):
     mimetype = response.headers.get("Content-Type", "").partition(";")[0].strip()
     body = response.response
     if type(body) is list and len(body) == 1 and type(body[0]) is bytes:
-        return journal.capture_raw(body[0], mimetype)  # the usual case: one bytes chunk, no copy
+        return recorder.capture_raw(body[0], mimetype)  # the usual case: one bytes chunk, no copy
     if response.is_streamed:
         # Reading a streamed body here would consume it (and a "response lost" body raises).
-        return journal.omitted(mimetype, response.content_length)
-    return journal.capture_raw(response.get_data(), mimetype)
+        return recorder.omitted(mimetype, response.content_length)
+    return recorder.capture_raw(response.get_data(), mimetype)
 
 
 def register(app: Flask) -> None:
@@ -173,7 +173,7 @@ def register(app: Flask) -> None:
     if not getattr(app.extensions["sandbox"].config, "controls", True):
         return
     recorder = Recorder(app)
-    app.extensions["sandbox.journal"] = recorder
+    app.extensions["sandbox"].recorder = recorder
     app.before_request_funcs.setdefault(None, []).insert(0, recorder.start_clock)
     app.after_request_funcs.setdefault(None, []).insert(0, recorder.record)
     app.teardown_request(recorder.record_failure)
@@ -185,11 +185,11 @@ def register(app: Flask) -> None:
 
 @bp.get("/_sandbox/requests")
 def list_requests():
-    query = load(journal.JOURNAL_QUERY, request.args.to_dict())
+    query = load(recorder.JOURNAL_QUERY, request.args.to_dict())
     entries, dropped, capacity = call(lambda ns: (ns.journal_entries(), ns.journal_dropped, ns.journal_capacity))
-    found = journal.search(entries, query)
+    found = recorder.search(entries, query)
     return envelope(200, "Requests fetched successfully", {
-        "data": [journal.render(entry) for entry in found.entries],
+        "data": [recorder.render(entry) for entry in found.entries],
         "count": found.count,
         "dropped": dropped,
         "capacity": capacity,
@@ -198,10 +198,10 @@ def list_requests():
 
 @bp.get("/_sandbox/requests/<entry_id>")
 def get_request(entry_id):
-    entry = journal.find(call(lambda ns: ns.journal_entries()), entry_id)
+    entry = recorder.find(call(lambda ns: ns.journal_entries()), entry_id)
     if entry is None:
         raise BadRequest(REQUEST_NOT_FOUND)
-    return envelope(200, "Request fetched successfully", journal.render(entry))
+    return envelope(200, "Request fetched successfully", recorder.render(entry))
 
 
 @bp.delete("/_sandbox/requests")

@@ -30,7 +30,7 @@ from sandbox.schemas.control import (
     STATE_FORMAT,
 )
 from sandbox.schemas.customer import CUSTOMERS
-from sandbox.store import MemoryNamespace, new_state
+from sandbox.store.memory import MemoryNamespace, new_state
 
 bp = Blueprint("sandbox_admin", __name__)
 

@@ -1,6 +1,6 @@
 """Scenarios and fault injection: the hooks that apply `X-Sandbox-Scenario` and magic values
 to `/v1` requests, the catalogue (`GET /_sandbox/scenarios`) and the test helpers
-(`POST /_sandbox/helpers/…`). What each scenario does is data in sandbox/scenarios.py.
+(`POST /_sandbox/helpers/…`). What each scenario does is data in sandbox/controlplane/faults.py.
 
 Faults that change nothing answer from `before_request`, so the view (and its service)
 never runs: nothing can be half-applied. `response_lost` is the one scenario that lets the
@@ -15,12 +15,13 @@ import json
 
 from flask import Blueprint, Flask, current_app, g, request
 
-from sandbox import scenarios, serving
+from sandbox.controlplane import faults
+from sandbox.server import serving
 from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
 from sandbox.domain import services
-from sandbox.domain import webhooks as webhook_faults
+from sandbox.domain import outbox as webhook_faults
 from sandbox.domain.errors import PaylukError
 from sandbox.schemas.base import load
 from sandbox.schemas.customer import CUSTOMER
@@ -58,7 +59,7 @@ def _body(always: bool = False):
     if request.mimetype in FORM_TYPES:
         return None
     raw = request.get_data(cache=True)
-    if not raw or not (always or scenarios.may_hold_magic(raw)):
+    if not raw or not (always or faults.may_hold_magic(raw)):
         return None
     try:
         return json.loads(raw)
@@ -74,23 +75,23 @@ def apply_scenario():
     if rule is None or req.method == "OPTIONS" or not rule.rule.startswith("/v1/"):
         return None
     route = f"{req.method} {rule.rule}"
-    header = req.headers.get(scenarios.HEADER)
+    header = req.headers.get(faults.HEADER)
     # The body matters with a header too: `ignoredWhen` reads it (a wallet payment).
-    body = _body(always=bool(header)) if route in scenarios.MAGIC_ROUTES else None
-    choice = scenarios.select(route, header, body)
+    body = _body(always=bool(header)) if route in faults.MAGIC_ROUTES else None
+    choice = faults.select(route, header, body)
     if choice is None:
         return None
     request.environ[CHOICE] = choice
     g.scenario = choice.scenario.name
     scenario = choice.scenario
-    if scenario.outcome in (scenarios.TIMEOUT, scenarios.DELAY):
+    if scenario.outcome in (faults.TIMEOUT, faults.DELAY):
         serving.pause(req.environ, choice.params["ms"] / 1000)
-    if scenario.outcome == scenarios.DELAY:
+    if scenario.outcome == faults.DELAY:
         return None
-    if scenario.outcome == scenarios.DROP:
+    if scenario.outcome == faults.DROP:
         _hold_namespace(body)
         return None
-    if scenario.outcome == scenarios.RATE_LIMIT:
+    if scenario.outcome == faults.RATE_LIMIT:
         response = current_app.response_class(current_app.json.dumps(scenario.body()), status=scenario.status,
                                               mimetype="application/json")
         response.headers.update(scenario.answer_headers(choice.params))
@@ -130,7 +131,7 @@ def finish_scenario(response):
     choice = environ.get(CHOICE)
     if choice is None:
         return response
-    response.headers[scenarios.APPLIED_HEADER] = choice.scenario.name
+    response.headers[faults.APPLIED_HEADER] = choice.scenario.name
     held = environ.get(HELD)
     if held is not None and held[0].changed_since(held[1]):
         environ[DROP] = True
@@ -148,7 +149,7 @@ def release_namespace(exc=None) -> None:
 
 
 def _dropped_body():
-    raise scenarios.ResponseLost(
+    raise faults.ResponseLost(
         "X-Sandbox-Scenario response_lost: the operation committed and the response is dropped on purpose"
     )
     yield b""  # pragma: no cover - makes this a generator
@@ -178,10 +179,10 @@ class DropLostResponses:
 @bp.get("/_sandbox/scenarios")
 def list_scenarios():
     return envelope(200, "Scenarios fetched successfully", {
-        "header": scenarios.HEADER,
-        "headerSyntax": scenarios.HEADER_SYNTAX,
-        "appliedHeader": scenarios.APPLIED_HEADER,
-        "magicPrefix": scenarios.MAGIC_PREFIX,
+        "header": faults.HEADER,
+        "headerSyntax": faults.HEADER_SYNTAX,
+        "appliedHeader": faults.APPLIED_HEADER,
+        "magicPrefix": faults.MAGIC_PREFIX,
         "rules": [
             "The header applies to any /v1 route; magic values are read from the JSON body of the routes "
             "listed under each trigger.",
@@ -194,8 +195,8 @@ def list_scenarios():
             "Authentication comes first; /_sandbox routes and unknown routes ignore scenarios.",
             "Nothing is random: the same request triggers the same scenario under any --seed.",
         ],
-        "scenarios": SCENARIO_LIST.dump(scenarios.SCENARIOS),
-        "helpers": HELPER_LIST.dump(scenarios.HELPERS),
+        "scenarios": SCENARIO_LIST.dump(faults.SCENARIOS),
+        "helpers": HELPER_LIST.dump(faults.HELPERS),
         # Receiver fault modes for webhooks: switched on per namespace with PUT /_sandbox/webhook.
         "webhookFaults": [{"name": name, "kind": "webhook_fault", "description": text,
                            "set": f'PUT /_sandbox/webhook {{"faults": ["{name}"]}}'}
@@ -209,26 +210,26 @@ def list_scenarios():
 
 
 def _helper_reply(name: str, data):
-    helper = scenarios.HELPER[name]
+    helper = faults.HELPER[name]
     return envelope(helper.status, helper.message, data)
 
 
-@bp.post(scenarios.HELPER["block-customer"].path)
+@bp.post(faults.HELPER["block-customer"].path)
 def block_customer():
     data = load(BLOCK_CUSTOMER, json_body())
     customer = call(services.set_customer_status, data["customer_id"], "blocked", data.get("reason"))
     return _helper_reply("block-customer", CUSTOMER.dump(customer))
 
 
-@bp.post(scenarios.HELPER["unblock-customer"].path)
+@bp.post(faults.HELPER["unblock-customer"].path)
 def unblock_customer():
     data = load(CUSTOMER_REF, json_body())
     customer = call(services.set_customer_status, data["customer_id"], "active")
     return _helper_reply("unblock-customer", CUSTOMER.dump(customer))
 
 
-@bp.post(scenarios.HELPER["fund-customer"].path)
+@bp.post(faults.HELPER["fund-customer"].path)
 def fund_customer():
     data = load(FUND_CUSTOMER, json_body())
-    wallet = call(scenarios.fund_customer, data["customer_id"], data["amount"])
+    wallet = call(faults.fund_customer, data["customer_id"], data["amount"])
     return _helper_reply("fund-customer", WALLET.dump(wallet))

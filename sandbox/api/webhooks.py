@@ -5,10 +5,10 @@ from flask import Blueprint, Flask, current_app, g, request
 from marshmallow import fields, validate
 
 from sandbox.api.http import call, envelope, json_body
-from sandbox.domain import webhooks
+from sandbox.domain import outbox
 from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
-from sandbox.schemas.openapi import FlushAttemptSchema
-from sandbox.webhooks import Dispatcher, payload
+from sandbox.schemas.answers import FlushAttemptSchema
+from sandbox.controlplane.dispatcher import Dispatcher, payload
 from sandbox.schemas.fast import WireSchema
 
 bp = Blueprint("webhooks", __name__)
@@ -16,13 +16,14 @@ bp = Blueprint("webhooks", __name__)
 
 
 def register(app: Flask) -> None:
-    app.extensions["sandbox_webhooks"] = Dispatcher(app.extensions["sandbox"].store)
+    sandbox = app.extensions["sandbox"]
+    sandbox.dispatcher = Dispatcher(sandbox.store)
     app.register_blueprint(bp)
     app.after_request(_wake_after_changes)
 
 
 def dispatcher() -> Dispatcher:
-    return current_app.extensions["sandbox_webhooks"]
+    return current_app.extensions["sandbox"].dispatcher
 
 
 def _wake_after_changes(response):
@@ -48,7 +49,7 @@ class WebhookConfigSchema(RequestSchema):
 
     url = Url(allow_none=True, require_tld=False, schemes={"http", "https"})
     milestone_events = StrictBool(data_key="milestoneEvents")
-    faults = fields.List(fields.String(validate=validate.OneOf(list(webhooks.FAULTS), error="must be one of [{choices}]")))
+    faults = fields.List(fields.String(validate=validate.OneOf(list(outbox.FAULTS), error="must be one of [{choices}]")))
     # At most 30 days: a delay is a receiver fault mode, and a later first attempt could fall
     # past the last instant the namespace clock can show (its `nextAttemptAt` would not render).
     delay_seconds = WholeNumber(data_key="delaySeconds", minimum=0, maximum=30 * 86_400)
@@ -113,7 +114,7 @@ def set_webhook():
     changes = load(CONFIG_IN, json_body())
     if changes.get("faults"):
         changes["faults"] = sorted(set(changes["faults"]))
-    config = call(webhooks.configure, changes)
+    config = call(outbox.configure, changes)
     return envelope(200, "Webhook settings updated successfully", CONFIG_OUT.dump(config))
 
 
@@ -122,7 +123,7 @@ def list_events():
     query = load(QUERY, request.args.to_dict())
 
     def read(ns):
-        return webhooks.list_events(ns, query.get("type"), query.get("escrow_id")), ns.state["events_dropped"]
+        return outbox.list_events(ns, query.get("type"), query.get("escrow_id")), ns.state["events_dropped"]
 
     events, dropped = call(read)
     return envelope(200, "Events fetched successfully", {"data": EVENTS.dump(events), "count": len(events),
@@ -131,7 +132,7 @@ def list_events():
 
 @bp.post("/_sandbox/events/<event_id>/resend")
 def resend_event(event_id):
-    event = call(webhooks.resend, event_id.lower())
+    event = call(outbox.resend, event_id.lower())
     dispatcher().wake()
     return envelope(200, "Event queued for delivery", EVENT.dump(event))
 

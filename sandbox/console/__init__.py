@@ -9,5 +9,5 @@ from sandbox.console.views import bp
 
 def register(app: Flask) -> None:
     """Sessions signed with a key made now (they end with the process), then the pages."""
-    app.extensions["sandbox_console"] = Sessions()
+    app.extensions["sandbox"].console_sessions = Sessions()
     app.register_blueprint(bp)

@@ -26,12 +26,14 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
-from sandbox import clock, journal
+from sandbox import clock
+from sandbox.controlplane import recorder
 from sandbox.api.auth import TEST_KEY, public
 from sandbox.api.http import envelope
 from sandbox.api.webhooks import dispatcher
 from sandbox.console.session import Sessions, mask
-from sandbox.domain import controls, invariants, ledger, services, webhooks
+from sandbox.domain import controls, invariants, ledger, services
+from sandbox.domain import outbox
 from sandbox.domain.errors import (
     CONTROL_TOKEN_REQUIRED,
     ROUTE_NOT_FOUND,
@@ -52,7 +54,7 @@ from sandbox.ids import is_object_id
 from sandbox.schemas.base import load, wire_number
 from sandbox.schemas.control import SNAPSHOT_CREATE
 from sandbox.schemas.escrow import DISPUTE_RESOLVE, DISPUTE_SUBMIT
-from sandbox.webhooks import payload
+from sandbox.controlplane.dispatcher import payload
 
 bp = Blueprint("console", __name__, url_prefix="/_sandbox/console")
 
@@ -77,7 +79,7 @@ HEADERS = {
 
 
 def sessions() -> Sessions:
-    return current_app.extensions["sandbox_console"]
+    return current_app.extensions["sandbox"].console_sessions
 
 
 def _store():
@@ -501,7 +503,7 @@ def escrow_page(viewer: Viewer, escrow_id):
             return viewer.missing("console.escrows", "Escrow not found", "No escrow with this id in your namespace.")
         names = _names(ns)
         postings = [p for p in ns.postings() if p.get("escrow_id") == escrow["id"]]
-        events = webhooks.list_events(ns, None, escrow["id"])
+        events = outbox.list_events(ns, None, escrow["id"])
         event_ids = {e["id"] for e in events}
         deliveries = ns.find("deliveries", lambda d: d["event_id"] in event_ids)
         claimable = escrow["paid_at_ms"] is not None and escrow["settlement_type"] == STANDARD
@@ -619,7 +621,7 @@ def webhooks_page(viewer: Viewer):
 @bp.post("/webhooks/<event_id>/resend")
 @action(lambda event_id: url_for("console.webhooks_page"))
 def resend_event(viewer: Viewer, event_id):
-    event = webhooks.resend(viewer.ns, event_id.lower())
+    event = outbox.resend(viewer.ns, event_id.lower())
     return f"Event {event['type']} ({event['id']}) queued for delivery to {event['url']}"
 
 
@@ -643,10 +645,10 @@ def requests(viewer: Viewer):
 def request_page(viewer: Viewer, entry_id):
     with viewer.ns.lock:
         entries = viewer.ns.journal_entries()
-    entry = journal.find(entries, entry_id)
+    entry = recorder.find(entries, entry_id)
     if entry is None:
         return viewer.missing("console.requests", "Request not found",
                               "No journal entry with this id (it may have dropped off).")
-    shown = journal.render(entry)
+    shown = recorder.render(entry)
     return viewer.render("request.html", "console.requests", entry=shown,
                          request_body=pretty(shown["requestBody"]), response_body=pretty(shown["responseBody"]))

@@ -8,7 +8,8 @@ milestone due dates) reads that clock, so moving it is all it takes.
 from datetime import date, datetime, timezone
 
 from sandbox import clock
-from sandbox.domain import services, webhooks
+from sandbox.domain import services
+from sandbox.domain import outbox
 from sandbox.domain.errors import BadRequest
 from sandbox.domain.escrow import ONGOING, PENDING, STANDARD
 
@@ -95,7 +96,7 @@ def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
     for session in ns.find("checkout_sessions", lambda s: s["status"] == checkout.PENDING):
         add(session["expires_at_ms"], "checkout_session.expired", session_id=session["id"],
             payment_token=session["payment_token"])
-    for event in ns.find("events", lambda e: e["status"] == webhooks.PENDING and e["attempts"] > 0):
+    for event in ns.find("events", lambda e: e["status"] == outbox.PENDING and e["attempts"] > 0):
         add(event["next_attempt_at_ms"], "webhook.retry", event_id=event["id"], escrow_id=event["escrow_id"])
     latest = {}
     for topup in ns.all("topups"):

@@ -126,7 +126,7 @@ ACCOUNT_NOT_RESOLVED = "Could not resolve account name"  # sandbox
 REQUEST_NOT_FOUND = "Request not found"  # sandbox
 
 
-# -- scenarios and fault injection (sandbox/scenarios.py, X-Sandbox-Scenario) ----------------
+# -- scenarios and fault injection (sandbox/controlplane/faults.py, X-Sandbox-Scenario) ----------------
 CARD_DECLINED = "Card declined"  # sandbox
 GATEWAY_TIMEOUT = "Gateway timeout"  # sandbox
 SERVER_ERROR = "Internal server error"  # sandbox (the crash handler's wording)

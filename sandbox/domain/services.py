@@ -1,6 +1,6 @@
 """One function per Payluk operation: check every precondition first, then mutate.
 
-Each service takes the namespace repository `ns` (see `sandbox.store.MemoryNamespace`),
+Each service takes the namespace repository `ns` (see `sandbox.store.memory.MemoryNamespace`),
 reads "now" from its clock only, and either raises a `PaylukError` having changed nothing
 or applies all of its changes (entities saved, ledger postings appended). The caller holds
 the namespace lock around the call, which makes every operation atomic.
@@ -12,7 +12,8 @@ load them; amounts arrive in whole naira and are kept in kobo from here on.
 import copy
 from dataclasses import dataclass
 
-from sandbox.domain import errors, ledger, webhooks
+from sandbox.domain import errors, ledger
+from sandbox.domain import outbox
 from sandbox.domain import escrow as lifecycle
 from sandbox.domain.errors import ActionNotAllowed, BadRequest, NotFound
 from sandbox.domain.escrow import MILESTONE, PENDING, RELEASED, STANDARD
@@ -312,8 +313,8 @@ def _new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_typ
     _set_amount(escrow, amount_kobo)
     ns.save_escrow(escrow)
     # concepts/webhooks: `escrow.created`, and the escrow enters PENDING (`escrow.pending`).
-    webhooks.emit(ns, "escrow.created", escrow)
-    webhooks.emit(ns, "escrow.pending", escrow)
+    outbox.emit(ns, "escrow.created", escrow)
+    outbox.emit(ns, "escrow.pending", escrow)
     return escrow
 
 
@@ -409,7 +410,7 @@ def _transition(ns, escrow: dict, action: str, now: int) -> None:
     before = escrow["status"]
     lifecycle.apply(escrow, action, now)
     ns.save_escrow(escrow)
-    webhooks.emit_transition(ns, escrow, before)
+    outbox.emit_transition(ns, escrow, before)
 
 
 def _close(ns, escrow: dict, action: str) -> None:
@@ -704,7 +705,7 @@ def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
         escrow["held"] = 0
         escrow["completed_at_ms"] = now
     # Sandbox-only (off unless asked for): the release itself, before the closing event.
-    webhooks.emit(ns, webhooks.MILESTONE_RELEASED, escrow, milestone=milestone)
+    outbox.emit(ns, outbox.MILESTONE_RELEASED, escrow, milestone=milestone)
     _transition(ns, escrow, action, now)
     return escrow
 
@@ -739,7 +740,7 @@ def _sell_copy(ns, original: dict, now: int) -> dict:
     ns.save_escrow(original)
     ns.save_escrow(clone)
     # Multi-quantity: events fire per escrow, so the copy announces itself before it is funded.
-    webhooks.emit(ns, "escrow.created", clone)
+    outbox.emit(ns, "escrow.created", clone)
     return clone
 
 

@@ -2,24 +2,24 @@
 
 from marshmallow import fields, validate
 
-from sandbox import scenarios
+from sandbox.controlplane import faults
 from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber
 from sandbox.schemas.fast import WireSchema
 
 
-def _triggers(scenario: scenarios.Scenario) -> dict:
+def _triggers(scenario: faults.Scenario) -> dict:
     first = scenario.params[0] if scenario.params else None
     example = f"{scenario.name}; {first.name}={first.default}" if first else scenario.name
     magic = [{
         "field": "reference",
         "match": "prefix",
         "value": scenario.reference_prefix,
-        "routes": list(scenarios.REFERENCE_ROUTES),
+        "routes": list(faults.REFERENCE_ROUTES),
         "example": f"{scenario.reference_prefix}{first.default}_order42" if first else
                    f"{scenario.reference_prefix}order42",
         **({"param": first.name} if first else {}),
     }]
-    magic += [{"field": "amount", "match": "equals", "value": amount, "routes": list(scenarios.AMOUNT_ROUTES)}
+    magic += [{"field": "amount", "match": "equals", "value": amount, "routes": list(faults.AMOUNT_ROUTES)}
               for amount in scenario.amounts]
     return {"header": scenario.name, "headerExample": example, "magic": magic}
 
@@ -79,7 +79,7 @@ class BlockCustomerSchema(CustomerRefSchema):
 
 class FundCustomerSchema(CustomerRefSchema):
     amount = WholeNumber(required=True, validate=validate.Range(
-        max=scenarios.MAX_FUNDING_NAIRA, error=f"must be less than or equal to {scenarios.MAX_FUNDING_NAIRA}"))
+        max=faults.MAX_FUNDING_NAIRA, error=f"must be less than or equal to {faults.MAX_FUNDING_NAIRA}"))
 
 
 CUSTOMER_REF = CustomerRefSchema()

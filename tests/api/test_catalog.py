@@ -9,7 +9,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from sandbox import create_app
-from sandbox.fixtures import DEFAULT_DIR, FixtureError, load_fixture
+from sandbox.controlplane.fixture_sets import DEFAULT_DIR, FixtureError, load_fixture
 from tests.conftest import advance_clock, BUYER, KEY, POOR_BUYER, SELLER, START, UNKNOWN_ID, InProcessHttp, make_config
 
 ELECTRONICS, SERVICES, FASHION = "665f1b2c9a1e4d0012ab3c50", "665f1b2c9a1e4d0012ab3c51", "665f1b2c9a1e4d0012ab3c52"

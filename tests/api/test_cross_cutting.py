@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from sandbox import create_app
-from sandbox.config import Config
+from sandbox.server.config import Config
 from tests.conftest import BUYER, KEY, SELLER, UNKNOWN_ID, make_config
 
 E, M, T = "665f1b2c9a1e4d0012ab3c10", "665f1b2c9a1e4d0012ab3c21", "PY_8AB12C9D3045"

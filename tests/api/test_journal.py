@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sandbox import journal as journal_module
-from sandbox.store import JOURNAL_SIZE
+from sandbox.controlplane import recorder as journal_module
+from sandbox.store.memory import JOURNAL_SIZE
 from tests.conftest import BUYER, KEY, SELLER, START, UNKNOWN_ID, make_config, pay_body
 
 OTHER = "sk_test_journal_other"

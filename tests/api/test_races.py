@@ -186,7 +186,7 @@ def switching_server(tmp_path_factory, *args):
     """`payluk-sandbox --threads 4` (the threads run at once), its Python switching threads every
     SWITCH_INTERVAL (a `sitecustomize` on its PYTHONPATH sets it), so the races really
     interleave in Python and only the namespace locks keep them apart. (The production default
-    runs one request thread, sandbox/serving.py: the `production_default` server.)"""
+    runs one request thread, sandbox/server/serving.py: the `production_default` server.)"""
     site = tmp_path_factory.mktemp("switching")
     (site / "sitecustomize.py").write_text(f"import sys\nsys.setswitchinterval({SWITCH_INTERVAL})\n")
     with contextlib.ExitStack() as stack:

@@ -1,4 +1,4 @@
-"""The Redis backend (sandbox/redis_store.py) beyond the shared API suite (which runs on it as
+"""The Redis backend (sandbox/store/redis/store.py) beyond the shared API suite (which runs on it as
 the `redis` parameter of `http`): two worker processes serving one sandbox, a webhook sent
 once, state kept across a restart of every worker, Redis restarted under traffic, fencing and
 roll-back, idle expiry, the Cluster-ready key layout, and round trips per operation.
@@ -18,8 +18,8 @@ from redis.crc import key_slot
 
 from sandbox import create_app
 from sandbox.api.errors import STORE_UNAVAILABLE
-from sandbox.redis_store import PREFIX, RedisStore
-from sandbox.store import StoreUnavailable
+from sandbox.store.redis import PREFIX, RedisStore
+from sandbox.store.memory import StoreUnavailable
 from tests.api.test_webhooks import Receiver, wait_for
 from tests.conftest import (
     BENEFICIARY, BUYER, KEY, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, make_config, running_server,

@@ -274,9 +274,9 @@ def test_hanging_receiver_does_not_slow_the_api(http, api, receiver):
 
 
 def test_outbox_is_capped(app, monkeypatch):
-    from sandbox.domain import webhooks
+    from sandbox.domain import outbox
 
-    monkeypatch.setattr(webhooks, "EVENT_CAP", 5)
+    monkeypatch.setattr(outbox, "EVENT_CAP", 5)
     api = Api(InProcessHttp(app))
     for _ in range(4):
         api.create_escrow({"amount": "1000", "purpose": "x", "whoPays": "buyer"})

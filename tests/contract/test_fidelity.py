@@ -1,4 +1,4 @@
-"""The fidelity report (sandbox/fidelity.py → docs/fidelity.md) cannot drift from the code: the
+"""The fidelity report (sandbox/docs/fidelity.py → docs/fidelity.md) cannot drift from the code: the
 committed file equals the generated text, every /v1 route the app serves is in the data as
 emulated or partial, and every route the data claims (or disclaims) matches the app."""
 
@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from sandbox import fidelity
-from sandbox.fidelity import EMULATED, NOT_EMULATED, PARTIAL, route_pattern
+from sandbox.docs import fidelity
+from sandbox.docs.fidelity import EMULATED, NOT_EMULATED, PARTIAL, route_pattern
 from tests.conftest import ROOT
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -34,7 +34,7 @@ def test_committed_report_is_the_generated_one():
 
 def test_every_served_v1_route_is_reported_as_emulated_or_partial(app):
     missing = served_routes(app) - documented(EMULATED, PARTIAL)
-    assert not missing, f"add these routes to sandbox/fidelity.py: {sorted(missing)}"
+    assert not missing, f"add these routes to sandbox/docs/fidelity.py: {sorted(missing)}"
 
 
 def test_every_route_reported_as_emulated_or_partial_is_served(app):
@@ -88,7 +88,7 @@ def test_render_is_deterministic_and_escapes_pipes():
 
 def test_command_writes_and_checks(tmp_path):
     target = tmp_path / "fidelity.md"
-    run = [sys.executable, "-m", "sandbox.fidelity"]
+    run = [sys.executable, "-m", "sandbox.docs.fidelity"]
     stale = subprocess.run([*run, "--check", str(target)], capture_output=True, text=True, cwd=ROOT)
     assert stale.returncode == 1 and "out of date" in stale.stderr
     written = subprocess.run([*run, str(target)], capture_output=True, text=True, cwd=ROOT)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import create_app, openapi
+from sandbox import create_app
+from sandbox.docs import openapi
 from sandbox.domain import errors as E
 from tests.conftest import BENEFICIARY, BUYER, DOCS_MILESTONE_EXAMPLE, KEY, SELLER, UNKNOWN_ID, make_config, pay_body
 
@@ -87,7 +88,7 @@ class Checker:
 def test_route_table_matches_url_map():
     app = create_app(make_config())
     routes = openapi.url_map_routes(app)
-    assert sorted(routes - set(openapi.ROUTES)) == [], "routes missing from sandbox/openapi.py ROUTES"
+    assert sorted(routes - set(openapi.ROUTES)) == [], "routes missing from sandbox/docs/openapi.py ROUTES"
     assert sorted(set(openapi.ROUTES) - routes) == [], "ROUTES names routes the app does not have"
 
 

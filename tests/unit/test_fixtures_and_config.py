@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from sandbox.config import Config, ConfigError
-from sandbox.fixtures import DEFAULT_DIR, FixtureError, load_fixture
+from sandbox.server.config import Config, ConfigError
+from sandbox.controlplane.fixture_sets import DEFAULT_DIR, FixtureError, load_fixture
 
 DOCS_BENEFICIARY = "665f1b2c9a1e4d0012ab3c40"
 
@@ -127,7 +127,7 @@ def test_flags_override_the_store_settings():
 # -- named fixture sets ----------------------------------------------------------------------------
 
 from sandbox import create_app  # noqa: E402
-from sandbox.fixtures import load_fixture_sets  # noqa: E402
+from sandbox.controlplane.fixture_sets import load_fixture_sets  # noqa: E402
 
 
 def _set_dir(tmp_path, **sets):

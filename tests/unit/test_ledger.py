@@ -3,7 +3,7 @@
 import pytest
 
 from sandbox.domain import invariants, ledger, services
-from sandbox.store import MemoryNamespace, new_state
+from sandbox.store.memory import MemoryNamespace, new_state
 
 
 def test_make_posting__balanced_and_integer():

@@ -1,4 +1,4 @@
-"""sandbox/serving.py: the request runner answers on granian's channel, parks a request that must
+"""sandbox/server/serving.py: the request runner answers on granian's channel, parks a request that must
 wait (its thread goes on serving), and replays it, body and all, once the wait is over."""
 
 import io
@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from sandbox import serving
-from sandbox.config import Config
-from sandbox.serving import ARRIVED, PARKING, WAITED, Park, ParkingRunner, pause
+from sandbox.server import serving
+from sandbox.server.config import Config
+from sandbox.server.serving import ARRIVED, PARKING, WAITED, Park, ParkingRunner, pause
 from tests.conftest import BUYER, make_config
 
 

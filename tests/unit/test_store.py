@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sandbox.store import Codec, Ledger, MemoryNamespace, new_state
+from sandbox.store.memory import Codec, Ledger, MemoryNamespace, new_state
 
 ESCROW = {"id": "6b0852dd4bfd15bc6d6031a5", "payment_token": "PY_y5C1YvcW1351", "status": "COMPLETED",
           "state": "CLOSED", "purpose": "Ẹ̀kọ́ 🎓 \"quoted\" \\ back\nline", "amount": 2**53 - 1, "fee": 0,

@@ -7,7 +7,7 @@ effort. Here every event is kept (even with no URL set), each delivery attempt i
 and retries fall due on the namespace clock, so moving the clock fires them.
 
 This module decides *what* is sent and *when*; sending is the dispatcher's job
-(sandbox/webhooks.py), outside the namespace lock.
+(sandbox/controlplane/dispatcher.py), outside the namespace lock.
 """
 
 from sandbox.domain.errors import BadRequest, NotFound

@@ -2,7 +2,7 @@
 
 Environment: HOST / SANDBOX_HOST, PORT / SANDBOX_PORT, SANDBOX_FIXTURES, SANDBOX_SEED,
 SANDBOX_CLOCK_START (ISO-8601: new namespaces start with a clock frozen there),
-SANDBOX_THREADS (request threads of each server worker, default 1: see sandbox/serving.py), SANDBOX_CONTROLS (on/off:
+SANDBOX_THREADS (request threads of each server worker, default 1: see sandbox/server/serving.py), SANDBOX_CONTROLS (on/off:
 the /_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandbox-Token`), SANDBOX_WEBHOOK_URL (the
 callback URL new namespaces start with).
 
@@ -39,7 +39,7 @@ class Config:
     fixtures: str | None = None
     seed: int | None = None
     clock_start: str | None = None
-    threads: int = 1  # sandbox/serving.py: one thread never stalls, and a fault's wait does not hold it
+    threads: int = 1  # sandbox/server/serving.py: one thread never stalls, and a fault's wait does not hold it
     max_body_bytes: int = MAX_BODY_BYTES
     controls: bool = True
     control_token: str | None = None

@@ -1,5 +1,5 @@
 """Response schemas for the answers views build as inline dicts (no schema of their own), so
-the OpenAPI document (sandbox/openapi.py) can describe every `data` from marshmallow.
+the OpenAPI document (sandbox/docs/openapi.py) can describe every `data` from marshmallow.
 
 They describe; they are not used to dump (the views' behaviour is theirs). The contract test
 (tests/contract/test_openapi.py) checks real answers against the document built from them.
@@ -224,7 +224,7 @@ class ScenarioCatalogueSchema(WireSchema):
 
 
 class JournalEntrySchema(WireSchema):
-    """One recorded request (sandbox/journal.py `render`)."""
+    """One recorded request (sandbox/controlplane/recorder.py `render`)."""
 
     id = fields.Integer()
     at = fields.String(metadata={"format": "date-time"})

@@ -29,9 +29,8 @@ import threading
 import zlib
 from itertools import islice
 
-import orjson
 
-from sandbox import clock, ids
+from sandbox import clock, codec, ids
 
 JOURNAL_SIZE = 1000
 
@@ -41,13 +40,6 @@ class StoreUnavailable(Exception):
     API answers 503 and nothing was changed."""
 
 
-def _compact(values: list) -> str:
-    """Compact JSON text; orjson (C, ~6x the standard library here), which refuses only what
-    entities never hold (integers beyond 64 bits, lone surrogates): those take the slow road."""
-    try:
-        return orjson.dumps(values).decode()
-    except TypeError:
-        return json.dumps(values, separators=(",", ":"))
 
 # Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
 COLLECTIONS = (
@@ -103,7 +95,7 @@ class Codec:
         self.keys = [keys for keys, _ in shapes]
 
     def encode(self, entity: dict, pack: bool = False) -> str:
-        raw = _compact(list(entity.values()))
+        raw = codec.dumps(list(entity.values()))
         keys = tuple(entity)
         shape = self.index.get(keys)
         if shape is None:
@@ -122,14 +114,7 @@ class Codec:
         shape, body = int(head.group(1)), text[head.end():]
         if head.group(2) == "~":
             body = zlib.decompressobj(self.WBITS, self.dictionaries[shape]).decompress(body.encode("latin-1"))
-        return dict(zip(self.keys[shape], _loads(body)))
-
-
-def _loads(text):
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # what only the standard library wrote (see _compact)
-        return json.loads(text)
+        return dict(zip(self.keys[shape], codec.loads(body)))
 
 
 _HEAD = re.compile(r"(\d+)([:~])").match

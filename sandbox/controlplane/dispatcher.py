@@ -1,6 +1,6 @@
 """Webhook delivery: build the exact body, sign it, POST it, record the attempt.
 
-The domain (sandbox/domain/webhooks.py) keeps each namespace's outbox and decides when an
+The domain (sandbox/domain/outbox.py) keeps each namespace's outbox and decides when an
 event is due on the namespace clock; this dispatcher sends what is due, outside the namespace
 lock, from one background thread (started on first use) or synchronously for a flush. A
 slow or dead receiver therefore never delays an API answer.
@@ -16,7 +16,7 @@ import time
 import requests
 
 from sandbox.clock import iso
-from sandbox.domain import webhooks
+from sandbox.domain import outbox
 from sandbox.schemas.base import wire_number
 from sandbox.schemas.escrow import MILESTONE, dump_escrow
 
@@ -107,7 +107,7 @@ class Dispatcher:
         with ns.lock:
             if ns.state["webhook"]["url"] is None and not ns.find("events", _pending):
                 return []
-            due = webhooks.take_due(ns)
+            due = outbox.take_due(ns)
             faults = list(ns.state["webhook"]["faults"])
         return [self._send(key, ns, event, faults) for event in due]
 
@@ -121,7 +121,7 @@ class Dispatcher:
             self._post(event["url"], body, headers)
         attempt.update(url=event["url"], signature=headers[SIGNATURE_HEADER], duplicated="duplicate" in faults)
         with ns.lock:
-            webhooks.record_attempt(ns, event["id"], attempt)
+            outbox.record_attempt(ns, event["id"], attempt)
         return {**attempt, "event_id": event["id"], "event_type": event["type"]}
 
     def _post(self, url: str, body: bytes, headers: dict) -> dict:
@@ -136,4 +136,4 @@ class Dispatcher:
 
 
 def _pending(event: dict) -> bool:
-    return event["status"] == webhooks.PENDING
+    return event["status"] == outbox.PENDING

@@ -41,11 +41,10 @@ import threading
 import time
 import uuid
 
-import orjson
 import redis
 
-from sandbox import clock, ids
-from sandbox.store import (
+from sandbox import clock, codec, ids
+from sandbox.store.memory import (
     COLLECTIONS, JOURNAL_SIZE, SUMMARIES, SummaryView, Store, StoreUnavailable, new_state, summarize,
 )
 
@@ -146,18 +145,6 @@ return rev
 """
 
 
-def _dump(value) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # integers beyond 64 bits, lone surrogates: the standard library writes them
-        return json.dumps(value, separators=(",", ":"))
-
-
-def _load(text: str):
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
 
 
 def _journal_default(value):
@@ -285,7 +272,7 @@ class RedisNamespace:
         self._token = token
         meta_text, self._rev = _text(reply[1]), int(reply[2])
         if meta_text:
-            self._meta, self._meta_text = _load(meta_text), meta_text
+            self._meta, self._meta_text = codec.loads(meta_text), meta_text
             return
         try:  # a new (or expired) namespace: build it from the fixtures, as the memory store does
             fresh = self.store.build(self.key)
@@ -344,7 +331,7 @@ class RedisNamespace:
         self._rev = int(rev)
         # What was flushed is now what Redis holds: it stays readable for the rest of the lock.
         if self._meta is not None:
-            self._meta_text = _dump(self._meta)
+            self._meta_text = codec.dumps(self._meta)
         for kind, puts in self._puts.items():
             self._cache.setdefault(kind, {}).update(puts)
         self._token_cache.update(self._tokens)
@@ -369,7 +356,7 @@ class RedisNamespace:
             else:
                 op(*args)
         if self._meta is not None:
-            text = _dump(self._meta)
+            text = codec.dumps(self._meta)
             if self._clear or text != self._meta_text:  # a clear deleted it
                 op("SET", "meta", text)
         for kind, puts in self._puts.items():
@@ -406,7 +393,7 @@ class RedisNamespace:
             return self._meta
         text = _text(self.r.get(self.k("meta")))
         if text:
-            return _load(text)
+            return codec.loads(text)
         with self.lock:
             return copy.deepcopy(self._meta)
 
@@ -456,7 +443,7 @@ class RedisNamespace:
 
     def _dirty(self) -> bool:
         return bool(self._puts or self._tokens or self._postings or self._deltas or self._ops or self._clear
-                    or (self._meta is not None and _dump(self._meta) != self._meta_text))
+                    or (self._meta is not None and codec.dumps(self._meta) != self._meta_text))
 
     # -- the merchant (key holder) -----------------------------------------------------------
     @_locked
@@ -481,7 +468,7 @@ class RedisNamespace:
     @_locked
     def get(self, kind: str, key: str) -> dict | None:
         text = self._texts(kind, [key])[0]
-        return None if text is None else _load(text)
+        return None if text is None else codec.loads(text)
 
     def _order(self, kind: str) -> list[str]:
         """Ids of the kind in insertion order, buffered writes included."""
@@ -496,7 +483,7 @@ class RedisNamespace:
     @_locked
     def all(self, kind: str) -> list[dict]:
         order = self._order(kind)
-        return [_load(text) for text in self._texts(kind, order) if text is not None]
+        return [codec.loads(text) for text in self._texts(kind, order) if text is not None]
 
     @_locked
     def count(self, kind: str) -> int:
@@ -509,7 +496,7 @@ class RedisNamespace:
         if predicate is None:
             return order
         if kind not in SUMMARIES:
-            return [i for i, text in zip(order, self._texts(kind, order)) if text is not None and predicate(_load(text))]
+            return [i for i, text in zip(order, self._texts(kind, order)) if text is not None and predicate(codec.loads(text))]
         stored = {} if self._clear else {_text(k): _text(v) for k, v in self.r.hgetall(self.k(f"sum:{kind}")).items()}
         stored.update(self._sums.get(kind, {}))
         view = SummaryView(kind)
@@ -518,7 +505,7 @@ class RedisNamespace:
             text = stored.get(escrow_id)
             if text is None:
                 continue
-            view.row = _load(text)
+            view.row = codec.loads(text)
             if predicate(view):
                 keys.append(escrow_id)
         return keys
@@ -526,7 +513,7 @@ class RedisNamespace:
     @_locked
     def find(self, kind: str, predicate) -> list[dict]:
         keys = self._matching(kind, predicate)
-        return [_load(text) for text in self._texts(kind, keys) if text is not None]
+        return [codec.loads(text) for text in self._texts(kind, keys) if text is not None]
 
     @_locked
     def page(self, kind: str, page: int, limit: int, predicate=None) -> tuple[list[dict], int]:
@@ -543,13 +530,13 @@ class RedisNamespace:
         else:
             matching = self._matching(kind, predicate)[::-1]
             total, keys = len(matching), matching[start:start + limit]
-        return [_load(text) for text in self._texts(kind, keys) if text is not None], total
+        return [codec.loads(text) for text in self._texts(kind, keys) if text is not None], total
 
     @_locked
     def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
-        self._puts.setdefault(kind, {})[entity[key_field]] = _dump(entity)
+        self._puts.setdefault(kind, {})[entity[key_field]] = codec.dumps(entity)
         if kind in SUMMARIES:
-            self._sums.setdefault(kind, {})[entity[key_field]] = _dump(list(summarize(kind, entity)))
+            self._sums.setdefault(kind, {})[entity[key_field]] = codec.dumps(list(summarize(kind, entity)))
 
     @_locked
     def delete(self, kind: str, key: str) -> None:
@@ -609,7 +596,7 @@ class RedisNamespace:
     # -- ledger --------------------------------------------------------------------------------
     @_locked
     def append_posting(self, posting: dict) -> None:
-        self._postings.append(_dump(posting))
+        self._postings.append(codec.dumps(posting))
         for account, amount in posting["entries"]:
             self._deltas[account] = self._deltas.get(account, 0) + amount
 
@@ -629,7 +616,7 @@ class RedisNamespace:
     @_locked
     def postings(self) -> list[dict]:
         stored = [] if self._clear else [_text(t) for t in self.r.lrange(self.k("postings"), 0, -1)]
-        return [_load(text) for text in stored + self._postings]
+        return [codec.loads(text) for text in stored + self._postings]
 
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
     def journal_record(self, entry: dict) -> None:
@@ -668,12 +655,12 @@ class RedisNamespace:
                       if key not in COLLECTIONS and key not in ("tokens", "ledger", "shapes")}
         for kind in COLLECTIONS:  # keyed as the state keys them (payments and intents by reference)
             for entity_id, entity in state.get(kind, {}).items():
-                self._puts.setdefault(kind, {})[entity_id] = _dump(entity)
+                self._puts.setdefault(kind, {})[entity_id] = codec.dumps(entity)
                 if kind in SUMMARIES:
-                    self._sums.setdefault(kind, {})[entity_id] = _dump(list(summarize(kind, entity)))
+                    self._sums.setdefault(kind, {})[entity_id] = codec.dumps(list(summarize(kind, entity)))
         for token, escrow_id in state.get("tokens", {}).items():
             self._tokens[token] = escrow_id
-        self._postings = [_dump(posting) for posting in state["ledger"]["postings"]]
+        self._postings = [codec.dumps(posting) for posting in state["ledger"]["postings"]]
         self._ops += [("HSET", "bal", account, str(amount)) for account, amount in state["ledger"]["balances"].items()]
 
     def _reset_pending(self) -> None:
@@ -699,14 +686,14 @@ class RedisNamespace:
         pipe.lrange(key_of("postings"), 0, -1)
         pipe.hgetall(key_of("bal"))
         replies = iter(pipe.execute())
-        meta = _load(_text(next(replies)))
+        meta = codec.loads(_text(next(replies)))
         collections = {}
         for kind in COLLECTIONS:
             order, texts = next(replies), next(replies)
             texts = {_text(k): _text(v) for k, v in texts.items()}
-            collections[kind] = {_text(i): _load(texts[_text(i)]) for i in order}
+            collections[kind] = {_text(i): codec.loads(texts[_text(i)]) for i in order}
         tokens = {_text(k): _text(v) for k, v in next(replies).items()}
-        postings = [_load(_text(t)) for t in next(replies)]
+        postings = [codec.loads(_text(t)) for t in next(replies)]
         balances = {_text(k): int(v) for k, v in next(replies).items()}
         plain = {}
         for key in STATE_KEYS:
@@ -734,7 +721,7 @@ class RedisNamespace:
         self._flush(release=False)
         info = {"name": name, "created_at_ms": at_ms}
         self._ops += [("COPY", part, self._snap_part(name, part)) for part in SNAPSHOT_PARTS]
-        self._ops.append(("HSET", "snaps", name, _dump(info)))
+        self._ops.append(("HSET", "snaps", name, codec.dumps(info)))
         self._flush(release=False)
         self._touched = 0.0  # the next release gives the new keys the namespace's TTL
         return info
@@ -742,7 +729,7 @@ class RedisNamespace:
     @_locked
     def snapshot_get(self, name: str) -> dict | None:
         text = _text(self.r.hget(self.k("snaps"), name))
-        return None if text is None else _load(text)
+        return None if text is None else codec.loads(text)
 
     @_locked
     def snapshot_restore(self, name: str) -> dict | None:
@@ -754,7 +741,7 @@ class RedisNamespace:
         self._flush(release=False)
         self._cache, self._token_cache, self._bal_cache = {}, {}, {}
         self._meta_text = _text(self.r.get(self.k("meta")))
-        self._meta = _load(self._meta_text)
+        self._meta = codec.loads(self._meta_text)
         return info
 
     @_locked
@@ -765,7 +752,7 @@ class RedisNamespace:
 
     @_locked
     def snapshot_list(self) -> list[dict]:
-        infos = [_load(_text(v)) for v in self.r.hvals(self.k("snaps"))]
+        infos = [codec.loads(_text(v)) for v in self.r.hvals(self.k("snaps"))]
         return sorted(infos, key=lambda s: (s["created_at_ms"], s["name"]))
 
     @_locked

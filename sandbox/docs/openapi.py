@@ -8,7 +8,7 @@ validation-error examples by loading the real schemas, the common errors (authen
 control token, `customer-id`, malformed JSON, 413, 500, scenario faults) from the code that
 raises them. A contract test fails when the table and the url_map disagree.
 
-`python -m sandbox.openapi [FILE]` (or `make openapi`) writes the document (`openapi.json`).
+`python -m sandbox.docs.openapi [FILE]` (or `make openapi`) writes the document (`openapi.json`).
 """
 
 import copy
@@ -24,7 +24,9 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask
 from marshmallow import Schema, fields
 
-from sandbox import __version__, journal, scenarios
+from sandbox import __version__
+from sandbox.controlplane import recorder
+from sandbox.controlplane import faults
 from sandbox.api import errors as api_errors
 from sandbox.api import http as api_http
 from sandbox.api.webhooks import DeliveryOut, EventOut, EventQuery, WebhookConfigOut, WebhookConfigSchema
@@ -35,7 +37,7 @@ from sandbox.schemas import control as ctl
 from sandbox.schemas import customer as cus
 from sandbox.schemas import escrow as esc
 from sandbox.schemas import intent as itn
-from sandbox.schemas import openapi as out
+from sandbox.schemas import answers as out
 from sandbox.schemas import payment as pay
 from sandbox.schemas import scenario as scn
 from sandbox.schemas.base import (
@@ -395,19 +397,19 @@ ROUTES = {
     "GET /_sandbox/scenarios": Op(CONTROLS, "The catalogue of scenarios, magic values and helpers",
                                   out.ScenarioCatalogueSchema, 200, "Scenarios fetched successfully"),
     "POST /_sandbox/helpers/block-customer": Op(
-        CONTROLS, "Block a customer (test helper)", cus.CustomerSchema, scenarios.HELPER["block-customer"].status,
-        scenarios.HELPER["block-customer"].message, scn.BlockCustomerSchema, errors=((404, E.CUSTOMER_NOT_FOUND),)),
+        CONTROLS, "Block a customer (test helper)", cus.CustomerSchema, faults.HELPER["block-customer"].status,
+        faults.HELPER["block-customer"].message, scn.BlockCustomerSchema, errors=((404, E.CUSTOMER_NOT_FOUND),)),
     "POST /_sandbox/helpers/unblock-customer": Op(
         CONTROLS, "Unblock a customer (test helper)", cus.CustomerSchema,
-        scenarios.HELPER["unblock-customer"].status, scenarios.HELPER["unblock-customer"].message,
+        faults.HELPER["unblock-customer"].status, faults.HELPER["unblock-customer"].message,
         scn.CustomerRefSchema, errors=((404, E.CUSTOMER_NOT_FOUND),)),
     "POST /_sandbox/helpers/fund-customer": Op(
         CONTROLS, "Credit a customer's main balance (test helper)", pay.WalletSchema,
-        scenarios.HELPER["fund-customer"].status, scenarios.HELPER["fund-customer"].message,
+        faults.HELPER["fund-customer"].status, faults.HELPER["fund-customer"].message,
         scn.FundCustomerSchema, errors=((404, E.CUSTOMER_NOT_FOUND),)),
     # -- sandbox controls: journal
     "GET /_sandbox/requests": Op(CONTROLS, "The request journal, newest first, filtered", out.JournalPageSchema,
-                                 200, "Requests fetched successfully", query=journal.JournalQuerySchema),
+                                 200, "Requests fetched successfully", query=recorder.JournalQuerySchema),
     "GET /_sandbox/requests/<entry_id>": Op(
         CONTROLS, "One journal entry", out.JournalEntrySchema, 200, "Request fetched successfully",
         errors=((400, E.REQUEST_NOT_FOUND),)),
@@ -515,9 +517,9 @@ def _sandbox_field_properties(self, field, ret, **kwargs) -> dict:
         return {"format": "date-time"}
     if isinstance(field, ctl.Duration):
         return {"description": "ISO-8601 duration, e.g. P3D or PT2H30M"}
-    if isinstance(field, journal.StatusFilter):
+    if isinstance(field, recorder.StatusFilter):
         return {"type": "string", "pattern": "^([1-5][0-9]{2}|[1-5][xX]{2})$"}
-    if isinstance(field, journal.Instant):
+    if isinstance(field, recorder.Instant):
         return {"type": "string", "format": "date-time"}
     if isinstance(field, itn.DateOrInstant):
         return {"description": "YYYY-MM-DD (a whole UTC day) or an ISO-8601 instant"}
@@ -616,7 +618,7 @@ def _error_list(key: str, op: Op) -> list:
 
 @lru_cache(maxsize=1)
 def _scenario_refusal_routes() -> frozenset:
-    return frozenset(route for s in scenarios.SCENARIOS if s.outcome == "refuse" and s.status == 400
+    return frozenset(route for s in faults.SCENARIOS if s.outcome == "refuse" and s.status == 400
                      for route in s.applies_to)
 
 
@@ -798,8 +800,8 @@ class Builder:
             params.append({"in": "header", "name": "customer-id", "required": op.customer == "required",
                            "description": "The merchant customer the request acts for", "schema": dict(OBJECT_ID)})
         if rule.startswith("/v1/") and method != "OPTIONS":
-            params.append({"in": "header", "name": scenarios.HEADER, "required": False,
-                           "description": f"Sandbox fault injection: {scenarios.HEADER_SYNTAX} "
+            params.append({"in": "header", "name": faults.HEADER, "required": False,
+                           "description": f"Sandbox fault injection: {faults.HEADER_SYNTAX} "
                                           "(see GET /_sandbox/scenarios)",
                            "schema": {"type": "string"}})
         return params

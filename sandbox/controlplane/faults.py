@@ -197,7 +197,7 @@ SCENARIOS = (
         amounts=(444,),
         notes="Over HTTP the server aborts the connection after the status line at most: requests raises "
               "ConnectionError or ChunkedEncodingError. In-process (Flask test client) the call raises "
-              "sandbox.scenarios.ResponseLost, a ConnectionAbortedError.",
+              "sandbox.ResponseLost, a ConnectionAbortedError.",
     ),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}

@@ -10,9 +10,9 @@ import socket
 import sys
 
 from sandbox import __version__
-from sandbox.config import Config, ConfigError, MEMORY_STORE
-from sandbox.fixtures import DEFAULT_SET, FixtureError, load_fixture_sets
-from sandbox.serving import granian_spawner
+from sandbox.server.config import Config, ConfigError, MEMORY_STORE
+from sandbox.controlplane.fixture_sets import DEFAULT_SET, FixtureError, load_fixture_sets
+from sandbox.server.serving import granian_spawner
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -160,11 +160,11 @@ def granian(target: str, host: str, port: int, threads: int, factory: bool = Tru
 
 def serve(config: Config) -> None:
     """Run the sandbox app on granian with the settings in `config`, each worker's requests run
-    by sandbox/serving.py's `ParkingRunner` (a request waiting in a fault holds no thread)."""
+    by sandbox/server/serving.py's `ParkingRunner` (a request waiting in a fault holds no thread)."""
     os.environ.update(config.to_env())
     spawner = granian_spawner()
     if spawner is None:
-        print(f"payluk-sandbox: warning: granian {granian_version()} is not the one sandbox/serving.py was written "
+        print(f"payluk-sandbox: warning: granian {granian_version()} is not the one sandbox/server/serving.py was written "
               "against; a request waiting in a latency fault holds a request thread", file=sys.stderr)
     granian("sandbox.app:create_app_from_env", config.host, config.port, config.threads,
             workers=config.workers).serve(spawn_target=spawner)

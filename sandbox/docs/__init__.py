@@ -1,0 +1,1 @@
+"""Documents built from the code: the OpenAPI document and the fidelity report."""
