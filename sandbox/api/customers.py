@@ -6,7 +6,7 @@ prefix belongs to a merchant without those rights and gets 401 `Access denied`."
 from flask import Blueprint, request
 
 from sandbox.api.http import call, customer_header, envelope, json_body, pagination
-from sandbox.domain import services
+from sandbox.domain import customers
 from sandbox.schemas.base import load
 from sandbox.schemas.customer import (
     BLOCK,
@@ -16,14 +16,14 @@ from sandbox.schemas.customer import (
     CUSTOMERS,
     PERMISSIONS_UPDATE,
 )
-from sandbox.schemas.payment import WALLET
+from sandbox.schemas.payment import WALLET_BALANCES
 
 bp = Blueprint("customers", __name__)
 
 
 def _as_super_admin(service, *args):
     def run(ns, *inner):
-        services.require_super_admin(ns)
+        customers.require_super_admin(ns)
         return service(ns, *inner)
 
     return call(run, *args)
@@ -32,14 +32,14 @@ def _as_super_admin(service, *args):
 @bp.post("/v1/customer/create")
 def create_customer():
     data = load(CUSTOMER_CREATE, json_body())
-    customer = _as_super_admin(services.create_customer, data)
+    customer = _as_super_admin(customers.create_customer, data)
     return envelope(201, "Customer created successfully", CUSTOMER.dump(customer))
 
 
 @bp.get("/v1/customers")
 def list_customers():
     query = load(CUSTOMER_LIST_QUERY, request.args.to_dict())
-    page = _as_super_admin(services.list_customers, query["page"], query["limit"], query.get("email"),
+    page = _as_super_admin(customers.list_customers, query["page"], query["limit"], query.get("email"),
                            query.get("phone"))
     # docs.payluk.ng list-merchant-customers: this list puts `pagination` before `data`.
     return envelope(200, "Customers fetched successfully",
@@ -49,20 +49,20 @@ def list_customers():
 @bp.get("/v1/customer/get/<customer_id>")
 @bp.get("/v1/customer/<segment:customer_id>")
 def get_customer(customer_id):
-    customer = _as_super_admin(services.get_customer, customer_id.lower())
+    customer = _as_super_admin(customers.get_customer, customer_id.lower())
     return envelope(200, "Customers fetched successfully", CUSTOMER.dump(customer))
 
 
 @bp.put("/v1/customer/permissions/<customer_id>")
 def update_permissions(customer_id):
     changes = load(PERMISSIONS_UPDATE, json_body())
-    customer = _as_super_admin(services.update_permissions, customer_id.lower(), changes)
+    customer = _as_super_admin(customers.update_permissions, customer_id.lower(), changes)
     flags = CUSTOMER.dump(customer)["permissions"]
     return envelope(200, "Customers fetched successfully", {"id": customer["id"], **flags})
 
 
 def _set_status(customer_id, status, reason=None):
-    customer = _as_super_admin(services.set_customer_status, customer_id.lower(), status, reason)
+    customer = _as_super_admin(customers.set_customer_status, customer_id.lower(), status, reason)
     return envelope(200, "Customers status updated successfully", {"id": customer["id"], "status": customer["status"]})
 
 
@@ -81,5 +81,5 @@ def unblock_customer(customer_id):
 @bp.get("/v1/wallet")
 def get_wallet():
     customer_id = customer_header()
-    wallet = _as_super_admin(services.get_wallet, customer_id)
-    return envelope(200, "Wallet fetched successfully", WALLET.dump(wallet))
+    wallet = _as_super_admin(customers.get_wallet, customer_id)
+    return envelope(200, "Wallet fetched successfully", WALLET_BALANCES.dump(wallet))

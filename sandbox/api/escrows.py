@@ -12,7 +12,7 @@ from sandbox.api.http import (
     pagination,
     uploaded_name,
 )
-from sandbox.domain import services
+from sandbox.domain import disputes, escrows, milestones
 from sandbox.domain.errors import BadRequest
 from sandbox.schemas.base import load
 from sandbox.schemas.escrow import (
@@ -57,41 +57,41 @@ def _escrows(page, viewer_id=None) -> dict:
 @bp.post("/v1/escrow/create")
 def create_escrow():
     seller_id = customer_header()
-    escrow = call(services.create_escrow, seller_id, _escrow_fields())
+    escrow = call(escrows.create_escrow, seller_id, _escrow_fields())
     return envelope(201, "Created successfully", dump_escrow(escrow, seller_id))
 
 
 @bp.put("/v1/escrow/edit/<token>")
 def edit_escrow(token):
     seller_id = customer_header()
-    escrow = call(services.edit_escrow, seller_id, token, _escrow_fields(partial=True))
+    escrow = call(escrows.edit_escrow, seller_id, token, _escrow_fields(partial=True))
     return envelope(200, "Escrow updated successfully", dump_escrow(escrow, seller_id))
 
 
 @bp.delete("/v1/escrow/delete/<token>")
 def delete_escrow(token):
     seller_id = customer_header()
-    escrow = call(services.delete_escrow, seller_id, token)
+    escrow = call(escrows.delete_escrow, seller_id, token)
     return envelope(200, "Escrow deleted successfully", {"id": escrow["id"], "paymentToken": escrow["payment_token"]})
 
 
 @bp.get("/v1/escrow/verify/<token>")
 def verify_escrow(token):
-    escrow = call(services.verify_escrow, token)
+    escrow = call(escrows.verify_escrow, token)
     return envelope(200, "Escrow verified successfully", dump_escrow(escrow, customer_header(required=False)))
 
 
 @bp.post("/v1/escrow/confirm-payment/<escrow_id>")
 def confirm_payment(escrow_id):
     buyer_id = customer_header()
-    escrow = call(services.confirm_payment, buyer_id, escrow_id.lower())
+    escrow = call(escrows.confirm_payment, buyer_id, escrow_id.lower())
     return envelope(200, "Escrow updated successfully", dump_escrow(escrow, buyer_id))
 
 
 @bp.get("/v1/escrow/claim-funds/<token>")
 def claim_funds(token):
     seller_id = customer_header()
-    escrow = call(services.claim_funds, seller_id, token)
+    escrow = call(escrows.claim_funds, seller_id, token)
     return envelope(200, "Funds claimed successfully", dump_escrow(escrow, seller_id))
 
 
@@ -99,14 +99,14 @@ def claim_funds(token):
 def list_transactions():
     customer_id = customer_header(required=False)
     query = load(ESCROW_LIST_QUERY, request.args.to_dict())
-    page = call(services.list_transactions, customer_id, query)
+    page = call(escrows.list_transactions, customer_id, query)
     return envelope(200, "Transaction fetched successfully", _escrows(page, customer_id))
 
 
 @bp.get("/v1/escrow/feeds")
 def list_feeds():
     no_customer_header()
-    page = call(services.list_feeds, load(FEEDS_QUERY, request.args.to_dict()))
+    page = call(escrows.list_feeds, load(FEEDS_QUERY, request.args.to_dict()))
     return envelope(200, "Escrow transactions fetched successfully", _escrows(page))
 
 
@@ -118,7 +118,7 @@ def submit_dispute(token):
     customer_id = customer_header()
     fields, _ = form_or_json_body("file")
     data = {**load(DISPUTE_SUBMIT, fields), "file_name": uploaded_name("file")}
-    escrow = call(services.submit_dispute, customer_id, token, data)
+    escrow = call(disputes.submit_dispute, customer_id, token, data)
     return envelope(200, "Escrow dispute submitted successfully", dump_escrow(escrow, customer_id))
 
 
@@ -127,28 +127,28 @@ def resolve_dispute(escrow_id):
     no_customer_header()
     fields, _ = form_or_json_body("file")
     data = {**load(DISPUTE_RESOLVE, fields), "file_name": uploaded_name("file")}
-    escrow = call(services.resolve_dispute, escrow_id.lower(), data)
+    escrow = call(disputes.resolve_dispute, escrow_id.lower(), data)
     return envelope(200, "Dispute resolution submitted successfully", dump_escrow(escrow, None))
 
 
 @bp.get("/v1/escrow/dispute/get")
 def list_my_disputes():
     customer_id = customer_header()
-    page = call(services.list_my_disputes, customer_id, load(MY_DISPUTES_QUERY, request.args.to_dict()))
+    page = call(disputes.list_my_disputes, customer_id, load(MY_DISPUTES_QUERY, request.args.to_dict()))
     return envelope(200, "Escrow retrieved successfully", _escrows(page, customer_id))
 
 
 @bp.get("/v1/escrow/dispute/get/<escrow_id>")
 def get_dispute(escrow_id):
     customer_id = customer_header()
-    escrow = call(services.get_dispute, customer_id, escrow_id.lower())
+    escrow = call(disputes.get_dispute, customer_id, escrow_id.lower())
     return envelope(200, "Escrow dispute retrieved successfully", dump_escrow(escrow, customer_id))
 
 
 @bp.get("/v1/escrow/all-dispute")
 def list_all_disputes():
     no_customer_header()
-    page = call(services.list_all_disputes, load(ALL_DISPUTES_QUERY, request.args.to_dict()))
+    page = call(disputes.list_all_disputes, load(ALL_DISPUTES_QUERY, request.args.to_dict()))
     return envelope(200, "Disputes fetched successfully", _escrows(page))
 
 
@@ -159,7 +159,7 @@ def list_all_disputes():
 def create_milestone_escrow():
     seller_id = customer_header()
     data = load(MILESTONE_ESCROW_CREATE, json_body())
-    escrow = call(services.create_milestone_escrow, seller_id, data)
+    escrow = call(milestones.create_milestone_escrow, seller_id, data)
     return envelope(201, "Milestone escrow created successfully", dump_escrow(escrow, seller_id))
 
 
@@ -167,7 +167,7 @@ def create_milestone_escrow():
 def edit_milestone_escrow(token):
     seller_id = customer_header()
     data = load(MILESTONE_ESCROW_CREATE, json_body())
-    escrow = call(services.edit_milestone_escrow, seller_id, token, data)
+    escrow = call(milestones.edit_milestone_escrow, seller_id, token, data)
     return envelope(200, "Milestone escrow updated successfully", dump_escrow(escrow, seller_id))
 
 
@@ -175,18 +175,18 @@ def edit_milestone_escrow(token):
 def convert_to_milestone(token):
     seller_id = customer_header()
     data = load(MILESTONE_CONVERT, json_body())
-    escrow = call(services.convert_to_milestone, seller_id, token, data)
+    escrow = call(milestones.convert_to_milestone, seller_id, token, data)
     return envelope(200, "Escrow converted to milestone successfully", dump_escrow(escrow, seller_id))
 
 
 @bp.get("/v1/escrow/milestone/<segment:token>")
 def list_milestones(token):
-    milestones = call(services.list_milestones, token)
-    return envelope(200, "Milestones fetched successfully", MILESTONES.dump(milestones))
+    items = call(milestones.list_milestones, token)
+    return envelope(200, "Milestones fetched successfully", MILESTONES.dump(items))
 
 
 @bp.post("/v1/escrow/milestone/confirm/<escrow_id>/<milestone_id>")
 def confirm_milestone(escrow_id, milestone_id):
     buyer_id = customer_header()
-    escrow = call(services.confirm_milestone, buyer_id, escrow_id.lower(), milestone_id.lower())
+    escrow = call(milestones.confirm_milestone, buyer_id, escrow_id.lower(), milestone_id.lower())
     return envelope(200, "Milestone confirmed successfully", dump_escrow(escrow, buyer_id))

@@ -109,7 +109,7 @@ def call(service, *args):
 
 
 def pagination(page) -> dict:
-    """Payluk's pagination block for a `services.Page`."""
+    """Payluk's pagination block for a `listings.Page`."""
     pages = max(1, -(-page.count // page.limit))
     return {
         "count": page.count,

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, render_template, request
 
 from sandbox.api.auth import public
 from sandbox.api.http import call, customer_header, envelope, json_body, pagination
-from sandbox.domain import payments, services
+from sandbox.domain import listings, payments
 from sandbox.domain.errors import INTENT_NOT_FOUND, NotFound, PaylukError
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import load
@@ -99,7 +99,7 @@ def payment_history():
     # [B]: any of `reference`, `fromDate`, `toDate` answers a flat array instead of a page.
     if any(key in query for key in ("reference", "from_ms", "to_ms")):
         return envelope(200, message, HISTORY_RECORDS.dump(records))
-    page = services.paginate(records, query["page"], query["limit"])
+    page = listings.paginate(records, query["page"], query["limit"])
     return envelope(200, message, {"data": HISTORY_RECORDS.dump(page.items), "pagination": pagination(page)})
 
 

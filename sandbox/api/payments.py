@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from sandbox.api.http import call, customer_header, envelope, json_body
-from sandbox.domain import services
+from sandbox.domain import funding
 from sandbox.schemas.base import load
 from sandbox.schemas.payment import PAY_ESCROW, PAYMENT
 
@@ -14,5 +14,5 @@ bp = Blueprint("payments", __name__)
 def pay_escrow():
     buyer_id = customer_header()
     data = load(PAY_ESCROW, json_body())
-    payment = call(services.pay_escrow, buyer_id, data)
+    payment = call(funding.pay_escrow, buyer_id, data)
     return envelope(200, "Payment intent verified successfully", PAYMENT.dump(payment))

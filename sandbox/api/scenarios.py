@@ -20,12 +20,12 @@ from sandbox.server import serving
 from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
-from sandbox.domain import services
+from sandbox.domain import customers
 from sandbox.domain import outbox as webhook_faults
 from sandbox.domain.errors import PaylukError
 from sandbox.schemas.base import load
 from sandbox.schemas.customer import CUSTOMER
-from sandbox.schemas.payment import WALLET
+from sandbox.schemas.payment import WALLET_BALANCES
 from sandbox.schemas.scenario import BLOCK_CUSTOMER, CUSTOMER_REF, FUND_CUSTOMER, HELPER_LIST, SCENARIO_LIST
 
 bp = Blueprint("scenarios", __name__)
@@ -217,14 +217,14 @@ def _helper_reply(name: str, data):
 @bp.post(faults.HELPER["block-customer"].path)
 def block_customer():
     data = load(BLOCK_CUSTOMER, json_body())
-    customer = call(services.set_customer_status, data["customer_id"], "blocked", data.get("reason"))
+    customer = call(customers.set_customer_status, data["customer_id"], "blocked", data.get("reason"))
     return _helper_reply("block-customer", CUSTOMER.dump(customer))
 
 
 @bp.post(faults.HELPER["unblock-customer"].path)
 def unblock_customer():
     data = load(CUSTOMER_REF, json_body())
-    customer = call(services.set_customer_status, data["customer_id"], "active")
+    customer = call(customers.set_customer_status, data["customer_id"], "active")
     return _helper_reply("unblock-customer", CUSTOMER.dump(customer))
 
 
@@ -232,4 +232,4 @@ def unblock_customer():
 def fund_customer():
     data = load(FUND_CUSTOMER, json_body())
     wallet = call(faults.fund_customer, data["customer_id"], data["amount"])
-    return _helper_reply("fund-customer", WALLET.dump(wallet))
+    return _helper_reply("fund-customer", WALLET_BALANCES.dump(wallet))

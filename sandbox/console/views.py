@@ -32,7 +32,8 @@ from sandbox.api.auth import TEST_KEY, public
 from sandbox.api.http import envelope
 from sandbox.api.webhooks import dispatcher
 from sandbox.console.session import Sessions, mask
-from sandbox.domain import controls, invariants, ledger, services
+from sandbox.domain import controls, disputes, funding, invariants, ledger, milestones
+from sandbox.domain import escrows as escrow_rules  # a page here is named `escrows`
 from sandbox.domain import outbox
 from sandbox.domain.errors import (
     CONTROL_TOKEN_REQUIRED,
@@ -41,7 +42,7 @@ from sandbox.domain.errors import (
     NotFound,
     PaylukError,
 )
-from sandbox.domain.escrow import (
+from sandbox.domain.lifecycle import (
     MILESTONE,
     RELEASED,
     STANDARD,
@@ -507,7 +508,7 @@ def escrow_page(viewer: Viewer, escrow_id):
         event_ids = {e["id"] for e in events}
         deliveries = ns.find("deliveries", lambda d: d["event_id"] in event_ids)
         claimable = escrow["paid_at_ms"] is not None and escrow["settlement_type"] == STANDARD
-        claim_from = services.claim_window_ends_ms(escrow) if claimable else None
+        claim_from = escrow_rules.claim_window_ends_ms(escrow) if claimable else None
     return viewer.render("escrow.html", "console.escrows", escrow=escrow, names=names, postings=postings,
                          events=events, deliveries=deliveries, timeline=_timeline(escrow, names),
                          actions=_next_actions(escrow), claim_from=claim_from, RELEASED=RELEASED,
@@ -520,30 +521,30 @@ def _back_to_escrow(escrow_id, **_):
 
 def _pay(ns, escrow: dict) -> str:
     buyer = request.form.get("buyer", "").strip().lower()
-    payment = services.pay_escrow(ns, buyer, {"escrow_ids": [escrow["id"]], "gateway": services.WALLET})
+    payment = funding.pay_escrow(ns, buyer, {"escrow_ids": [escrow["id"]], "gateway": funding.WALLET})
     return f"Paid {naira(payment['amount'])} from the buyer's wallet (reference {payment['reference']})"
 
 
 def _confirm_milestone(ns, escrow: dict) -> str:
     milestone_id = request.form.get("milestone", "").strip().lower()
-    services.confirm_milestone(ns, escrow["buyer_id"], escrow["id"], milestone_id)
+    milestones.confirm_milestone(ns, escrow["buyer_id"], escrow["id"], milestone_id)
     return "Milestone confirmed by the buyer and released"
 
 
 def _confirm_payment(ns, escrow: dict) -> str:
-    services.confirm_payment(ns, escrow["buyer_id"], escrow["id"])
+    escrow_rules.confirm_payment(ns, escrow["buyer_id"], escrow["id"])
     return "Delivery confirmed by the buyer: the seller is paid"
 
 
 def _claim_funds(ns, escrow: dict) -> str:
-    services.claim_funds(ns, escrow["seller_id"], escrow["payment_token"])
+    escrow_rules.claim_funds(ns, escrow["seller_id"], escrow["payment_token"])
     return "Funds claimed by the seller"
 
 
 def _dispute_message(ns, escrow: dict, party: str) -> None:
     """A message in the dispute thread from the escrow's buyer (opens it) or seller (answers)."""
     data = load(DISPUTE_SUBMIT, {"message": request.form.get("message", "").strip()})
-    services.submit_dispute(ns, escrow[party], escrow["payment_token"], {**data, "file_name": None})
+    disputes.submit_dispute(ns, escrow[party], escrow["payment_token"], {**data, "file_name": None})
 
 
 def _dispute(ns, escrow: dict) -> str:
@@ -560,7 +561,7 @@ def _resolve(ns, escrow: dict) -> str:
     """The merchant's ruling: the key holder is the merchant, as on the API route."""
     data = load(DISPUTE_RESOLVE, {"resolution": request.form.get("resolution", "").strip(),
                                   "status": request.form.get("status", "")})
-    resolved = services.resolve_dispute(ns, escrow["id"], data)
+    resolved = disputes.resolve_dispute(ns, escrow["id"], data)
     return f"Dispute resolved by the merchant: {resolved['status']}"
 
 
@@ -574,7 +575,7 @@ ACTION_NAMES = ", ".join(f'"{name}"' for name in ESCROW_ACTIONS)
 @bp.post(f"/escrows/<escrow_id>/<any({ACTION_NAMES}):name>")
 @action(_back_to_escrow)
 def escrow_action(viewer: Viewer, escrow_id, name):
-    escrow = services.escrow_by_id(viewer.ns, escrow_id.lower())
+    escrow = escrow_rules.escrow_by_id(viewer.ns, escrow_id.lower())
     return ESCROW_ACTIONS[name](viewer.ns, escrow)
 
 

@@ -15,7 +15,7 @@ any `--seed`.
 import re
 from dataclasses import dataclass, field
 
-from sandbox.domain import errors, ledger, services
+from sandbox.domain import customers, errors, ledger
 from sandbox.domain.errors import BadRequest
 from sandbox.domain.money import naira_to_kobo
 
@@ -366,7 +366,7 @@ MAX_FUNDING_NAIRA = 10**12
 def fund_customer(ns, customer_id: str, amount_naira: int) -> dict:
     """The fund-customer helper: one balanced posting from `external:sandbox` to the customer's
     main account (any status). Returns the wallet balances in kobo."""
-    customer = services.get_customer(ns, customer_id)
+    customer = customers.get_customer(ns, customer_id)
     amount = naira_to_kobo(amount_naira)
     main = ledger.main_account(customer["id"])
     ledger.post(ns, "sandbox_funding", [(ledger.external_account(FUNDING_SOURCE), -amount), (main, amount)],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
-from sandbox.domain import controls, services
+from sandbox.domain import controls, customers, disputes, escrows, funding, milestones
 from sandbox.domain.catalog import seed as seed_catalog
 from sandbox.domain.errors import PaylukError
 from sandbox.schemas.base import load, validation_message
@@ -133,18 +133,18 @@ def _run(ns, step: dict):
     op, customer = step["op"], step.get("customer")
     body = step.get("body") or {}
     if op == "create_escrow":
-        return services.create_escrow(ns, customer, _escrow_fields(body))
+        return escrows.create_escrow(ns, customer, _escrow_fields(body))
     if op == "create_milestone_escrow":
-        return services.create_milestone_escrow(ns, customer, load(MILESTONE_ESCROW_CREATE, body))
+        return milestones.create_milestone_escrow(ns, customer, load(MILESTONE_ESCROW_CREATE, body))
     if op == "pay_escrow":
-        services.pay_escrow(ns, customer, load(PAY_ESCROW, body))
+        funding.pay_escrow(ns, customer, load(PAY_ESCROW, body))
         return None
     if op == "confirm_milestone":
-        return services.confirm_milestone(ns, customer, step["escrow"], step["milestone"])
+        return milestones.confirm_milestone(ns, customer, step["escrow"], step["milestone"])
     if op == "confirm_payment":
-        return services.confirm_payment(ns, customer, step["escrow"])
+        return escrows.confirm_payment(ns, customer, step["escrow"])
     if op == "submit_dispute":
-        return services.submit_dispute(ns, customer, step["payment_token"], load(DISPUTE_SUBMIT, body))
+        return disputes.submit_dispute(ns, customer, step["payment_token"], load(DISPUTE_SUBMIT, body))
     if op == "advance_clock":
         controls.advance_clock(ns, step["seconds"] * 1000)
         return None
@@ -154,7 +154,7 @@ def _run(ns, step: dict):
 def replay(ns, fixture: dict, super_admin: bool = True) -> dict:
     """Build a namespace from a set: parties, catalogue, then each action in order. Answers
     what the actions saved (`as`), by name: `{id, paymentToken, milestones: [ids]}`."""
-    services.seed_namespace(ns, fixture, super_admin=super_admin)
+    customers.seed_namespace(ns, fixture, super_admin=super_admin)
     seed_catalog(ns, fixture)
     saved, values = {}, {}
     for index, raw_step in enumerate(fixture["actions"]):

@@ -8,7 +8,7 @@ service, each function checks all of its preconditions before it changes anythin
 import json
 from pathlib import Path
 
-from sandbox.domain import errors, services
+from sandbox.domain import customers, errors, listings, uploads
 from sandbox.domain.errors import BadRequest, Forbidden
 from sandbox.ids import is_object_id
 
@@ -43,7 +43,7 @@ def _check_name_free(ns, name: str, own_id: str | None = None) -> None:
 
 
 def _image_url(category_id: str, filename: str) -> str:
-    return services.cdn_url("category", category_id, filename, "png")
+    return uploads.cdn_url("category", category_id, filename, "png")
 
 
 def _place(ns, category: dict, position: int | None) -> None:
@@ -97,7 +97,7 @@ def edit_category(ns, category_id, data: dict) -> dict:
 
 def list_categories(ns, page: int, limit: int):
     """The merchant's categories by `category_position`, one page."""
-    return services.paginate(_ordered(ns), page, limit)
+    return listings.paginate(_ordered(ns), page, limit)
 
 
 def get_category(ns, category_id) -> dict:
@@ -168,7 +168,7 @@ def _card_owner(ns, customer_id):
     _require_cards_feature(ns)
     if customer_id is None:
         raise BadRequest(errors.CUSTOMER_ID_REQUIRED)
-    return services.require_customer(ns, customer_id)
+    return customers.require_customer(ns, customer_id)
 
 
 def list_cards(ns, customer_id) -> list[dict]:
@@ -198,14 +198,14 @@ def delete_card(ns, customer_id, card_id) -> dict:
 
 def list_whitelist(ns, customer_id) -> list[dict]:
     """The customer's whitelisted withdrawal addresses, oldest first."""
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     return [w for w in ns.all("whitelist") if w["customer_id"] == customer["id"]]
 
 
 def add_whitelist_address(ns, customer_id, data: dict) -> dict:
     """Whitelist an address for the customer: unique per customer (EVM addresses compare
     case-insensitively), at most WHITELIST_LIMIT of them."""
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     mine = [w for w in ns.all("whitelist") if w["customer_id"] == customer["id"]]
     if any(w["address"].lower() == data["address"].lower() for w in mine):
         raise BadRequest(errors.WHITELIST_DUPLICATE)
@@ -225,7 +225,7 @@ def add_whitelist_address(ns, customer_id, data: dict) -> dict:
 
 def delete_whitelist_address(ns, customer_id, address_id) -> dict:
     """Remove one of the caller's addresses; unknown or another customer's -> 400."""
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     entry = ns.get("whitelist", address_id) if is_object_id(address_id) else None
     if entry is None or entry["customer_id"] != customer["id"]:
         raise BadRequest(errors.WHITELIST_ADDRESS_NOT_FOUND)

@@ -10,9 +10,9 @@ namespace clock, then `COMPLETED` (the buyer approved; the escrow is funded exac
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sandbox.domain import errors, services
+from sandbox.domain import customers, errors, escrows, funding
 from sandbox.domain.errors import BadRequest, NotFound
-from sandbox.domain.escrow import PENDING as ESCROW_PENDING
+from sandbox.domain.lifecycle import PENDING as ESCROW_PENDING
 from sandbox.domain.money import fee_shares
 
 # Session statuses. EXPIRED is never stored: a PENDING session past `expires_at_ms` reads so.
@@ -22,7 +22,7 @@ CANCELLED = "CANCELLED"
 EXPIRED = "EXPIRED"
 
 SESSION_TTL_MS = 30 * 60 * 1000
-# The page charges through a card gateway: an instant external charge (see services).
+# The page charges through a card gateway: an instant external charge (see funding).
 CHECKOUT_GATEWAY = "CARD"
 
 
@@ -38,13 +38,13 @@ def create_checkout_session(ns, data: dict, claim_id) -> dict:
     payment ([B] message otherwise); `customerId`, when sent, must be a customer of the
     namespace and becomes the buyer; the reference must be new. `claim_id(id)` reserves the
     session id for the page URL and answers False when another namespace already holds it."""
-    escrow = services.escrow_by_token(ns, data["payment_token"])
+    escrow = escrows.escrow_by_token(ns, data["payment_token"])
     if escrow["status"] != ESCROW_PENDING:
         raise BadRequest(errors.CHECKOUT_INVALID_STATE)
     customer_id = data.get("customer_id")
     if customer_id is not None:
-        customer_id = services.require_customer(ns, customer_id.lower())["id"]
-    if services.reference_taken(ns, data["reference"]):
+        customer_id = customers.require_customer(ns, customer_id.lower())["id"]
+    if funding.reference_taken(ns, data["reference"]):
         raise BadRequest(errors.DUPLICATE_REFERENCE)
 
     session_id = ns.new_id()
@@ -57,7 +57,7 @@ def create_checkout_session(ns, data: dict, claim_id) -> dict:
         "payment_token": escrow["payment_token"],
         "reference": data["reference"],
         # What the buyer will be charged: the same rule pay-escrow applies.
-        "amount": services.buyer_charge(escrow),
+        "amount": funding.buyer_charge(escrow),
         "customer_id": customer_id,
         "buyer_id": None,
         "funded_escrow_id": None,
@@ -102,7 +102,7 @@ def open_checkout(ns, session_id) -> dict:
     """What the checkout page shows: the session, its escrow, the buyer's fee share, the
     buyer if the session names one, else the customers who may pay (active, not the seller)."""
     session = _open_session(ns, session_id)
-    escrow = services.escrow_by_id(ns, session["escrow_id"])
+    escrow = escrows.escrow_by_id(ns, session["escrow_id"])
     buyer = ns.get("customers", session["customer_id"]) if session["customer_id"] else None
     choices = [] if buyer else [
         c for c in ns.all("customers") if c["status"] == "active" and c["id"] != escrow["seller_id"]
@@ -112,7 +112,7 @@ def open_checkout(ns, session_id) -> dict:
 
 
 def approve_checkout(ns, session_id, customer_id=None) -> dict:
-    """The buyer approves: the escrow is funded by `services.pay_escrow` (card gateway, the
+    """The buyer approves: the escrow is funded by `funding.pay_escrow` (card gateway, the
     session's reference) and the session becomes COMPLETED. The buyer is the session's
     customer, else the one chosen on the page. An escrow whose charge changed since the
     session opened (edited meanwhile) is refused rather than charged a different sum."""
@@ -120,10 +120,10 @@ def approve_checkout(ns, session_id, customer_id=None) -> dict:
     buyer_id = session["customer_id"] or customer_id
     if buyer_id is None:
         raise BadRequest(errors.CHECKOUT_BUYER_REQUIRED)
-    escrow = services.escrow_by_id(ns, session["escrow_id"])
-    if escrow["status"] == ESCROW_PENDING and services.buyer_charge(escrow) != session["amount"]:
+    escrow = escrows.escrow_by_id(ns, session["escrow_id"])
+    if escrow["status"] == ESCROW_PENDING and funding.buyer_charge(escrow) != session["amount"]:
         raise BadRequest(errors.CHECKOUT_AMOUNT_MISMATCH)
-    payment = services.pay_escrow(ns, buyer_id, {
+    payment = funding.pay_escrow(ns, buyer_id, {
         "gateway": CHECKOUT_GATEWAY, "escrow_ids": [escrow["id"]], "reference": session["reference"],
     })
     session["status"] = COMPLETED

@@ -8,10 +8,10 @@ milestone due dates) reads that clock, so moving it is all it takes.
 from datetime import date, datetime, timezone
 
 from sandbox import clock
-from sandbox.domain import services
+from sandbox.domain import escrows
 from sandbox.domain import outbox
 from sandbox.domain.errors import BadRequest
-from sandbox.domain.escrow import ONGOING, PENDING, STANDARD
+from sandbox.domain.lifecycle import ONGOING, PENDING, STANDARD
 
 
 # The last instant the clock may reach: every timestamp must render as ISO-8601 (four-digit
@@ -86,7 +86,7 @@ def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
     # Summaries only (store.ESCROW_SUMMARY): closed escrows are never decoded.
     for escrow in ns.find("escrows", lambda e: e["status"] == ONGOING or (e["milestones"] and e["status"] == PENDING)):
         if escrow["settlement_type"] == STANDARD and escrow["status"] == ONGOING:
-            add(services.claim_window_ends_ms(escrow), "escrow.claimable", escrow_id=escrow["id"],
+            add(escrows.claim_window_ends_ms(escrow), "escrow.claimable", escrow_id=escrow["id"],
                 payment_token=escrow["payment_token"])
         if escrow["status"] in (PENDING, ONGOING):
             for milestone in escrow["milestones"]:

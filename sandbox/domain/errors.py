@@ -41,6 +41,8 @@ ROUTE_NOT_FOUND = "Route not found"
 CONTROL_TOKEN_REQUIRED = "Sandbox control token required (X-Sandbox-Token)"
 LIST_TYPE_REQUIRED = '"type" must be one of [sales, buy]'
 TOO_MANY_IMAGES = '"imageUrl" must contain at most 5 images'
+DUPLICATE_ESCROW_IDS = '"escrowDetails.escrowId" contains duplicate ids'  # sandbox
+CUSTOMER_ID_TWICE = "Customer id {customer_id} is used twice"  # sandbox (a fixture set's step)
 
 
 # -- catalog: categories, countries, cards, whitelist ------------------------------------

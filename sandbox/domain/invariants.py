@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from sandbox.domain import ledger
-from sandbox.domain.escrow import OPENED, RELEASED
+from sandbox.domain.lifecycle import OPENED, RELEASED
 from sandbox.domain.money import fee_shares
 
 

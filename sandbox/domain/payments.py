@@ -8,8 +8,9 @@ marks it `SUCCESS`; declining it on the sandbox authorisation page marks it `FAI
 Every rule is checked before anything changes, so a refused request changes nothing.
 """
 
-from sandbox.domain import errors, ledger, services
+from sandbox.domain import customers, errors, funding, ledger
 from sandbox.domain.errors import BadRequest, NotFound, Unauthorized
+from sandbox.domain.funding import WALLET
 from sandbox.domain.money import naira_to_kobo
 
 # Intent status ([A] upper-case; [B] shows `pending`, `success`, `failed`, `reversed`).
@@ -29,7 +30,6 @@ TRANSACTION_TYPES = (DEPOSIT, ESCROW, WITHDRAWAL, WALLET_TRANSFER)
 CREDIT_TYPE_OF = {DEPOSIT: "CREDIT", ESCROW: "CREDIT", WITHDRAWAL: "DEBIT", WALLET_TRANSFER: "DEBIT"}
 DEBITS = (WITHDRAWAL, WALLET_TRANSFER)
 
-WALLET = "WALLET"
 # The gateway recorded when the caller names none ([B] create-intent has no `gateway`).
 DEFAULT_GATEWAY = {DEPOSIT: "CARD", ESCROW: "CARD", WITHDRAWAL: WALLET, WALLET_TRANSFER: WALLET}
 
@@ -76,7 +76,7 @@ def _require_can_withdraw(customer: dict) -> None:
 def _new_reference(ns, prefix: str) -> str:
     while True:
         reference = ns.new_reference(prefix)
-        if not services.reference_taken(ns, reference):
+        if not funding.reference_taken(ns, reference):
             return reference
 
 
@@ -85,17 +85,17 @@ def create_intent(ns, customer_id, data: dict, token: str) -> dict:
     in `customer-id`; nothing moves until it is verified. A caller's `reference` must be new
     (400 `Duplicate reference`); the sandbox makes one (`PSK_REF_…`) when none is sent.
     `token` is the unguessable key of the intent's authorisation page."""
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     kind = data["transaction_type"]
     if kind in DEBITS:
         _require_can_withdraw(customer)
     reference = data.get("reference")
-    if reference is not None and services.reference_taken(ns, reference):
+    if reference is not None and funding.reference_taken(ns, reference):
         raise BadRequest(errors.DUPLICATE_REFERENCE)
     recipient_id = None
     if kind == WALLET_TRANSFER:
         # [B] walletDetails.phone names the receiving customer (same phone matching as look-ups).
-        recipient = services.list_customers(ns, 1, 1, phone=data["wallet_details"]["phone"]).items[0]
+        recipient = customers.list_customers(ns, 1, 1, phone=data["wallet_details"]["phone"]).items[0]
         if recipient["id"] == customer["id"]:
             raise BadRequest(errors.TRANSFER_TO_SELF)
         recipient_id = recipient["id"]
@@ -146,7 +146,7 @@ def verify_payment(ns, customer_id, references: list) -> list[dict]:
     (`FAILED`) intent is refused. A reference that is unknown or someone else's is 400
     `Payment intent not found`. Any refusal refuses the whole batch.
     """
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     running = {}  # customer accounts touched by this batch -> balance after the steps so far
     plan = []
     for reference in dict.fromkeys(references):
@@ -228,7 +228,7 @@ def generate_virtual_account(ns, customer_id, amount_naira: int | None) -> dict:
     """A temporary funding account ([A]). The number is derived from the namespace's id
     sequence (reproducible when seeded). Not emulated: paying into it -- nothing can; the
     staging top-up is the way to add funds."""
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     number = f"{int(ns.new_id(), 16) % 10**10:010d}"
     return {
         "account_number": number,
@@ -243,7 +243,7 @@ def generate_virtual_account(ns, customer_id, amount_naira: int | None) -> dict:
 def top_up(ns, customer_id, amount_naira: int) -> dict:
     """Staging-only credit of the main balance, once per customer per rolling 24 hours
     ([B] 401 `You can only top up your account once a day`). Returns the balances (kobo)."""
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     now = ns.now_ms()
     last = max((t["created_at_ms"] for t in ns.all("topups") if t["customer_id"] == customer["id"]), default=None)
     if last is not None and now - last < TOPUP_INTERVAL_MS:
@@ -268,7 +268,7 @@ def account_name(account_number: str) -> str:
 
 def verify_account(ns, customer_id, data: dict) -> dict:
     """Resolve a 10-digit account number to its holder's name; `0000000000` never resolves."""
-    services.require_customer(ns, customer_id)
+    customers.require_customer(ns, customer_id)
     number = data["account_number"]
     if number == UNRESOLVABLE_ACCOUNT_NUMBER:
         raise BadRequest(errors.ACCOUNT_NOT_RESOLVED)
@@ -298,7 +298,7 @@ def payment_history(ns, customer_id, kind=None, reference=None, from_ms=None, to
     """The customer's money movements, newest first: their intents (any status), staging
     top-ups (`TOPUP`) and escrow payments (`ESCROW`, DEBIT); filters on type, reference and
     an inclusive time window."""
-    customer = services.require_customer(ns, customer_id)
+    customer = customers.require_customer(ns, customer_id)
     mine = customer["id"]
     records = [_history_record(i, i["transaction_type"], i["credit_type"], i["status"])
                for i in ns.all("intents") if i["customer_id"] == mine]

@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from sandbox.domain.escrow import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
+from sandbox.domain.lifecycle import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import (
     NON_EMPTY,

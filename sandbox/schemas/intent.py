@@ -4,10 +4,11 @@ virtual-account, top-up and verify-account bodies, the authorisation form, and t
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from sandbox.clock import parse_iso
-from sandbox.domain.payments import CREDIT_TYPE_OF, DEBITS, TRANSACTION_TYPES, WALLET, WALLET_TRANSFER, WITHDRAWAL
+from sandbox.domain.funding import GATEWAYS, WALLET
+from sandbox.domain.payments import CREDIT_TYPE_OF, DEBITS, TRANSACTION_TYPES, WALLET_TRANSFER, WITHDRAWAL
 from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, Timestamp, WholeNumber, one_of
 from sandbox.schemas.customer import PageQuerySchema
-from sandbox.schemas.payment import GATEWAYS, UpperChoice
+from sandbox.schemas.payment import UpperChoice
 from sandbox.schemas.fast import WireSchema
 
 _TEN_DIGITS = validate.Regexp(r"^\d{10}$", error="must be 10 digits")

@@ -2,13 +2,13 @@
 
 from marshmallow import ValidationError, fields, post_load
 
+from sandbox.domain.funding import GATEWAYS
 from sandbox.ids import is_object_id
 from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, is_unsafe_number
 from sandbox.schemas.fast import WireSchema
 
-# [A] documents WALLET / PAYSTACK / FLUTTERWAVE; [B] and today's clients send lower-case
-# `wallet` / `card`. All are accepted, case-insensitively.
-GATEWAYS = ("WALLET", "PAYSTACK", "FLUTTERWAVE", "CARD")
+# The gateways are the domain's (sandbox/domain/funding.py); [B] and today's clients send
+# lower-case `wallet` / `card`. All are accepted, case-insensitively.
 
 
 class UpperChoice(fields.String):
@@ -88,4 +88,4 @@ class WalletSchema(WireSchema):
 
 PAY_ESCROW = PayEscrowSchema()
 PAYMENT = PaymentSchema()
-WALLET = WalletSchema()
+WALLET_BALANCES = WalletSchema()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sandbox.domain import invariants, ledger, services
+from sandbox.domain import customers, invariants, ledger
 from sandbox.store.memory import MemoryNamespace, new_state
 
 
@@ -21,8 +21,8 @@ def test_make_posting__rejects_bad_entries(entries):
 
 def test_fold_matches_running_balances():
     ns = MemoryNamespace(new_state(1, 0))
-    services.fund_customer(ns, "a" * 24, 1000, "fixtures")
-    services.fund_customer(ns, "b" * 24, 250, "fixtures")
+    customers.fund_customer(ns, "a" * 24, 1000, "fixtures")
+    customers.fund_customer(ns, "b" * 24, 250, "fixtures")
     assert ledger.fold(ns.postings()) == {k: v for k, v in ns.balances().items() if v}
     assert ns.balance(ledger.external_account("fixtures")) == -1250
     assert invariants.check(ns) == []
@@ -30,7 +30,7 @@ def test_fold_matches_running_balances():
 
 def test_invariants_catch_a_tampered_balance():
     ns = MemoryNamespace(new_state(1, 0))
-    services.fund_customer(ns, "a" * 24, 1000, "fixtures")
+    customers.fund_customer(ns, "a" * 24, 1000, "fixtures")
     ns.state["ledger"]["balances"][ledger.main_account("a" * 24)] += 1
     problems = invariants.check(ns)
     assert any("folded" in p for p in problems) and any("sum to" in p for p in problems)

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from sandbox.domain import escrow as lifecycle
+from sandbox.domain import lifecycle
 from sandbox.domain.errors import ActionNotAllowed
 
 STATUSES = list(lifecycle.STATE_OF_STATUS)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sandbox.domain import invariants, services
+from sandbox.domain import customers, escrows, funding, invariants, milestones
 from sandbox.domain.errors import PaylukError
 from sandbox.controlplane.fixture_sets import load_fixture
 from sandbox.store.memory import MemoryNamespace, new_state
@@ -20,7 +20,7 @@ def ns():
     fixture = copy.deepcopy(load_fixture(None))
     fixture["customers"][2]["permissions"] = {"can_buy": False, "can_sell": False}
     namespace = MemoryNamespace(new_state(1, 1_782_123_300_000))
-    services.seed_namespace(namespace, fixture)
+    customers.seed_namespace(namespace, fixture)
     yield namespace
     assert invariants.check(namespace) == []
 
@@ -35,28 +35,28 @@ def test_blocked_customer_is_refused(ns):
     customer = ns.get("customers", BUYER)
     customer["status"] = "blocked"
     ns.save("customers", customer)
-    _refused(lambda: services.get_wallet(ns, BUYER), 401, "Your account is disabled. Please contact support")
+    _refused(lambda: customers.get_wallet(ns, BUYER), 401, "Your account is disabled. Please contact support")
 
 
 def test_customer_without_can_sell_cannot_create(ns):
-    _refused(lambda: services.create_milestone_escrow(ns, POOR, ESCROW), 401, "Access denied")
-    _refused(lambda: services.create_escrow(ns, POOR, {"amount": 10, "purpose": "x", "who_pays": "buyer"}),
+    _refused(lambda: milestones.create_milestone_escrow(ns, POOR, ESCROW), 401, "Access denied")
+    _refused(lambda: escrows.create_escrow(ns, POOR, {"amount": 10, "purpose": "x", "who_pays": "buyer"}),
              401, "Access denied")
 
 
 def test_customer_without_can_buy_cannot_pay(ns):
-    escrow = services.create_milestone_escrow(ns, SELLER, ESCROW)
+    escrow = milestones.create_milestone_escrow(ns, SELLER, ESCROW)
     before = json.dumps(ns.state, sort_keys=True)
-    _refused(lambda: services.pay_escrow(ns, POOR, {"gateway": "CARD", "escrow_ids": [escrow["id"]]}),
+    _refused(lambda: funding.pay_escrow(ns, POOR, {"gateway": "CARD", "escrow_ids": [escrow["id"]]}),
              401, "Access denied")
     assert json.dumps(ns.state, sort_keys=True) == before
 
 
 def test_full_milestone_flow_books(ns):
-    escrow = services.create_milestone_escrow(ns, SELLER, ESCROW)
-    services.pay_escrow(ns, BUYER, {"gateway": "WALLET", "escrow_ids": [escrow["id"]]})
+    escrow = milestones.create_milestone_escrow(ns, SELLER, ESCROW)
+    funding.pay_escrow(ns, BUYER, {"gateway": "WALLET", "escrow_ids": [escrow["id"]]})
     for milestone in escrow["milestones"]:
-        escrow = services.confirm_milestone(ns, BUYER, escrow["id"], milestone["id"])
+        escrow = milestones.confirm_milestone(ns, BUYER, escrow["id"], milestone["id"])
     kinds = [p["kind"] for p in ns.postings()]
     assert kinds[-4:] == ["escrow_funding", "milestone_release", "milestone_release", "fee"]
     assert ns.balance("payluk:fees") == 5000  # 2.5 % of 2,000 naira, in kobo

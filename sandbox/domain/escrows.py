@@ -1,0 +1,307 @@
+"""Escrows: the rules every escrow shares (lookup, amounts, milestones as created, the new
+escrow itself, release and close, the fee booking) and the standard escrow's operations —
+create, edit, delete, verify, confirm, claim (docs.payluk.ng concepts/escrows).
+
+Inputs are plain dicts with Python names (`who_pays`, `max_delivery`...) as the schemas load
+them; amounts arrive in whole naira and are kept in kobo from here on."""
+
+from sandbox.domain import errors, ledger, lifecycle, outbox
+from sandbox.domain.catalog import require_category
+from sandbox.domain.customers import require_customer, require_permission
+from sandbox.domain.errors import ActionNotAllowed, BadRequest
+from sandbox.domain.listings import Page, created_within, escrow_page
+from sandbox.domain.lifecycle import PENDING, STANDARD
+from sandbox.domain.money import fee_for, fee_shares, is_positive_int, naira_to_kobo
+from sandbox.domain.uploads import cdn_url
+from sandbox.ids import is_object_id
+
+
+def escrow_by_token(ns, token) -> dict:
+    escrow = ns.get_escrow_by_token(token) if isinstance(token, str) else None
+    if escrow is None:
+        raise BadRequest(errors.ESCROW_NOT_FOUND)
+    return escrow
+
+
+def escrow_by_id(ns, escrow_id) -> dict:
+    escrow = ns.get("escrows", escrow_id) if is_object_id(escrow_id) else None
+    if escrow is None:
+        raise BadRequest(errors.ESCROW_NOT_FOUND)
+    return escrow
+
+
+def require_seller(escrow: dict, seller_id: str) -> None:
+    """Only the creating seller may change an escrow (docs: `Action not allowed` otherwise)."""
+    if escrow["seller_id"] != seller_id:
+        raise ActionNotAllowed()
+
+
+def check_amount(amount) -> int:
+    """The escrow amount: whole naira above zero ([A] takes no kobo), returned in kobo."""
+    if not is_positive_int(amount):
+        raise BadRequest(errors.AMOUNT_POSITIVE_INT)
+    return naira_to_kobo(amount)
+
+
+def build_milestones(ns, specs, target_naira: int) -> list[dict]:
+    """Milestones per docs.payluk.ng/concepts/milestone-escrows: >= 2, positive integers,
+    summing to the escrow amount, each optional beneficiary an existing customer."""
+    if not isinstance(specs, list) or len(specs) < 2:
+        raise BadRequest(errors.MILESTONES_MIN_TWO)
+    if not all(is_positive_int(spec.get("amount")) for spec in specs):
+        raise BadRequest(errors.MILESTONE_AMOUNT_POSITIVE_INT)
+    if sum(spec["amount"] for spec in specs) != target_naira:
+        raise BadRequest(errors.MILESTONE_SUM_MISMATCH)
+    for spec in specs:
+        beneficiary = spec.get("customer_id")
+        if beneficiary is not None and (
+            not is_object_id(beneficiary) or ns.get("customers", beneficiary) is None
+        ):
+            raise BadRequest(errors.BENEFICIARY_NOT_FOUND)
+    return [
+        {
+            "id": ns.new_id(),
+            "title": spec.get("title"),
+            "description": spec.get("description"),
+            "amount": naira_to_kobo(spec["amount"]),
+            "due_date": spec.get("due_date"),
+            "status": PENDING,
+            "released_at_ms": None,
+            "customer_id": spec.get("customer_id"),
+        }
+        for spec in specs
+    ]
+
+
+def _image_url(ns, filename: str) -> str:
+    return cdn_url("escrow", ns.new_id(), filename, "png")
+
+
+def category_of(ns, category_id) -> dict | None:
+    """The category an escrow is filed under, copied onto it (a snapshot, as it was then)."""
+    return None if category_id is None else require_category(ns, category_id)
+
+
+def set_amount(escrow: dict, amount_kobo: int) -> None:
+    escrow["amount"] = amount_kobo
+    escrow["fee"] = fee_for(amount_kobo)
+
+
+def new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_type: str, category: dict | None,
+                milestones: list = (), images: list = ()) -> dict:
+    """A new unfunded escrow, saved; every input has been checked by the caller."""
+    now = ns.now_ms()
+    escrow = {
+        "id": ns.new_id(),
+        "payment_token": ns.new_token(),
+        "settlement_type": settlement_type,
+        "purpose": data["purpose"],
+        "description": data.get("description"),
+        "who_pays": data["who_pays"],
+        "image_urls": list(images),
+        "paid_at_ms": None,
+        "status": PENDING,
+        "state": lifecycle.STATE_OF_STATUS[PENDING],
+        "logs": [],
+        "channel": "API",
+        "dispute": None,
+        "payment_details": None,
+        "category_id": data.get("category_id"),
+        "category": category,
+        "completed_at_ms": None,
+        "approved_claim_by": None,
+        "refunded_by": None,
+        "max_delivery": data.get("max_delivery"),
+        "delivery_timeline": data.get("delivery_timeline"),
+        "total_quantity": data.get("total_quantity") or 1,
+        "callback_url": data.get("callback_url"),
+        "additional_fee": 0,
+        "additional_fee_refundable": True,
+        "clone_of": None,
+        "milestones": list(milestones),
+        "seller_id": seller_id,
+        "buyer_id": None,
+        "held": 0,
+        "created_at_ms": now,
+        "updated_at_ms": now,
+    }
+    set_amount(escrow, amount_kobo)
+    ns.save_escrow(escrow)
+    # concepts/webhooks: `escrow.created`, and the escrow enters PENDING (`escrow.pending`).
+    outbox.emit(ns, "escrow.created", escrow)
+    outbox.emit(ns, "escrow.pending", escrow)
+    return escrow
+
+
+def apply_details(escrow: dict, data: dict) -> None:
+    """Replace the descriptive fields an edit may change (full replacement, per the docs)."""
+    for key in ("purpose", "description", "who_pays", "max_delivery", "delivery_timeline",
+                "category_id"):
+        escrow[key] = data.get(key)
+    escrow["total_quantity"] = data.get("total_quantity") or 1
+
+
+# -- standard escrows ----------------------------------------------------------------------
+
+# Sandbox choice: [A] makes maxDelivery/deliveryTimeline optional and states no default.
+DEFAULT_MAX_DELIVERY = 3
+DEFAULT_DELIVERY_TIMELINE = "days"
+MAX_IMAGES = 5
+
+
+def _image_urls(ns, data: dict, existing: list) -> list:
+    """`imageUrl`: URLs given as text plus uploaded files; at most 5 per escrow in all."""
+    urls = existing + list(data.get("image_urls") or [])
+    files = data.get("image_files") or []
+    if len(urls) + len(files) > MAX_IMAGES:
+        raise BadRequest(errors.TOO_MANY_IMAGES)
+    return urls + [_image_url(ns, name) for name in files]
+
+
+def create_escrow(ns, seller_id, data: dict) -> dict:
+    """A standard escrow (payment link) created by the seller named in `customer-id`."""
+    require_permission(require_customer(ns, seller_id), "can_sell")
+    amount = check_amount(data.get("amount"))
+    data = dict(data)
+    data["max_delivery"] = data.get("max_delivery") or DEFAULT_MAX_DELIVERY
+    data["delivery_timeline"] = data.get("delivery_timeline") or DEFAULT_DELIVERY_TIMELINE
+    category = category_of(ns, data.get("category_id"))
+    images = _image_urls(ns, data, [])
+    return new_escrow(ns, seller_id, data, amount, STANDARD, category, images=images)
+
+
+def edit_escrow(ns, seller_id, token, data: dict) -> dict:
+    """Edit an unfunded standard escrow: fields sent replace the old ones, new images are
+    appended, the fee is recomputed (api-reference/escrow/edit-escrow). Creator only."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "edit")
+    amount = check_amount(data["amount"]) if "amount" in data else escrow["amount"]
+    category = category_of(ns, data["category_id"]) if data.get("category_id") else escrow["category"]
+    images = _image_urls(ns, data, escrow["image_urls"])
+    for key in ("purpose", "description", "who_pays", "max_delivery", "delivery_timeline", "total_quantity",
+                "callback_url"):
+        if data.get(key) is not None:
+            escrow[key] = data[key]
+    if data.get("category_id"):
+        escrow["category_id"], escrow["category"] = data["category_id"], category
+    escrow["image_urls"] = images
+    set_amount(escrow, amount)
+    transition(ns, escrow, "edit", ns.now_ms())
+    return escrow
+
+
+def delete_escrow(ns, seller_id, token) -> dict:
+    """Remove an unfunded escrow (standard or milestone); only its creator may."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "delete")
+    ns.delete_escrow(escrow)
+    return escrow
+
+
+def verify_escrow(ns, token) -> dict:
+    """Resolve a payment token to its escrow (anyone may; `isSeller` is set by the caller)."""
+    return escrow_by_token(ns, token)
+
+
+def release_to_seller(ns, escrow: dict, kind: str) -> None:
+    """Pay the seller amount - seller fee share from the held funds; the rest (the fee) is
+    Payluk's (fees-and-settlement: "Commission is charged on completion")."""
+    _, seller_share = fee_shares(escrow["fee"], escrow["who_pays"])
+    payout = escrow["amount"] - seller_share
+    buyer_escrow = ledger.escrow_account(escrow["buyer_id"])
+    ledger.post(ns, kind, [(buyer_escrow, -payout), (ledger.main_account(escrow["seller_id"]), payout)],
+                escrow_id=escrow["id"])
+    book_fee(ns, escrow, paid_out=payout)
+
+
+def book_fee(ns, escrow: dict, paid_out: int = 0) -> None:
+    """What the escrow still holds after `paid_out` is Payluk's fee, booked as the escrow closes
+    (fees-and-settlement: "Commission is charged on completion"); nothing is held after."""
+    fee = escrow["held"] - paid_out
+    ledger.post(ns, "fee", [(ledger.escrow_account(escrow["buyer_id"]), -fee), (ledger.FEES, fee)],
+                escrow_id=escrow["id"])
+    escrow["held"] = 0
+
+
+def transition(ns, escrow: dict, action: str, now: int) -> None:
+    """Apply a lifecycle action, save, and emit `escrow.<status>` if the status changed."""
+    before = escrow["status"]
+    lifecycle.apply(escrow, action, now)
+    ns.save_escrow(escrow)
+    outbox.emit_transition(ns, escrow, before)
+
+
+def close(ns, escrow: dict, action: str) -> None:
+    now = ns.now_ms()
+    escrow["completed_at_ms"] = now
+    transition(ns, escrow, action, now)
+
+
+def confirm_payment(ns, buyer_id, escrow_id) -> dict:
+    """The buyer confirms delivery of a funded standard escrow: it closes as `COMPLETED` and
+    the seller is paid. Refused during a dispute (the funds are frozen)."""
+    require_customer(ns, buyer_id)
+    escrow = escrow_by_id(ns, escrow_id)
+    if escrow["buyer_id"] != buyer_id:
+        raise ActionNotAllowed()
+    lifecycle.next_status(escrow, "confirm_payment")
+    release_to_seller(ns, escrow, "release")
+    close(ns, escrow, "confirm_payment")
+    return escrow
+
+
+def claim_window_ends_ms(escrow: dict) -> int:
+    """When the seller may claim: paidAt + maxDelivery x deliveryTimeline (claim-funds page)."""
+    unit = lifecycle.TIMELINE_MS[escrow["delivery_timeline"] or DEFAULT_DELIVERY_TIMELINE]
+    return escrow["paid_at_ms"] + (escrow["max_delivery"] or DEFAULT_MAX_DELIVERY) * unit
+
+
+def claim_funds(ns, seller_id, token) -> dict:
+    """The seller takes the funds once the delivery window has passed on the namespace clock
+    without the buyer confirming: `CLAIMED` (and `CLOSED`, per the status reference)."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "claim")
+    if ns.now_ms() < claim_window_ends_ms(escrow):
+        raise BadRequest(errors.CANNOT_CLAIM_YET)
+    release_to_seller(ns, escrow, "claim")
+    escrow["approved_claim_by"] = seller_id
+    close(ns, escrow, "claim")
+    return escrow
+
+
+# -- escrow lists ------------------------------------------------------------------------------
+
+
+def list_transactions(ns, customer_id, query: dict) -> Page:
+    """The caller's escrows: `type=sales` as seller, `type=buy` as buyer; filters `status`,
+    `categoryId`; newest first. Without `customer-id` the merchant's own escrows, which [A]
+    cannot create (create requires `customer-id`), so the list is empty."""
+    if query.get("type") not in ("sales", "buy"):
+        # [B]: a missing or invalid `type` is refused with a 401.
+        raise errors.Unauthorized(errors.LIST_TYPE_REQUIRED)
+    if customer_id is not None:
+        require_customer(ns, customer_id)
+    party = "seller_id" if query["type"] == "sales" else "buyer_id"
+    return escrow_page(ns, query, lambda e: customer_id is not None and e[party] == customer_id
+                 and query.get("status") in (None, e["status"])
+                 and query.get("category_id") in (None, e["category_id"]))
+
+
+def list_feeds(ns, query: dict) -> Page:
+    """Every escrow of the merchant's customers (`/v1/escrow/feeds`) with its filters; without
+    any filter only the page itself is visited."""
+    filters = ("status", "category_id", "customer_id", "payment_token", "from_date", "to_date")
+    if not any(query.get(name) is not None for name in filters):
+        return escrow_page(ns, query, None)
+    within = created_within(query)
+    return escrow_page(ns, query, lambda e: query.get("status") in (None, e["status"])
+                 and query.get("category_id") in (None, e["category_id"])
+                 and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
+                 and query.get("payment_token") in (None, e["payment_token"])
+                 and within(e))

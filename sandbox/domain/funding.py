@@ -1,0 +1,106 @@
+"""Funding escrows: the buyer pays one escrow (or several, [B]) in full, from the wallet or a
+simulated gateway; multi-quantity links sell a copy per payment. The gateway vocabulary
+lives here."""
+
+import copy
+
+from sandbox.domain import errors, ledger
+from sandbox.domain.customers import require_customer, require_permission
+from sandbox.domain.errors import BadRequest
+from sandbox.domain.escrows import escrow_by_id, transition
+from sandbox.domain.lifecycle import STANDARD
+from sandbox.domain import lifecycle, outbox
+from sandbox.domain.money import fee_shares
+
+# [A] documents WALLET / PAYSTACK / FLUTTERWAVE; card payments arrive as CARD. Every gateway but
+# the wallet is simulated as an instant, successful external charge.
+WALLET = "WALLET"
+GATEWAYS = (WALLET, "PAYSTACK", "FLUTTERWAVE", "CARD")
+
+
+def buyer_charge(escrow: dict) -> int:
+    buyer_share, _ = fee_shares(escrow["fee"], escrow["who_pays"])
+    return escrow["amount"] + buyer_share + escrow["additional_fee"]
+
+
+def reference_taken(ns, reference: str) -> bool:
+    """References are one namespace-wide space: escrow payments, payment intents and the
+    hosted-checkout sessions that will become escrow payments (verify finds any of them)."""
+    if ns.get("payments", reference) is not None or ns.get("intents", reference) is not None:
+        return True
+    return bool(ns.find("checkout_sessions", lambda s: s["reference"] == reference))
+
+
+def _sells_a_copy(escrow: dict) -> bool:
+    """concepts/multi-quantity-escrows: an API payment link with stock left (`totalQuantity`
+    > 1) is not funded itself; each payment mints a copy. Milestone escrows never clone."""
+    return escrow["settlement_type"] == STANDARD and escrow["channel"] == "API" and escrow["total_quantity"] > 1
+
+
+def _sell_copy(ns, original: dict, now: int) -> dict:
+    """Mint the clone a payment attaches to; the original stays payable, its stock counts down."""
+    clone = {**copy.deepcopy(original), "id": ns.new_id(), "payment_token": ns.new_token(), "total_quantity": 1,
+             "clone_of": original["id"], "logs": [], "created_at_ms": now, "updated_at_ms": now}
+    original = {**original, "total_quantity": original["total_quantity"] - 1, "updated_at_ms": now}
+    ns.save_escrow(original)
+    ns.save_escrow(clone)
+    # Multi-quantity: events fire per escrow, so the copy announces itself before it is funded.
+    outbox.emit(ns, "escrow.created", clone)
+    return clone
+
+
+def pay_escrow(ns, buyer_id, data: dict) -> dict:
+    """The buyer funds one escrow (or several, [B]) in full, once: `WALLET` debits the main
+    balance by amount + the buyer's fee share; card gateways are an instant external charge.
+    The money is then held in the buyer's escrow balance. A repeated `reference` for the
+    same buyer and escrows answers the first result again without charging twice."""
+    buyer = require_customer(ns, buyer_id)
+    escrow_ids = data["escrow_ids"]
+    reference = data.get("reference")
+    if reference is not None:
+        previous = ns.get("payments", reference)
+        if previous is not None:
+            if previous["buyer_id"] == buyer["id"] and previous["escrow_ids"] == escrow_ids:
+                return previous
+            raise BadRequest(errors.DUPLICATE_REFERENCE)
+        if ns.get("intents", reference) is not None:
+            raise BadRequest(errors.DUPLICATE_REFERENCE)
+    if len(set(escrow_ids)) != len(escrow_ids):
+        raise BadRequest(errors.DUPLICATE_ESCROW_IDS)
+    escrows = [escrow_by_id(ns, escrow_id) for escrow_id in escrow_ids]
+    for escrow in escrows:
+        lifecycle.next_status(escrow, "pay")
+    require_permission(buyer, "can_buy")
+    gateway = data["gateway"]
+    total = sum(buyer_charge(escrow) for escrow in escrows)
+    source = ledger.main_account(buyer["id"]) if gateway == WALLET else ledger.external_account(gateway)
+    if gateway == WALLET and ns.balance(source) < total:
+        raise BadRequest(errors.INSUFFICIENT_BALANCE)
+
+    now = ns.now_ms()
+    reference = reference or ns.new_reference("ESC_REF_")
+    funded = []
+    for escrow in escrows:
+        if _sells_a_copy(escrow):
+            escrow = _sell_copy(ns, escrow, now)
+        funded.append(escrow["id"])
+        charge = buyer_charge(escrow)
+        ledger.post(ns, "escrow_funding", [(source, -charge), (ledger.escrow_account(buyer["id"]), charge)],
+                    escrow_id=escrow["id"], reference=reference)
+        escrow["buyer_id"] = buyer["id"]
+        escrow["held"] = charge
+        escrow["paid_at_ms"] = now
+        escrow["payment_details"] = {"reference": reference, "gateway": gateway, "amount": charge}
+        transition(ns, escrow, "pay", now)
+    payment = {
+        "reference": reference,
+        "status": "SUCCESS",
+        "amount": total,
+        "gateway": gateway,
+        "buyer_id": buyer["id"],
+        "escrow_ids": escrow_ids,
+        "funded_escrow_ids": funded,
+        "created_at_ms": now,
+    }
+    ns.save("payments", payment, key_field="reference")
+    return payment

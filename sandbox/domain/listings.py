@@ -1,0 +1,41 @@
+"""Lists and their pages: the pagination block and the filters the escrow lists share."""
+
+from dataclasses import dataclass
+
+from sandbox.clock import parse_iso
+
+
+@dataclass
+class Page:
+    """One page of a list plus what the pagination block needs."""
+
+    items: list
+    count: int
+    page: int
+    limit: int
+
+
+def paginate(items: list, page: int, limit: int) -> Page:
+    """Slice `items` for a 1-based `page` of `limit` rows; `count` is the total matching."""
+    start = (page - 1) * limit
+    return Page(items[start : start + limit], len(items), page, limit)
+
+
+def _date_ms(text: str | None, end: bool = False) -> int | None:
+    if text is None:
+        return None
+    return parse_iso(text + ("T23:59:59.999" if end else "T00:00:00")) if len(text) == 10 else parse_iso(text)
+
+
+def created_within(query: dict):
+    """A predicate: created on or after `fromDate` and on or before `toDate` (whole days, UTC)."""
+    start, end = _date_ms(query.get("from_date")), _date_ms(query.get("to_date"), end=True)
+    return lambda escrow: ((start is None or escrow["created_at_ms"] >= start)
+                           and (end is None or escrow["created_at_ms"] <= end))
+
+
+def escrow_page(ns, query: dict, predicate) -> Page:
+    """A page of the escrows `predicate` accepts (it sees each escrow's summary fields, see
+    store.ESCROW_SUMMARY), newest first: creation order reversed (seeded ids may not sort by time)."""
+    items, count = ns.page("escrows", query["page"], query["limit"], predicate)
+    return Page(items, count, query["page"], query["limit"])

@@ -1,0 +1,113 @@
+"""Milestone escrows: the full amount held upfront, released milestone by milestone as the
+buyer confirms each (docs.payluk.ng concepts/milestone-escrows): create, edit, convert, list,
+confirm."""
+
+from sandbox.domain import errors, ledger, lifecycle, outbox
+from sandbox.domain.customers import require_customer, require_permission
+from sandbox.domain.errors import ActionNotAllowed, BadRequest
+from sandbox.domain.escrows import (
+    apply_details, book_fee, build_milestones, category_of, check_amount, escrow_by_id, escrow_by_token, new_escrow,
+    require_seller, set_amount, transition,
+)
+from sandbox.domain.lifecycle import MILESTONE, RELEASED
+from sandbox.domain.money import KOBO_PER_NAIRA
+
+
+def _check_buyer_pays(data: dict) -> None:
+    # concepts/milestone-escrows: "the buyer always covers the Payluk fee on milestone escrows".
+    if data.get("who_pays") != "buyer":
+        raise BadRequest(errors.MILESTONE_WHO_PAYS_BUYER)
+
+
+def create_milestone_escrow(ns, seller_id, data: dict) -> dict:
+    """A milestone escrow: whoPays buyer, >= 2 milestones whose amounts sum to `amount`."""
+    require_permission(require_customer(ns, seller_id), "can_sell")
+    amount = check_amount(data.get("amount"))
+    _check_buyer_pays(data)
+    category = category_of(ns, data.get("category_id"))
+    milestones = build_milestones(ns, data.get("milestones"), data["amount"])
+    return new_escrow(ns, seller_id, data, amount, MILESTONE, category, milestones=milestones)
+
+
+def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
+    """Replace an unfunded milestone escrow's details and milestones (ids regenerated, fee
+    recomputed); only its creator may, only while `AWAITING_PAYMENT`."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "edit_milestones")
+    amount = check_amount(data.get("amount"))
+    _check_buyer_pays(data)
+    category = category_of(ns, data.get("category_id"))
+    milestones = build_milestones(ns, data.get("milestones"), data["amount"])
+    apply_details(escrow, data)
+    escrow["category"] = category
+    set_amount(escrow, amount)
+    escrow["milestones"] = milestones
+    transition(ns, escrow, "edit_milestones", ns.now_ms())
+    return escrow
+
+
+def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
+    """Turn an unfunded standard escrow into a milestone one: optional new `amount` (else the
+    current one) split over >= 2 milestones; `whoPays` forced to `buyer`, fee recomputed."""
+    require_customer(ns, seller_id)
+    escrow = escrow_by_token(ns, token)
+    require_seller(escrow, seller_id)
+    lifecycle.next_status(escrow, "convert")
+    if data.get("amount") is None:
+        amount = escrow["amount"]
+        target = amount // KOBO_PER_NAIRA
+    else:
+        amount = check_amount(data["amount"])
+        target = data["amount"]
+    milestones = build_milestones(ns, data.get("milestones"), target)
+    lifecycle.apply(escrow, "convert", ns.now_ms())  # no status change, so no event
+    escrow["settlement_type"] = MILESTONE
+    escrow["who_pays"] = "buyer"
+    set_amount(escrow, amount)
+    escrow["milestones"] = milestones
+    ns.save_escrow(escrow)
+    return escrow
+
+
+def list_milestones(ns, token) -> list[dict]:
+    """The escrow's milestones; a standard escrow simply has none (`[]`)."""
+    return escrow_by_token(ns, token)["milestones"]
+
+
+def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
+    """The buyer releases one milestone: its amount goes to the beneficiary's (or seller's)
+    main balance; the last release closes the escrow (`CLOSED`/`COMPLETED`) and books the fee."""
+    require_customer(ns, buyer_id)
+    escrow = escrow_by_id(ns, escrow_id)
+    milestone = next((m for m in escrow["milestones"] if m["id"] == milestone_id), None)
+    if milestone is None:
+        raise BadRequest(errors.MILESTONE_NOT_FOUND)
+    if escrow["buyer_id"] != buyer_id or milestone["status"] == RELEASED:
+        raise ActionNotAllowed()
+    pending = [m for m in escrow["milestones"] if m["status"] != RELEASED]
+    last = len(pending) == 1
+    action = "complete_milestones" if last else "release_milestone"
+    lifecycle.next_status(escrow, action)
+
+    now = ns.now_ms()
+    beneficiary = milestone["customer_id"] or escrow["seller_id"]
+    buyer_escrow = ledger.escrow_account(buyer_id)
+    ledger.post(
+        ns,
+        "milestone_release",
+        [(buyer_escrow, -milestone["amount"]), (ledger.main_account(beneficiary), milestone["amount"])],
+        escrow_id=escrow["id"],
+        milestone_id=milestone["id"],
+    )
+    escrow["held"] -= milestone["amount"]
+    milestone["status"] = RELEASED
+    milestone["released_at_ms"] = now
+    if last:
+        book_fee(ns, escrow)
+        escrow["completed_at_ms"] = now
+    # Sandbox-only (off unless asked for): the release itself, before the closing event.
+    outbox.emit(ns, outbox.MILESTONE_RELEASED, escrow, milestone=milestone)
+    transition(ns, escrow, action, now)
+    return escrow
