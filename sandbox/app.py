@@ -19,7 +19,8 @@ from sandbox.server.config import Config
 from sandbox.domain.errors import BadRequest
 from sandbox.controlplane.fixture_sets import DEFAULT_SET, load_fixture_sets, replay
 from sandbox.schemas.base import wire_number
-from sandbox.store.memory import MemoryNamespace, Store, new_state
+from sandbox.store.base import Store, new_state
+from sandbox.store.memory import MemoryNamespace, MemoryStore
 
 # Keys with this prefix belong to a merchant *without* super-admin rights, so integrators can
 # exercise Payluk's 401 `Access denied` on the merchant-customer routes.
@@ -100,7 +101,7 @@ def namespace_builder(config: Config, fixture_sets: dict):
         ns = MemoryNamespace(new_state(config.seed if seed is None else seed, config.clock_start_ms,
                                        config.webhook_url))
         values = replay(ns, fixture_sets[fixtures], super_admin=not key.startswith(LIMITED_KEY_PREFIX))
-        ns.state["fixture"] = {"name": fixtures, "values": values}
+        ns.save_settings("fixture", {"name": fixtures, "values": values})
         return ns
 
     return build
@@ -109,7 +110,7 @@ def namespace_builder(config: Config, fixture_sets: dict):
 def make_store(config: Config, build) -> Store:
     """The state backend `config.store` names: this process's memory, or a shared Redis."""
     if not config.shared_store:
-        return Store(build)
+        return MemoryStore(build)
     from sandbox.store.redis import RedisStore
 
     return RedisStore(build, config.store, config.namespace_ttl)

@@ -26,12 +26,13 @@ from tests.redis_server import RedisProcess, unavailable
 PACKAGE = ROOT / "sandbox"
 # Every file the package reads at run time that is not Python.
 DATA_GLOBS = ("data/*.json", "data/fixtures/*.json", "templates/*.html", "templates/console/*.html",
-              "console/static/*")
+              "console/static/*", "store/redis/scripts/*.lua")
 
 
 def data_files() -> set[str]:
     found = {str(path.relative_to(ROOT)) for pattern in DATA_GLOBS for path in PACKAGE.glob(pattern)}
     assert any(name.endswith("fixtures/default.json") for name in found)
+    assert any(name.endswith("scripts/commit.lua") for name in found)
     return found
 
 

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from sandbox.api.http import envelope
 from sandbox.domain.errors import ROUTE_NOT_FOUND, PaylukError
-from sandbox.store.memory import StoreUnavailable
+from sandbox.store.base import StoreUnavailable
 
 log = logging.getLogger("sandbox")
 

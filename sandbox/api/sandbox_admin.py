@@ -30,7 +30,8 @@ from sandbox.schemas.control import (
     STATE_FORMAT,
 )
 from sandbox.schemas.customer import CUSTOMERS
-from sandbox.store.memory import MemoryNamespace, new_state
+from sandbox.store.base import new_state
+from sandbox.store.memory import MemoryNamespace
 
 bp = Blueprint("sandbox_admin", __name__)
 
@@ -119,7 +120,8 @@ def resume_clock():
 
 def _parties(ns) -> dict:
     with ns.lock:
-        return {"fixtures": ns.state["fixture"]["name"], "values": ns.state["fixture"]["values"],
+        fixture = ns.settings("fixture")
+        return {"fixtures": fixture["name"], "values": fixture["values"],
                 "customers": CUSTOMERS.dump(ns.all("customers"))}
 
 

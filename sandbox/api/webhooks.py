@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from sandbox.api.http import call, envelope, json_body
 from sandbox.domain import outbox
+from sandbox.store.base import Filter
 from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
 from sandbox.schemas.answers import FlushAttemptSchema
 from sandbox.controlplane.dispatcher import Dispatcher, payload
@@ -105,7 +106,7 @@ FLUSH_ATTEMPTS = FlushAttemptSchema(many=True)
 
 @bp.get("/_sandbox/webhook")
 def get_webhook():
-    config = call(lambda ns: dict(ns.state["webhook"]))
+    config = call(lambda ns: ns.settings("webhook"))
     return envelope(200, "Webhook settings fetched successfully", CONFIG_OUT.dump(config))
 
 
@@ -123,7 +124,7 @@ def list_events():
     query = load(QUERY, request.args.to_dict())
 
     def read(ns):
-        return outbox.list_events(ns, query.get("type"), query.get("escrow_id")), ns.state["events_dropped"]
+        return outbox.list_events(ns, query.get("type"), query.get("escrow_id")), ns.dropped("events")
 
     events, dropped = call(read)
     return envelope(200, "Events fetched successfully", {"data": EVENTS.dump(events), "count": len(events),
@@ -142,8 +143,7 @@ def list_deliveries():
     query = load(QUERY, request.args.to_dict())
 
     def read(ns):
-        rows = ns.find("deliveries", lambda d: query.get("event_id") in (None, d["event_id"]))
-        return rows, ns.state["deliveries_dropped"]
+        return ns.find("deliveries", Filter.where(event_id=query.get("event_id"))), ns.dropped("deliveries")
 
     rows, dropped = call(read)
     return envelope(200, "Deliveries fetched successfully", {"data": DELIVERIES.dump(rows), "count": len(rows),

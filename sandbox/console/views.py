@@ -51,6 +51,7 @@ from sandbox.domain.lifecycle import (
     TRANSITIONS,
 )
 from sandbox.domain.money import kobo_to_wire
+from sandbox.store.base import Filter
 from sandbox.ids import is_object_id
 from sandbox.schemas.base import load, wire_number
 from sandbox.schemas.control import SNAPSHOT_CREATE
@@ -230,7 +231,7 @@ def action(back):
 
 def _wake_dispatcher(ns) -> None:
     """As the API's after_request does: a namespace with a callback URL gets its due events sent."""
-    if ns.state["webhook"]["url"] is not None:
+    if ns.recent_state()["webhook"]["url"] is not None:
         dispatcher().wake()
 
 
@@ -314,7 +315,7 @@ def overview(viewer: Viewer):
     with ns.lock:
         clock_now = controls.clock_view(ns)
         problems = invariants.check(ns)
-        by_status = {s: ns.page("escrows", 1, 0, lambda e, s=s: e["status"] == s)[1] for s in STATUSES}
+        by_status = {s: ns.page("escrows", 1, 0, Filter(equal={"status": s}))[1] for s in STATUSES}
         counts = {"customers": ns.count("customers"), "escrows": ns.count("escrows"),
                   "webhook events": ns.count("events"), "deliveries": ns.count("deliveries")}
         snapshots = ns.snapshot_list()
@@ -419,15 +420,19 @@ def _filters() -> dict:
     return chosen
 
 
-def _escrow_filter(chosen: dict):
-    """A predicate over escrow summaries (store.ESCROW_SUMMARY), or None for "everything"."""
+def _escrow_filter(chosen: dict) -> Filter | None:
+    """The escrows the page's choices ask for, or None for "everything"."""
     if not any(chosen.values()):
         return None
     kind, state, status, party = chosen["type"], chosen["state"], chosen["status"], chosen["party"]
-    return lambda e: ((kind is None or bool(e["milestones"]) == (kind == MILESTONE))
-                      and (state is None or STATE_OF_STATUS[e["status"]] == state)
-                      and (status is None or e["status"] == status)
-                      and (party is None or party in (e["seller_id"], e["buyer_id"])))
+    where = Filter.where(status=status)
+    if kind is not None:
+        where &= Filter(present=("milestones",)) if kind == MILESTONE else Filter(absent=("milestones",))
+    if state is not None:
+        where &= Filter(among={"status": tuple(s for s, of in STATE_OF_STATUS.items() if of == state)})
+    if party is not None:
+        where &= Filter(any_field=(("seller_id", "buyer_id"), party))
+    return where
 
 
 def _pages(count: int, number: int) -> dict:
@@ -506,7 +511,7 @@ def escrow_page(viewer: Viewer, escrow_id):
         postings = [p for p in ns.postings() if p.get("escrow_id") == escrow["id"]]
         events = outbox.list_events(ns, None, escrow["id"])
         event_ids = {e["id"] for e in events}
-        deliveries = ns.find("deliveries", lambda d: d["event_id"] in event_ids)
+        deliveries = ns.find("deliveries", Filter(among={"event_id": event_ids}))
         claimable = escrow["paid_at_ms"] is not None and escrow["settlement_type"] == STANDARD
         claim_from = escrow_rules.claim_window_ends_ms(escrow) if claimable else None
     return viewer.render("escrow.html", "console.escrows", escrow=escrow, names=names, postings=postings,
@@ -605,7 +610,7 @@ def ledger_page(viewer: Viewer):
 def webhooks_page(viewer: Viewer):
     ns, number = viewer.ns, _page_number()
     with ns.lock:
-        config = dict(ns.state["webhook"])
+        config = ns.settings("webhook")
         events = ns.all("events")
         deliveries = ns.all("deliveries")
     events.reverse()

@@ -17,6 +17,7 @@ import requests
 
 from sandbox.clock import iso
 from sandbox.domain import outbox
+from sandbox.store.base import Filter
 from sandbox.schemas.base import wire_number
 from sandbox.schemas.escrow import MILESTONE, dump_escrow
 
@@ -26,6 +27,7 @@ TIMEOUT_SECONDS = 10  # [B]: Payluk gives a receiver 10 s
 USER_AGENT = "Payluk-Webhook/1.0"
 SIGNATURE_HEADER = "x-payluk-signature"
 TICK_SECONDS = 0.5  # how often a running clock is looked at for retries that fell due
+PENDING_EVENTS = Filter(equal={"status": outbox.PENDING})
 WRONG_KEY = b"sk_test_wrong_signature_fault"
 
 
@@ -105,10 +107,11 @@ class Dispatcher:
         """Send what is due in `key`'s namespace now; answers the attempts made."""
         ns = self.store.namespace(key)
         with ns.lock:
-            if ns.state["webhook"]["url"] is None and not ns.find("events", _pending):
+            config = ns.settings("webhook")
+            if config["url"] is None and not ns.find("events", PENDING_EVENTS):
                 return []
             due = outbox.take_due(ns)
-            faults = list(ns.state["webhook"]["faults"])
+            faults = config["faults"]
         return [self._send(key, ns, event, faults) for event in due]
 
     def _send(self, key: str, ns, event: dict, faults: list) -> dict:
@@ -133,7 +136,3 @@ class Dispatcher:
             status, error = None, f"{type(err).__name__}: {err}"
         return {"status_code": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1),
                 "error": error}
-
-
-def _pending(event: dict) -> bool:
-    return event["status"] == outbox.PENDING

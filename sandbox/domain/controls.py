@@ -12,6 +12,7 @@ from sandbox.domain import escrows
 from sandbox.domain import outbox
 from sandbox.domain.errors import BadRequest
 from sandbox.domain.lifecycle import ONGOING, PENDING, STANDARD
+from sandbox.store.base import Filter
 
 
 # The last instant the clock may reach: every timestamp must render as ISO-8601 (four-digit
@@ -83,8 +84,9 @@ def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
         if start_ms < at_ms <= end_ms:
             due.append({"at_ms": at_ms, "type": kind, **fields})
 
-    # Summaries only (store.ESCROW_SUMMARY): closed escrows are never decoded.
-    for escrow in ns.find("escrows", lambda e: e["status"] == ONGOING or (e["milestones"] and e["status"] == PENDING)):
+    # Answered from the escrow summaries: closed escrows are never decoded.
+    for escrow in ns.find("escrows", Filter(either=(Filter(equal={"status": ONGOING}),
+                                                    Filter(equal={"status": PENDING}, present=("milestones",))))):
         if escrow["settlement_type"] == STANDARD and escrow["status"] == ONGOING:
             add(escrows.claim_window_ends_ms(escrow), "escrow.claimable", escrow_id=escrow["id"],
                 payment_token=escrow["payment_token"])
@@ -93,10 +95,10 @@ def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
                 if milestone["due_date"] and milestone["status"] == PENDING:
                     add(_day_start_ms(milestone["due_date"]), "milestone.due", escrow_id=escrow["id"],
                         milestone_id=milestone["id"])
-    for session in ns.find("checkout_sessions", lambda s: s["status"] == checkout.PENDING):
+    for session in ns.find("checkout_sessions", Filter(equal={"status": checkout.PENDING})):
         add(session["expires_at_ms"], "checkout_session.expired", session_id=session["id"],
             payment_token=session["payment_token"])
-    for event in ns.find("events", lambda e: e["status"] == outbox.PENDING and e["attempts"] > 0):
+    for event in ns.find("events", Filter(equal={"status": outbox.PENDING}, at_least={"attempts": 1})):
         add(event["next_attempt_at_ms"], "webhook.retry", event_id=event["id"], escrow_id=event["escrow_id"])
     latest = {}
     for topup in ns.all("topups"):

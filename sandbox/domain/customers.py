@@ -8,6 +8,7 @@ from sandbox.domain.errors import BadRequest, NotFound
 from sandbox.domain.listings import Page, paginate
 from sandbox.domain.money import naira_to_kobo
 from sandbox.ids import is_object_id
+from sandbox.store.base import Filter
 
 
 def require_customer(ns, customer_id) -> dict:
@@ -30,7 +31,7 @@ def require_permission(customer: dict, permission: str) -> None:
 def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
     """Onboard a merchant customer (role `merchant_user`); e-mails are unique per namespace."""
     email = data["email"].strip().lower()
-    if ns.find("customers", lambda c: c["email"] == email):
+    if ns.find("customers", Filter(equal={"email": email})):
         raise BadRequest(errors.CUSTOMER_EMAIL_TAKEN)
     if customer_id is not None and ns.get("customers", customer_id) is not None:
         raise BadRequest(errors.CUSTOMER_ID_TWICE.format(customer_id=customer_id))

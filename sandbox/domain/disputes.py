@@ -9,6 +9,7 @@ from sandbox.domain.escrows import close, escrow_by_id, escrow_by_token, release
 from sandbox.domain.lifecycle import MILESTONE
 from sandbox.domain.listings import Page, created_within, escrow_page
 from sandbox.domain.uploads import cdn_url
+from sandbox.store.base import Filter
 
 
 def _dispute_time(ms: int) -> str:
@@ -84,9 +85,8 @@ def resolve_dispute(ns, escrow_id, data: dict) -> dict:
 def list_my_disputes(ns, customer_id, query: dict) -> Page:
     """Disputed escrows the customer is party to (`/v1/escrow/dispute/get`), newest first."""
     require_customer(ns, customer_id)
-    within = created_within(query)
-    return escrow_page(ns, query, lambda e: e["dispute"] and customer_id in (e["buyer_id"], e["seller_id"])
-                 and within(e) and query.get("payment_token") in (None, e["payment_token"]))
+    return escrow_page(ns, query, Filter(present=("dispute",), any_field=(("buyer_id", "seller_id"), customer_id))
+                       & created_within(query) & Filter.where(payment_token=query.get("payment_token")))
 
 
 def get_dispute(ns, customer_id, escrow_id) -> dict:
@@ -102,6 +102,7 @@ def get_dispute(ns, customer_id, escrow_id) -> dict:
 
 def list_all_disputes(ns, query: dict) -> Page:
     """Every disputed escrow of the merchant (`/v1/escrow/all-dispute`), newest first."""
-    within = created_within(query)
-    return escrow_page(ns, query, lambda e: e["dispute"] and within(e)
-                 and (query.get("payment_id") is None or query["payment_id"] in (e["id"], e["payment_token"])))
+    where = Filter(present=("dispute",)) & created_within(query)
+    if query.get("payment_id") is not None:
+        where &= Filter(any_field=(("id", "payment_token"), query["payment_id"]))
+    return escrow_page(ns, query, where)

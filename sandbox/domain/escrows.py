@@ -13,6 +13,7 @@ from sandbox.domain.listings import Page, created_within, escrow_page
 from sandbox.domain.lifecycle import PENDING, STANDARD
 from sandbox.domain.money import fee_for, fee_shares, is_positive_int, naira_to_kobo
 from sandbox.domain.uploads import cdn_url
+from sandbox.store.base import Filter
 from sandbox.ids import is_object_id
 
 
@@ -287,10 +288,11 @@ def list_transactions(ns, customer_id, query: dict) -> Page:
         raise errors.Unauthorized(errors.LIST_TYPE_REQUIRED)
     if customer_id is not None:
         require_customer(ns, customer_id)
+    if customer_id is None:
+        return Page([], 0, query["page"], query["limit"])
     party = "seller_id" if query["type"] == "sales" else "buyer_id"
-    return escrow_page(ns, query, lambda e: customer_id is not None and e[party] == customer_id
-                 and query.get("status") in (None, e["status"])
-                 and query.get("category_id") in (None, e["category_id"]))
+    return escrow_page(ns, query, Filter.where(**{party: customer_id}, status=query.get("status"),
+                                               category_id=query.get("category_id")))
 
 
 def list_feeds(ns, query: dict) -> Page:
@@ -299,9 +301,8 @@ def list_feeds(ns, query: dict) -> Page:
     filters = ("status", "category_id", "customer_id", "payment_token", "from_date", "to_date")
     if not any(query.get(name) is not None for name in filters):
         return escrow_page(ns, query, None)
-    within = created_within(query)
-    return escrow_page(ns, query, lambda e: query.get("status") in (None, e["status"])
-                 and query.get("category_id") in (None, e["category_id"])
-                 and query.get("customer_id") in (None, e["seller_id"], e["buyer_id"])
-                 and query.get("payment_token") in (None, e["payment_token"])
-                 and within(e))
+    where = Filter.where(status=query.get("status"), category_id=query.get("category_id"),
+                         payment_token=query.get("payment_token")) & created_within(query)
+    if query.get("customer_id") is not None:
+        where &= Filter(any_field=(("seller_id", "buyer_id"), query["customer_id"]))
+    return escrow_page(ns, query, where)

@@ -11,6 +11,7 @@ from sandbox.domain.escrows import escrow_by_id, transition
 from sandbox.domain.lifecycle import STANDARD
 from sandbox.domain import lifecycle, outbox
 from sandbox.domain.money import fee_shares
+from sandbox.store.base import Filter
 
 # [A] documents WALLET / PAYSTACK / FLUTTERWAVE; card payments arrive as CARD. Every gateway but
 # the wallet is simulated as an instant, successful external charge.
@@ -28,7 +29,7 @@ def reference_taken(ns, reference: str) -> bool:
     hosted-checkout sessions that will become escrow payments (verify finds any of them)."""
     if ns.get("payments", reference) is not None or ns.get("intents", reference) is not None:
         return True
-    return bool(ns.find("checkout_sessions", lambda s: s["reference"] == reference))
+    return bool(ns.find("checkout_sessions", Filter(equal={"reference": reference})))
 
 
 def _sells_a_copy(escrow: dict) -> bool:

@@ -78,6 +78,11 @@ TRANSITIONS = {
 ACTIONS = sorted({action for (_, _, action) in TRANSITIONS})
 
 
+def is_closed(escrow: dict) -> bool:
+    """A closed escrow changes no more (stores keep it packed, as it is rarely read again)."""
+    return escrow.get("state") == CLOSED
+
+
 def next_status(escrow: dict, action: str) -> str:
     """The status `action` leads to from the escrow's current one, or `Action not allowed`."""
     key = (escrow["settlement_type"], escrow["status"], action)

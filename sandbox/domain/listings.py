@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sandbox.clock import parse_iso
+from sandbox.store.base import Filter
 
 
 @dataclass
@@ -27,15 +28,15 @@ def _date_ms(text: str | None, end: bool = False) -> int | None:
     return parse_iso(text + ("T23:59:59.999" if end else "T00:00:00")) if len(text) == 10 else parse_iso(text)
 
 
-def created_within(query: dict):
-    """A predicate: created on or after `fromDate` and on or before `toDate` (whole days, UTC)."""
+def created_within(query: dict) -> Filter:
+    """Created on or after `fromDate` and on or before `toDate` (whole days, UTC)."""
     start, end = _date_ms(query.get("from_date")), _date_ms(query.get("to_date"), end=True)
-    return lambda escrow: ((start is None or escrow["created_at_ms"] >= start)
-                           and (end is None or escrow["created_at_ms"] <= end))
+    return Filter(at_least={} if start is None else {"created_at_ms": start},
+                  at_most={} if end is None else {"created_at_ms": end})
 
 
-def escrow_page(ns, query: dict, predicate) -> Page:
-    """A page of the escrows `predicate` accepts (it sees each escrow's summary fields, see
-    store.ESCROW_SUMMARY), newest first: creation order reversed (seeded ids may not sort by time)."""
-    items, count = ns.page("escrows", query["page"], query["limit"], predicate)
+def escrow_page(ns, query: dict, where: Filter | None) -> Page:
+    """A page of the escrows `where` accepts, newest first: creation order reversed (seeded ids
+    may not sort by time)."""
+    items, count = ns.page("escrows", query["page"], query["limit"], where)
     return Page(items, count, query["page"], query["limit"])

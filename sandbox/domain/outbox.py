@@ -11,6 +11,7 @@ This module decides *what* is sent and *when*; sending is the dispatcher's job
 """
 
 from sandbox.domain.errors import BadRequest, NotFound
+from sandbox.store.base import Filter
 
 EVENT_CAP = 1000
 DELIVERY_CAP = 2000
@@ -36,8 +37,8 @@ FAILED = "FAILED"  # every attempt failed
 
 def configure(ns, changes: dict) -> dict:
     """Set the namespace's callback URL, the sandbox-only milestone events and fault modes."""
-    config = {**ns.state["webhook"], **changes}
-    ns.state["webhook"] = config
+    config = {**ns.settings("webhook"), **changes}
+    ns.save_settings("webhook", config)
     return config
 
 
@@ -51,7 +52,7 @@ def _schedule(event: dict, config: dict, now_ms: int) -> None:
 
 def emit(ns, event_type: str, escrow: dict, milestone: dict | None = None) -> dict | None:
     """Record an event about `escrow` (as it is now) and schedule its delivery."""
-    config = ns.state["webhook"]
+    config = ns.settings("webhook")
     if event_type == MILESTONE_RELEASED and not config["milestone_events"]:
         return None
     now = ns.now_ms()
@@ -59,7 +60,7 @@ def emit(ns, event_type: str, escrow: dict, milestone: dict | None = None) -> di
              "milestone": milestone, "at_ms": now, "url": None, "attempts": 0}
     _schedule(event, config, now)
     ns.save("events", event)  # saved as text now: later changes to `escrow` do not reach it
-    ns.state["events_dropped"] += ns.trim("events", EVENT_CAP)
+    ns.count_dropped("events", ns.trim("events", EVENT_CAP))
     return event
 
 
@@ -70,7 +71,7 @@ def emit_transition(ns, escrow: dict, before_status: str) -> None:
 
 
 def list_events(ns, event_type=None, escrow_id=None) -> list[dict]:
-    return ns.find("events", lambda e: event_type in (None, e["type"]) and escrow_id in (None, e["escrow_id"]))
+    return ns.find("events", Filter.where(type=event_type, escrow_id=escrow_id))
 
 
 def resend(ns, event_id) -> dict:
@@ -78,7 +79,7 @@ def resend(ns, event_id) -> dict:
     event = ns.get("events", event_id)
     if event is None:
         raise NotFound("Event not found")
-    config = ns.state["webhook"]
+    config = ns.settings("webhook")
     if config["url"] is None:
         raise BadRequest("No webhook URL is set for this namespace")
     event.update(status=PENDING, url=config["url"], attempts=0, next_attempt_at_ms=ns.now_ms())
@@ -90,11 +91,11 @@ def take_due(ns) -> list[dict]:
     """The events due now, marked SENDING so no other sender takes them; oldest first, or
     newest first under the `out_of_order` fault."""
     now = ns.now_ms()
-    due = ns.find("events", lambda e: e["status"] == PENDING and e["next_attempt_at_ms"] <= now)
+    due = ns.find("events", Filter(equal={"status": PENDING}, at_most={"next_attempt_at_ms": now}))
     for event in due:
         event["status"] = SENDING
         ns.save("events", event)
-    if "out_of_order" in ns.state["webhook"]["faults"]:
+    if "out_of_order" in ns.settings("webhook")["faults"]:
         due.reverse()
     return due
 
@@ -118,5 +119,5 @@ def record_attempt(ns, event_id: str, attempt: dict) -> dict | None:
     record = {"id": ns.new_id(), "event_id": event_id, "event_type": event["type"], "attempt": event["attempts"],
               "at_ms": now, "next_retry_at_ms": event["next_attempt_at_ms"], **attempt}
     ns.save("deliveries", record)
-    ns.state["deliveries_dropped"] += ns.trim("deliveries", DELIVERY_CAP)
+    ns.count_dropped("deliveries", ns.trim("deliveries", DELIVERY_CAP))
     return event

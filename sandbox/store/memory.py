@@ -31,50 +31,11 @@ from itertools import islice
 
 
 from sandbox import clock, codec, ids
+from sandbox.domain import lifecycle
+from sandbox.store import base
+from sandbox.store.base import COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, summarize
 
-JOURNAL_SIZE = 1000
-
-
-class StoreUnavailable(Exception):
-    """The state store cannot serve the request now (a shared backend is down or busy); the
-    API answers 503 and nothing was changed."""
-
-
-
-# Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
-COLLECTIONS = (
-    "customers", "escrows", "payments", "intents", "topups", "categories", "cards", "whitelist",
-    "checkout_sessions", "events", "deliveries",
-)
-
-# What a filter (`find`/`page` predicate) sees of the kinds lists filter often, without decoding
-# them: escrows (lists, time travel) and webhook events (the dispatcher looks for due ones every
-# tick). For escrows `dispute` and `milestones` are truthiness flags (the values are in the escrow).
-SUMMARIES = {
-    "escrows": ("id", "status", "seller_id", "buyer_id", "category_id", "created_at_ms", "payment_token",
-                "dispute", "milestones"),
-    "events": ("id", "type", "escrow_id", "status", "attempts", "next_attempt_at_ms"),
-}
-ESCROW_SUMMARY = SUMMARIES["escrows"]
 _SUMMARY_AT = {kind: {name: i for i, name in enumerate(fields)} for kind, fields in SUMMARIES.items()}
-_FLAGS = ("dispute", "milestones")
-
-
-def new_state(seed: int | None, clock_start_ms: int | None, webhook_url: str | None = None) -> dict:
-    """An empty namespace: no parties, no escrows, an empty ledger, a fresh clock and id sequence."""
-    return {
-        "version": 1,
-        "merchant": None,
-        "fixture": None,
-        **{kind: {} for kind in COLLECTIONS},
-        "tokens": {},
-        "webhook": {"url": webhook_url, "milestone_events": False, "faults": [], "delay_seconds": 0},
-        "events_dropped": 0,
-        "deliveries_dropped": 0,
-        "ledger": {"postings": [], "balances": {}},
-        "clock": clock.new_clock_state(clock_start_ms),
-        "ids": ids.new_id_state(seed),
-    }
 
 
 class Codec:
@@ -142,18 +103,9 @@ class Ledger:
 
 
 def _cold(kind: str, entity: dict) -> bool:
-    """Kept deflated (Codec, pack=True): closed escrows, which change no more and are rarely read."""
-    return kind == "escrows" and entity.get("state") == "CLOSED"
-
-
-def summarize(kind: str, entity: dict) -> tuple:
-    """The entity's filter fields (SUMMARIES). Repeated texts (statuses, party ids) are interned
-    so 100,000 summaries share them; the id and token are the very objects the maps key by."""
-    return tuple(bool(entity.get(name)) if name in _FLAGS else _shared(entity.get(name)) for name in SUMMARIES[kind])
-
-
-def _shared(value):
-    return sys.intern(value) if type(value) is str and len(value) <= 24 else value
+    """Kept deflated (Codec, pack=True): escrows the domain calls closed, which change no more
+    and are rarely read."""
+    return kind == "escrows" and lifecycle.is_closed(entity)
 
 
 class Summaries(dict):
@@ -215,6 +167,19 @@ class MemoryNamespace:
     def new_reference(self, prefix: str) -> str:
         return ids.new_reference(self.state["ids"], prefix)
 
+    # -- settings and counters beside the entities ---------------------------------------------
+    def settings(self, part: str) -> dict | None:
+        return codec.loads(codec.dumps(self.state[part]))  # a copy (JSON data), faster than deepcopy
+
+    def save_settings(self, part: str, value: dict | None) -> None:
+        self.state[part] = codec.loads(codec.dumps(value))
+
+    def dropped(self, kind: str) -> int:
+        return self.state[DROPPED[kind]]
+
+    def count_dropped(self, kind: str, count: int) -> None:
+        self.state[DROPPED[kind]] += count
+
     # -- change detection (the console's poller, `response_lost`) ------------------------------
     def recent_state(self) -> dict:
         """The small settings (webhook, clock…) without a lock: here, the live state."""
@@ -252,37 +217,37 @@ class MemoryNamespace:
     def count(self, kind: str) -> int:
         return len(self.state[kind])
 
-    def _matching(self, kind: str, predicate, newest_first: bool = False):
-        """Keys of the entities `predicate` accepts, in order. Summarised kinds (SUMMARIES) are
-        judged on their summary without decoding; other kinds on a decoded copy."""
-        if kind in SUMMARIES:
+    def _matching(self, kind: str, where: Filter | None, newest_first: bool = False):
+        """Keys of the entities `where` accepts, in order: judged on their summaries when they
+        answer it (no decoding), else on decoded copies."""
+        if where is not None and where.on_summaries(kind):
             summaries = self._summaries[kind]
             rows = reversed(summaries.items()) if newest_first else summaries.items()
             view = SummaryView(kind)
             for key, view.row in rows:
-                if predicate is None or predicate(view):
+                if where(view):
                     yield key
             return
         texts = self.state[kind]
         keys = reversed(texts) if newest_first else iter(texts)
         for key in keys:
-            if predicate is None or predicate(self.codec.decode(texts[key])):
+            if where is None or where(self.codec.decode(texts[key])):
                 yield key
 
-    def find(self, kind: str, predicate) -> list[dict]:
-        """Copies of the entities `predicate` accepts (it sees them read-only), in order."""
-        return [self.get(kind, key) for key in list(self._matching(kind, predicate))]
+    def find(self, kind: str, where: Filter | None = None) -> list[dict]:
+        """Copies of the entities `where` accepts, in order."""
+        return [self.get(kind, key) for key in list(self._matching(kind, where))]
 
-    def page(self, kind: str, page: int, limit: int, predicate=None) -> tuple[list[dict], int]:
+    def page(self, kind: str, page: int, limit: int, where: Filter | None = None) -> tuple[list[dict], int]:
         """One page (1-based) of the matching entities, newest first, and how many match.
-        Without a predicate only the page is visited; with one, every summary is tested but
-        only the page is decoded."""
+        Without a filter only the page is visited; with one answered from the summaries, every
+        summary is tested but only the page is decoded."""
         start = (page - 1) * limit
-        if predicate is None:
+        if where is None:
             total = len(self.state[kind])
             keys = list(islice(self._matching(kind, None, newest_first=True), start, start + limit))
         else:
-            matching = list(self._matching(kind, predicate, newest_first=True))
+            matching = list(self._matching(kind, where, newest_first=True))
             total, keys = len(matching), matching[start:start + limit]
         return [self.get(kind, key) for key in keys], total
 
@@ -462,13 +427,13 @@ def _export(state: dict) -> dict:
     return plain
 
 
-class Store:
+class MemoryStore:
     """Every namespace of this process, created on first use by `build(key)`, plus the
     links that let a browser page (checkout, payment authorisation) find its namespace
     without the secret key."""
 
     def __init__(self, build):
-        self._build = build
+        self.build = build
         self._namespaces: dict[str, MemoryNamespace] = {}
         self._links: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -481,21 +446,15 @@ class Store:
         with self._lock:
             ns = self._namespaces.get(key)
             if ns is None:
-                ns = self._build(key)
+                ns = self.build(key)
                 self._namespaces[key] = ns
             return ns
 
-    def reset(self, key: str, keep: tuple[str, ...] = (), **options) -> MemoryNamespace:
-        """Rebuild the key's namespace from the fixtures (`options`: the set, the seed), in
-        place: holders keep a valid handle, the journal and snapshots stay, and so do the parts
-        of the state named in `keep` (settings, not data: the caller says which)."""
-        fresh = self._build(key, **options)
-        ns = self.namespace(key)
-        with ns.lock:
-            kept = {part: copy.deepcopy(ns.state[part]) for part in keep}
-            fresh.state.update(kept)
-            ns.adopt(fresh)
-        return ns
+    def reset(self, key: str, keep=(), **options) -> MemoryNamespace:
+        return base.reset(self, key, keep, **options)
+
+    def fork(self, source: str, target: str) -> MemoryNamespace:
+        return base.fork(self, source, target)
 
     def keys(self) -> list[str]:
         with self._lock:
@@ -503,16 +462,6 @@ class Store:
 
     def close(self) -> None:
         """Nothing to let go of in memory (the Redis store closes its connections)."""
-
-    def fork(self, source: str, target: str) -> MemoryNamespace:
-        """Make `target`'s namespace an exact copy of `source`'s state."""
-        src = self.namespace(source)
-        dst = self.namespace(target)
-        with src.lock:
-            state = src.export_state()
-        with dst.lock:
-            dst.replace_state(state)
-        return dst
 
     def drop_all(self) -> int:
         """Forget every namespace (each is rebuilt on its next request); returns how many."""

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from sandbox.controlplane import recorder as journal_module
-from sandbox.store.memory import JOURNAL_SIZE
+from sandbox.store.base import JOURNAL_SIZE
 from tests.conftest import BUYER, KEY, SELLER, START, UNKNOWN_ID, make_config, pay_body
 
 OTHER = "sk_test_journal_other"

@@ -19,7 +19,7 @@ from redis.crc import key_slot
 from sandbox import create_app
 from sandbox.api.errors import STORE_UNAVAILABLE
 from sandbox.store.redis import PREFIX, RedisStore
-from sandbox.store.memory import StoreUnavailable
+from sandbox.store.base import StoreUnavailable
 from tests.api.test_webhooks import Receiver, wait_for
 from tests.conftest import (
     BENEFICIARY, BUYER, KEY, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, make_config, running_server,
@@ -176,7 +176,7 @@ def test_a_commit_after_the_lock_expired_is_refused_and_applies_nothing(redis_ur
     """Fencing: a worker that stalled past the lock's expiry cannot commit over another's work."""
     app, r = redis_app(redis_url)
     store = app.extensions["sandbox"].store
-    other = RedisStore(store._build, store.url)  # a second worker on the same Redis
+    other = RedisStore(store.build, store.url)  # a second worker on the same Redis
     slow, fast = store.namespace(KEY), other.namespace(KEY)
     with pytest.raises(StoreUnavailable, match="lock expired"):
         with slow.lock:

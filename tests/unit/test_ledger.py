@@ -3,7 +3,8 @@
 import pytest
 
 from sandbox.domain import customers, invariants, ledger
-from sandbox.store.memory import MemoryNamespace, new_state
+from sandbox.store.base import new_state
+from sandbox.store.memory import MemoryNamespace
 
 
 def test_make_posting__balanced_and_integer():

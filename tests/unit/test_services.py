@@ -8,7 +8,8 @@ import pytest
 from sandbox.domain import customers, escrows, funding, invariants, milestones
 from sandbox.domain.errors import PaylukError
 from sandbox.controlplane.fixture_sets import load_fixture
-from sandbox.store.memory import MemoryNamespace, new_state
+from sandbox.store.base import new_state
+from sandbox.store.memory import MemoryNamespace
 
 SELLER, BUYER, POOR = "665f1b2c9a1e4d0012ab3c30", "665f1b2c9a1e4d0012ab3c31", "665f1b2c9a1e4d0012ab3c32"
 ESCROW = {"amount": 2000, "purpose": "x", "who_pays": "buyer",

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from sandbox.store.memory import Codec, Ledger, MemoryNamespace, new_state
+from sandbox.store.base import Filter, new_state
+from sandbox.store.memory import Codec, Ledger, MemoryNamespace
 
 ESCROW = {"id": "6b0852dd4bfd15bc6d6031a5", "payment_token": "PY_y5C1YvcW1351", "status": "COMPLETED",
           "state": "CLOSED", "purpose": "Ẹ̀kọ́ 🎓 \"quoted\" \\ back\nline", "amount": 2**53 - 1, "fee": 0,
@@ -81,11 +82,19 @@ def test_pages_are_newest_first_and_counted():
     ns = _namespace_with(50)
     items, count = ns.page("escrows", 2, 10)
     assert count == 50 and [e["created_at_ms"] for e in items] == list(range(39, 29, -1))
-    items, count = ns.page("escrows", 1, 3, lambda e: e["created_at_ms"] % 5 == 0)
+    items, count = ns.page("escrows", 1, 3, Filter(among={"created_at_ms": range(0, 50, 5)}))
     assert count == 10 and [e["created_at_ms"] for e in items] == [45, 40, 35]
 
 
-def test_filters_see_summaries_not_whole_escrows():
+def test_a_filter_on_summarised_fields_decodes_nothing_and_others_decode(monkeypatch):
+    """The store interprets a filter: from the summaries when they answer it (a flag only as
+    present/absent), by decoding when it names any other field."""
     ns = _namespace_with(3)
-    with pytest.raises(KeyError):
-        ns.find("escrows", lambda e: e["purpose"])
+    decoded = []
+    decode = ns.codec.decode
+    monkeypatch.setattr(ns.codec, "decode", lambda text: decoded.append(text) or decode(text))
+    assert len(ns.find("escrows", Filter(equal={"status": "COMPLETED"}, absent=("dispute",)))) == 3
+    assert len(decoded) == 3  # the three answers only
+    decoded.clear()
+    assert ns.find("escrows", Filter(equal={"purpose": "nothing"})) == []
+    assert len(decoded) == 3  # every escrow, to read a field no summary holds

@@ -1,0 +1,623 @@
+"""A namespace in Redis (redis-py), seen from one worker: several worker processes, on one
+machine or many, serve one sandbox and a restart of every worker keeps the state.
+`RedisNamespace` implements the store's port (sandbox/store/base.py), as the memory store's
+`MemoryNamespace` does; the domain does not know which one it talks to.
+
+Atomicity: a fenced per-namespace lock plus one Lua script per commit.
+  * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and
+    reads the namespace's small `meta` record in the same script (one round trip).
+  * Inside, reads go to Redis by id (HMGET, O(1)); writes are buffered in the worker.
+  * Leaving the block runs one Lua script that checks the lock still holds the token and
+    then applies every buffered write and releases the lock. A script runs atomically in
+    Redis, so another worker (or a reader) sees all of an operation or none of it; a worker
+    whose lock expired (it stalled past LOCK_MS) is refused at commit and nothing it
+    buffered is applied. An operation that raises is rolled back (its buffer is dropped).
+Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting commit would
+re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
+operations are short. Why not one Lua script per operation: the domain is Python.
+
+Keys (every key of a namespace carries the hash tag `{<id>}`, so a namespace is one Redis
+Cluster slot and namespaces spread over shards; `<id>` is a digest of the secret key, which
+never appears in a key name):
+  sbx:{id}:meta      JSON: clock, id sequence, webhook settings, merchant, fixture, counters
+  sbx:{id}:h:<kind>  hash id -> entity JSON            sbx:{id}:o:<kind>  zset id -> insertion order
+  sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum:<kind> hash id -> summary (store.SUMMARIES)
+  sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
+  sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
+  sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
+  sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
+Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
+sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and
+sbx:link:<token> (a checkout or authorisation page's namespace, with the namespace TTL).
+Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
+namespace's keys at least every TOUCH_SECONDS while it is used.
+"""
+
+import copy
+import hashlib
+import json
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+import redis
+
+from sandbox import clock, codec, ids
+from sandbox.store.base import (
+    COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, StoreUnavailable, new_state, summarize,
+)
+from sandbox.store.memory import SummaryView
+from sandbox.store.redis.codec import as_text, journal_dump, journal_load
+from sandbox.store.redis.lock import NamespaceLock, locked
+
+if TYPE_CHECKING:
+    from sandbox.store.redis.store import RedisStore
+
+PREFIX = "sbx"
+LOCK_MS = 15_000  # a lock outlives a stalled worker by this much; its commit is then refused
+LOCK_WAIT_SECONDS = 20.0
+TOUCH_SECONDS = 60.0
+STATE_KEYS = tuple(new_state(None, None))  # the plain state's keys, in order
+SNAPSHOT_PARTS = ("meta", "seq", "tokens", "postings", "bal", *(f"sum:{kind}" for kind in SUMMARIES),
+                  *(f"h:{kind}" for kind in COLLECTIONS), *(f"o:{kind}" for kind in COLLECTIONS))
+OTHER_PARTS = ("rev", "journal", "jseq", "jdrop", "snaps")
+
+
+class RedisNamespace:
+    """One namespace in Redis, seen from this worker (see the module docstring)."""
+
+    def __init__(self, store: "RedisStore", key: str):
+        self.store, self.key, self.r = store, key, store.r
+        self.id = hashlib.sha256(key.encode()).hexdigest()[:24]
+        self.base = f"{PREFIX}:{{{self.id}}}:"
+        self.lock = NamespaceLock(self)
+        self._token = None
+        self._touched = 0.0
+        self._recent = None  # the settings as this worker's last operation left them
+        self._reset_buffer()
+
+    # -- the lock's two ends ------------------------------------------------------------------
+    def k(self, part: str) -> str:
+        return self.base + part
+
+    def _reset_buffer(self) -> None:
+        self._meta, self._meta_text, self._rev = None, "", 0
+        self._puts: dict[str, dict] = {}  # kind -> {id: text, or None when deleted}
+        self._cache: dict[str, dict] = {}  # kind -> {id: text or None}, as read this time
+        self._tokens: dict[str, str | None] = {}
+        self._token_cache: dict[str, str | None] = {}
+        self._sums: dict[str, dict] = {}  # kind -> {id: summary JSON, or None when deleted}
+        self._postings: list[str] = []
+        self._deltas: dict[str, int] = {}
+        self._bal_cache: dict[str, int] = {}
+        self._ops: list[tuple] = []
+        self._head: dict[str, list] = {}  # kind -> stored ids `trim` dropped this time
+        self._clear = False
+
+    def _begin(self) -> None:
+        token = uuid.uuid4().hex
+        deadline, pause = time.monotonic() + LOCK_WAIT_SECONDS, 0.0002
+        while True:
+            reply = self.store.acquire(keys=[self.k("lock"), self.k("meta"), self.k("rev")], args=[token, LOCK_MS])
+            if reply[0] == 1:
+                break
+            if time.monotonic() > deadline:
+                raise StoreUnavailable("The sandbox namespace is busy; try again")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.005)
+        self._reset_buffer()
+        self._token = token
+        meta_text, self._rev = as_text(reply[1]), int(reply[2])
+        if meta_text:
+            self._meta, self._meta_text = codec.loads(meta_text), meta_text
+            return
+        try:  # a new (or expired) namespace: build it from the fixtures, as the memory store does
+            fresh = self.store.build(self.key)
+            self.replace_state(fresh.export_state())
+            self.r.hset(f"{PREFIX}:registry", self.id, self.key)
+            self._flush(release=False)
+            self._touched = 0.0  # the release lists it among the active namespaces and sets every TTL
+        except BaseException:
+            self._end(commit=False)
+            raise
+
+    def _end(self, commit: bool) -> None:
+        """Commit and release; or, after an exception, release having applied nothing."""
+        try:
+            if not commit:
+                self._drop_writes()
+                self._meta = None
+            self._flush(release=True)
+            if commit:
+                self._recent = self._meta
+        finally:
+            self._token = None
+            self._reset_buffer()
+
+    def _flush(self, release: bool) -> None:
+        """Apply the buffer in one Lua script that first checks the fence."""
+        keys = [self.k("lock"), self.k("rev"), self.k("seq")]
+        index: dict[str, int] = {}
+        args: list = []
+
+        def key_index(part) -> int:
+            key = self.k(part)
+            if key not in index:
+                keys.append(key)
+                index[key] = len(keys)
+            return index[key]
+
+        def op(name, part, *values):
+            args.extend((name, key_index(part), len(values), *values))
+
+        self._commands(op, key_index)
+        now = time.monotonic()
+        if release and now - self._touched > self.store.touch_seconds:
+            self._touched = now
+            for part in self._all_parts():
+                op("PEXPIRE", part)
+            self.r.zadd(f"{PREFIX}:active", {self.id: clock.real_ms() + self.store.ttl_ms})
+        if not args and not release:
+            return
+        try:
+            rev = self.store.commit(keys=keys, args=[self._token, "1" if release else "0", self.store.ttl_ms, *args])
+        except redis.ResponseError as err:
+            if "FENCED" in str(err):
+                raise StoreUnavailable("The sandbox namespace lock expired; nothing was changed, try again") from None
+            raise
+        self._rev = int(rev)
+        # What was flushed is now what Redis holds: it stays readable for the rest of the lock.
+        if self._meta is not None:
+            self._meta_text = codec.dumps(self._meta)
+        for kind, puts in self._puts.items():
+            self._cache.setdefault(kind, {}).update(puts)
+        self._token_cache.update(self._tokens)
+        for account, delta in self._deltas.items():
+            if account in self._bal_cache:
+                self._bal_cache[account] += delta
+        self._drop_writes()
+
+    def _drop_writes(self) -> None:
+        """Forget every buffered write (after a flush applied them, or to roll them back)."""
+        self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
+        self._ops, self._clear, self._head = [], False, {}
+
+    def _commands(self, op, key_index) -> None:
+        if self._clear:
+            for part in SNAPSHOT_PARTS:
+                op("DEL", part)
+            self._cache, self._token_cache, self._bal_cache = {}, {}, {}
+        for args in self._ops:
+            if args[0] == "COPY":  # the target is a key too: named by its index
+                op("COPY", args[1], str(key_index(args[2])))
+            else:
+                op(*args)
+        if self._meta is not None:
+            text = codec.dumps(self._meta)
+            if self._clear or text != self._meta_text:  # a clear deleted it
+                op("SET", "meta", text)
+        for kind, puts in self._puts.items():
+            for entity_id, text in puts.items():
+                if text is None:
+                    op("HDEL", f"h:{kind}", entity_id)
+                    op("ZREM", f"o:{kind}", entity_id)
+                else:
+                    op("HSET", f"h:{kind}", entity_id, text)
+                    op("ZADDSEQ", f"o:{kind}", entity_id)
+        for token, escrow_id in self._tokens.items():
+            op("HDEL", "tokens", token) if escrow_id is None else op("HSET", "tokens", token, escrow_id)
+        for kind, sums in self._sums.items():
+            for entity_id, summary in sums.items():
+                op("HDEL", f"sum:{kind}", entity_id) if summary is None else op("HSET", f"sum:{kind}", entity_id, summary)
+        for text in self._postings:
+            op("RPUSH", "postings", text)
+        for account, delta in self._deltas.items():
+            if delta:
+                op("HINCRBY", "bal", account, str(delta))
+
+    def _all_parts(self) -> list[str]:
+        parts = [*SNAPSHOT_PARTS, *OTHER_PARTS]
+        for name in self.r.hkeys(self.k("snaps")):
+            parts += [self._snap_part(as_text(name), part) for part in SNAPSHOT_PARTS]
+        return parts
+
+    # -- clock and ids -------------------------------------------------------------------
+    @property
+    def state(self) -> dict:
+        """The namespace's small settings (clock, ids, webhook, fixture, counters); live
+        under the lock, a fresh copy outside it."""
+        if self.lock.held():
+            return self._meta
+        text = as_text(self.r.get(self.k("meta")))
+        if text:
+            return codec.loads(text)
+        with self.lock:
+            return copy.deepcopy(self._meta)
+
+    def recent_state(self) -> dict:
+        """The settings as this worker's last operation on the namespace saw them (no round
+        trip; a moment old at most), or fresh ones when there was none."""
+        return self._recent or self.state
+
+    @locked
+    def now_ms(self) -> int:
+        return clock.now_ms(self._meta["clock"])
+
+    @locked
+    def get_clock(self) -> dict:
+        return dict(self._meta["clock"])
+
+    @locked
+    def save_clock(self, clock_state: dict) -> None:
+        self._meta["clock"] = clock_state
+
+    @locked
+    def new_id(self) -> str:
+        return ids.new_object_id(self._meta["ids"], self.now_ms())
+
+    @locked
+    def new_token(self) -> str:
+        while True:
+            token = ids.new_payment_token(self._meta["ids"])
+            if self._escrow_id(token) is None:
+                return token
+
+    @locked
+    def new_reference(self, prefix: str) -> str:
+        return ids.new_reference(self._meta["ids"], prefix)
+
+    @locked
+    def revision(self):
+        """Changes whenever the namespace does (a commit that wrote anything, or a pending write)."""
+        return (self._rev, self._dirty())
+
+    def mark(self):
+        return self.revision()
+
+    @locked
+    def changed_since(self, mark) -> bool:
+        return self._rev != mark[0] or self._dirty()
+
+    def _dirty(self) -> bool:
+        return bool(self._puts or self._tokens or self._postings or self._deltas or self._ops or self._clear
+                    or (self._meta is not None and codec.dumps(self._meta) != self._meta_text))
+
+    # -- settings and counters beside the entities (in `meta`) -----------------------------------
+    @locked
+    def settings(self, part: str) -> dict | None:
+        return codec.loads(codec.dumps(self._meta[part]))
+
+    @locked
+    def save_settings(self, part: str, value: dict | None) -> None:
+        self._meta[part] = codec.loads(codec.dumps(value))
+
+    @locked
+    def dropped(self, kind: str) -> int:
+        return self._meta[DROPPED[kind]]
+
+    @locked
+    def count_dropped(self, kind: str, count: int) -> None:
+        self._meta[DROPPED[kind]] += count
+
+    # -- the merchant (key holder) -----------------------------------------------------------
+    @locked
+    def get_merchant(self) -> dict | None:
+        merchant = self._meta["merchant"]
+        return None if merchant is None else copy.deepcopy(merchant)
+
+    @locked
+    def save_merchant(self, merchant: dict) -> None:
+        self._meta["merchant"] = copy.deepcopy(merchant)
+
+    # -- any collection ----------------------------------------------------------------------
+    def _texts(self, kind: str, entity_ids: list[str]) -> list[str | None]:
+        """By id, buffered writes first, then what this operation read, then Redis (one HMGET)."""
+        puts, cache = self._puts.get(kind, {}), self._cache.setdefault(kind, {})
+        missing = [i for i in entity_ids if i not in puts and i not in cache]
+        if missing and not self._clear:
+            for entity_id, text in zip(missing, self.r.hmget(self.k(f"h:{kind}"), missing)):
+                cache[entity_id] = as_text(text)
+        return [puts[i] if i in puts else cache.get(i) for i in entity_ids]
+
+    @locked
+    def get(self, kind: str, key: str) -> dict | None:
+        text = self._texts(kind, [key])[0]
+        return None if text is None else codec.loads(text)
+
+    def _order(self, kind: str) -> list[str]:
+        """Ids of the kind in insertion order, buffered writes included."""
+        stored = [] if self._clear else [as_text(i) for i in self.r.zrange(self.k(f"o:{kind}"), 0, -1)]
+        puts = self._puts.get(kind)
+        if not puts:
+            return stored
+        known = set(stored)
+        kept = [i for i in stored if puts.get(i, "") is not None]
+        return kept + [i for i, text in puts.items() if text is not None and i not in known]
+
+    @locked
+    def all(self, kind: str) -> list[dict]:
+        order = self._order(kind)
+        return [codec.loads(text) for text in self._texts(kind, order) if text is not None]
+
+    @locked
+    def count(self, kind: str) -> int:
+        if self._clear or self._puts.get(kind):
+            return len(self._order(kind))
+        return int(self.r.zcard(self.k(f"o:{kind}")))
+
+    def _matching(self, kind: str, where: Filter | None) -> list[str]:
+        """Ids of the entities `where` accepts, in order: judged on the summaries when they answer
+        it (one HGETALL), else on the decoded entities."""
+        order = self._order(kind)
+        if where is None:
+            return order
+        if not where.on_summaries(kind):
+            return [i for i, text in zip(order, self._texts(kind, order)) if text is not None and where(codec.loads(text))]
+        stored = {} if self._clear else {as_text(k): as_text(v) for k, v in self.r.hgetall(self.k(f"sum:{kind}")).items()}
+        stored.update(self._sums.get(kind, {}))
+        view = SummaryView(kind)
+        keys = []
+        for escrow_id in order:
+            text = stored.get(escrow_id)
+            if text is None:
+                continue
+            view.row = codec.loads(text)
+            if where(view):
+                keys.append(escrow_id)
+        return keys
+
+    @locked
+    def find(self, kind: str, where: Filter | None = None) -> list[dict]:
+        keys = self._matching(kind, where)
+        return [codec.loads(text) for text in self._texts(kind, keys) if text is not None]
+
+    @locked
+    def page(self, kind: str, page: int, limit: int, where: Filter | None = None) -> tuple[list[dict], int]:
+        """One page (1-based), newest first, and how many match. Without a filter or
+        pending writes: ZCARD + ZREVRANGE + HMGET; with one, the summaries are read (or the entities)."""
+        start = (page - 1) * limit
+        if where is None and not self._clear and not self._puts.get(kind):
+            pipe = self.r.pipeline(transaction=False)
+            pipe.zcard(self.k(f"o:{kind}"))
+            if limit > 0:
+                pipe.zrevrange(self.k(f"o:{kind}"), start, start + limit - 1)
+            replies = pipe.execute()
+            total, keys = int(replies[0]), [as_text(i) for i in replies[1]] if limit > 0 else []
+        else:
+            matching = self._matching(kind, where)[::-1]
+            total, keys = len(matching), matching[start:start + limit]
+        return [codec.loads(text) for text in self._texts(kind, keys) if text is not None], total
+
+    @locked
+    def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
+        self._puts.setdefault(kind, {})[entity[key_field]] = codec.dumps(entity)
+        if kind in SUMMARIES:
+            self._sums.setdefault(kind, {})[entity[key_field]] = codec.dumps(list(summarize(kind, entity)))
+
+    @locked
+    def delete(self, kind: str, key: str) -> None:
+        self._puts.setdefault(kind, {})[key] = None
+        if kind in SUMMARIES:
+            self._sums.setdefault(kind, {})[key] = None
+
+    @locked
+    def trim(self, kind: str, cap: int) -> int:
+        """Drop the oldest entities beyond `cap`; answers how many were dropped. The common case
+        (new entities appended, maybe some already trimmed by this operation) is one script:
+        count what is stored and new, and name the stored ids to drop."""
+        puts = self._puts.get(kind, {})
+        head = self._head.setdefault(kind, [])  # stored ids this operation dropped, oldest first
+        if not self._clear and {i for i, text in puts.items() if text is None} <= set(head):
+            known = self._cache.get(kind, {})
+            fresh = [i for i, text in puts.items() if text is not None and known.get(i) is None]
+            excess, stored = self.store.trim(keys=[self.k(f"o:{kind}")], args=[cap, len(head), *fresh])
+            oldest = [as_text(i) for i in stored]
+            head.extend(oldest)
+            oldest += fresh[:max(0, excess - len(oldest))]  # more new ones than the cap leaves room for
+            for entity_id in oldest:
+                self.delete(kind, entity_id)
+            return len(oldest)
+        order = self._order(kind)
+        dropped = order[:max(0, len(order) - cap)]
+        for entity_id in dropped:
+            self.delete(kind, entity_id)
+        return len(dropped)
+
+    # -- escrows also have a payment-token index and summaries ------------------------------------
+    def _escrow_id(self, token: str) -> str | None:
+        if token in self._tokens:
+            return self._tokens[token]
+        if token not in self._token_cache:
+            self._token_cache[token] = None if self._clear else as_text(self.r.hget(self.k("tokens"), token))
+        return self._token_cache[token]
+
+    @locked
+    def get_escrow_by_token(self, token: str) -> dict | None:
+        if token not in self._tokens and token not in self._token_cache and not self._clear:
+            found = self.store.by_token(keys=[self.k("tokens"), self.k("h:escrows")], args=[token])  # one trip
+            self._token_cache[token] = as_text(found[0]) if found else None
+            if found and as_text(found[1]) and found[0] not in self._puts.get("escrows", {}):
+                self._cache.setdefault("escrows", {})[as_text(found[0])] = as_text(found[1])
+        escrow_id = self._escrow_id(token)
+        return self.get("escrows", escrow_id) if escrow_id else None
+
+    @locked
+    def save_escrow(self, escrow: dict) -> None:
+        self.save("escrows", escrow)
+        self._tokens[escrow["payment_token"]] = escrow["id"]
+
+    @locked
+    def delete_escrow(self, escrow: dict) -> None:
+        self.delete("escrows", escrow["id"])
+        self._tokens[escrow["payment_token"]] = None
+
+    # -- ledger --------------------------------------------------------------------------------
+    @locked
+    def append_posting(self, posting: dict) -> None:
+        self._postings.append(codec.dumps(posting))
+        for account, amount in posting["entries"]:
+            self._deltas[account] = self._deltas.get(account, 0) + amount
+
+    @locked
+    def balance(self, account: str) -> int:
+        if account not in self._bal_cache:
+            self._bal_cache[account] = 0 if self._clear else int(self.r.hget(self.k("bal"), account) or 0)
+        return self._bal_cache[account] + self._deltas.get(account, 0)
+
+    @locked
+    def balances(self) -> dict:
+        stored = {} if self._clear else {as_text(k): int(v) for k, v in self.r.hgetall(self.k("bal")).items()}
+        for account, delta in self._deltas.items():
+            stored[account] = stored.get(account, 0) + delta
+        return stored
+
+    @locked
+    def postings(self) -> list[dict]:
+        stored = [] if self._clear else [as_text(t) for t in self.r.lrange(self.k("postings"), 0, -1)]
+        return [codec.loads(text) for text in stored + self._postings]
+
+    # -- the request journal (bounded; the oldest entries drop off) ----------------------------
+    def journal_record(self, entry: dict) -> None:
+        """Append a request to the journal with the next id and the namespace clock's time: one
+        script, no namespace lock (the journal is a log of its own; the clock is the one this
+        worker's last operation on the namespace saw, read again only when there was none)."""
+        meta = self._recent or self.state
+        entry["at_ms"] = clock.now_ms(meta["clock"])
+        text = journal_dump({key: value for key, value in entry.items() if key != "id"})
+        entry["id"] = int(self.store.journal(keys=[self.k("jseq"), self.k("journal"), self.k("jdrop")],
+                                             args=[text, JOURNAL_SIZE, self.store.ttl_ms]))
+
+    @locked
+    def journal_entries(self) -> list[dict]:
+        return [journal_load(as_text(t)) for t in self.r.lrange(self.k("journal"), 0, -1)]
+
+    journal_capacity = JOURNAL_SIZE
+
+    @property
+    def journal_dropped(self) -> int:
+        return int(self.r.get(self.k("jdrop")) or 0)
+
+    @locked
+    def journal_clear(self) -> int:
+        cleared = int(self.r.llen(self.k("journal")))
+        self._ops += [("DEL", "journal"), ("SET", "jdrop", "0")]
+        return cleared
+
+    # -- whole-namespace -------------------------------------------------------------------
+    @locked
+    def replace_state(self, state: dict) -> None:
+        """Take a plain state (as `new_state` or `export_state` give it) in place of this one."""
+        self._reset_pending()
+        self._clear = True
+        self._meta = {key: json.loads(json.dumps(state[key])) for key in state
+                      if key not in COLLECTIONS and key not in ("tokens", "ledger", "shapes")}
+        for kind in COLLECTIONS:  # keyed as the state keys them (payments and intents by reference)
+            for entity_id, entity in state.get(kind, {}).items():
+                self._puts.setdefault(kind, {})[entity_id] = codec.dumps(entity)
+                if kind in SUMMARIES:
+                    self._sums.setdefault(kind, {})[entity_id] = codec.dumps(list(summarize(kind, entity)))
+        for token, escrow_id in state.get("tokens", {}).items():
+            self._tokens[token] = escrow_id
+        self._postings = [codec.dumps(posting) for posting in state["ledger"]["postings"]]
+        self._ops += [("HSET", "bal", account, str(amount)) for account, amount in state["ledger"]["balances"].items()]
+
+    def _reset_pending(self) -> None:
+        """Before a whole new state: drop buffered writes (but a journal clear) and what was read."""
+        journal_ops = [op for op in self._ops if op[1] in ("journal", "jdrop")]
+        self._drop_writes()
+        self._ops = journal_ops
+        self._cache, self._token_cache, self._bal_cache = {}, {}, {}
+
+    @locked
+    def export_state(self) -> dict:
+        """The whole state in its plain form (entities as dicts, amounts in kobo)."""
+        self._flush(release=False)
+        return self._read_plain(self.k)
+
+    def _read_plain(self, key_of) -> dict:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(key_of("meta"))
+        for kind in COLLECTIONS:
+            pipe.zrange(key_of(f"o:{kind}"), 0, -1)
+            pipe.hgetall(key_of(f"h:{kind}"))
+        pipe.hgetall(key_of("tokens"))
+        pipe.lrange(key_of("postings"), 0, -1)
+        pipe.hgetall(key_of("bal"))
+        replies = iter(pipe.execute())
+        meta = codec.loads(as_text(next(replies)))
+        collections = {}
+        for kind in COLLECTIONS:
+            order, texts = next(replies), next(replies)
+            texts = {as_text(k): as_text(v) for k, v in texts.items()}
+            collections[kind] = {as_text(i): codec.loads(texts[as_text(i)]) for i in order}
+        tokens = {as_text(k): as_text(v) for k, v in next(replies).items()}
+        postings = [codec.loads(as_text(t)) for t in next(replies)]
+        balances = {as_text(k): int(v) for k, v in next(replies).items()}
+        plain = {}
+        for key in STATE_KEYS:
+            if key in COLLECTIONS:
+                plain[key] = collections[key]
+            elif key == "tokens":
+                plain[key] = tokens
+            elif key == "ledger":
+                plain[key] = {"postings": postings, "balances": balances}
+            else:
+                plain[key] = meta.get(key)
+        plain.update((key, value) for key, value in meta.items() if key not in plain)
+        return plain
+
+    def adopt(self, other) -> None:
+        """Take over another namespace's state (a fresh build, on reset)."""
+        self.replace_state(other.export_state())
+
+    # -- named snapshots: server-side copies of the state keys (COPY) ----------------------------
+    def _snap_part(self, name: str, part: str) -> str:
+        return f"snap:{hashlib.sha1(name.encode()).hexdigest()[:16]}:{part}"
+
+    @locked
+    def snapshot_save(self, name: str, at_ms: int) -> dict:
+        self._flush(release=False)
+        info = {"name": name, "created_at_ms": at_ms}
+        self._ops += [("COPY", part, self._snap_part(name, part)) for part in SNAPSHOT_PARTS]
+        self._ops.append(("HSET", "snaps", name, codec.dumps(info)))
+        self._flush(release=False)
+        self._touched = 0.0  # the next release gives the new keys the namespace's TTL
+        return info
+
+    @locked
+    def snapshot_get(self, name: str) -> dict | None:
+        text = as_text(self.r.hget(self.k("snaps"), name))
+        return None if text is None else codec.loads(text)
+
+    @locked
+    def snapshot_restore(self, name: str) -> dict | None:
+        info = self.snapshot_get(name)
+        if info is None:
+            return None
+        self._flush(release=False)
+        self._ops += [("COPY", self._snap_part(name, part), part) for part in SNAPSHOT_PARTS]
+        self._flush(release=False)
+        self._cache, self._token_cache, self._bal_cache = {}, {}, {}
+        self._meta_text = as_text(self.r.get(self.k("meta")))
+        self._meta = codec.loads(self._meta_text)
+        return info
+
+    @locked
+    def snapshot_export(self, name: str) -> dict | None:
+        if self.snapshot_get(name) is None:
+            return None
+        return self._read_plain(lambda part: self.k(self._snap_part(name, part)))
+
+    @locked
+    def snapshot_list(self) -> list[dict]:
+        infos = [codec.loads(as_text(v)) for v in self.r.hvals(self.k("snaps"))]
+        return sorted(infos, key=lambda s: (s["created_at_ms"], s["name"]))
+
+    @locked
+    def snapshot_delete(self, name: str) -> bool:
+        if self.snapshot_get(name) is None:
+            return False
+        self._ops += [("DEL", self._snap_part(name, part)) for part in SNAPSHOT_PARTS]
+        self._ops.append(("HDEL", "snaps", name))
+        self._flush(release=False)  # read-your-writes: the snapshot is gone for the rest of the lock
+        return True
