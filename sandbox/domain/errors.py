@@ -135,3 +135,17 @@ UNKNOWN_SCENARIO = 'Unknown sandbox scenario "{name}". Known scenarios: {known}'
 SCENARIO_SYNTAX = "X-Sandbox-Scenario must be <name>[; <param>=<value>]..."  # sandbox
 SCENARIO_PARAM_UNKNOWN = 'Sandbox scenario {scenario} takes no parameter "{param}" (allowed: {allowed})'  # sandbox
 SCENARIO_PARAM_RANGE = 'Sandbox scenario parameter "{param}" must be a whole number from {minimum} to {maximum}'  # sandbox
+
+
+# -- sandbox controls (sandbox/domain/controls.py: /_sandbox/... and the console's buttons) ------------
+CLOCK_PAST_LAST = "the clock cannot move past {last}"  # sandbox
+FIXTURES_ONE_OF = '"fixtures" must be one of [{known}]'  # sandbox
+RESET_ALL_NO_OPTIONS = "A reset of every namespace takes no fixtures or seed"  # sandbox
+UNKNOWN_PROVIDER_STATE = "Unknown provider state; known: {known}"  # sandbox
+PROVIDER_STATE_SEED = '"params.seed" must be a whole number'  # sandbox
+SNAPSHOT_NOT_FOUND = "Snapshot not found"  # sandbox
+IMPORT_MISSING = "Imported state is not valid: missing {parts}"  # sandbox
+IMPORT_MALFORMED = "Imported state is not valid: missing or malformed {error}"  # sandbox
+IMPORT_UNBALANCED = "Imported state does not balance: {problem}"  # sandbox
+FORK_INTO_ITSELF = "A namespace cannot be forked into itself"  # sandbox
+FORK_TARGET_TAKEN = "That key already has a namespace; send replace: true to overwrite it"  # sandbox
