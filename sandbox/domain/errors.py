@@ -149,3 +149,15 @@ IMPORT_MALFORMED = "Imported state is not valid: missing or malformed {error}"  
 IMPORT_UNBALANCED = "Imported state does not balance: {problem}"  # sandbox
 FORK_INTO_ITSELF = "A namespace cannot be forked into itself"  # sandbox
 FORK_TARGET_TAKEN = "That key already has a namespace; send replace: true to overwrite it"  # sandbox
+
+
+# -- the console (sandbox/console: pages and buttons at /_sandbox/console) ---------------------------
+CONSOLE_NOT_SIGNED_IN = "Not signed in to the console"  # sandbox
+CONSOLE_FORM_EXPIRED = "The sign-in form had expired. Please try again."  # sandbox
+CONSOLE_TOKEN_REFUSED = "Sandbox control token required."  # sandbox (CONTROL_TOKEN_REQUIRED, as a sentence)
+CONSOLE_NOT_A_TEST_KEY = "That is not a sandbox test secret key (sk_test_ followed by letters, digits, _ or -)."  # sandbox
+CONSOLE_FORM_REFUSED = "Form refused"  # sandbox
+CONSOLE_CSRF_REFUSED = ("The form's security token did not match this session (a stale page, or a forged form). "
+                        "Nothing was changed: go back, reload the page and try again.")  # sandbox
+CONSOLE_NO_ESCROW = "No escrow with this id in your namespace."  # sandbox
+CONSOLE_NO_REQUEST = "No journal entry with this id (it may have dropped off)."  # sandbox
