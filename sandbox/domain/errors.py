@@ -137,6 +137,19 @@ SCENARIO_PARAM_UNKNOWN = 'Sandbox scenario {scenario} takes no parameter "{param
 SCENARIO_PARAM_RANGE = 'Sandbox scenario parameter "{param}" must be a whole number from {minimum} to {maximum}'  # sandbox
 
 
+# -- request bodies (sandbox/api/http.py and the views' body helpers) ----------------------------
+MALFORMED_JSON = "Malformed JSON in request body"  # sandbox
+CONTENT_TYPE_REQUIRED = "Content-Type must be {accepted}"  # sandbox
+FIELD_NOT_ALLOWED = '"{name}" is not allowed'  # sandbox, Joi's wording for an unknown field
+ESCROW_IMAGE_URLS = '"imageUrl" must be a URL or an array of URLs'  # sandbox
+CATEGORY_ONE_IMAGE = '"imageUrl" must contain at most 1 image'  # sandbox
+
+
+# -- webhook outbox (sandbox/domain/outbox.py, POST /_sandbox/events/<id>/resend) ------------------
+EVENT_NOT_FOUND = "Event not found"  # sandbox
+NO_WEBHOOK_URL = "No webhook URL is set for this namespace"  # sandbox
+
+
 # -- sandbox controls (sandbox/domain/controls.py: /_sandbox/... and the console's buttons) ------------
 CLOCK_PAST_LAST = "the clock cannot move past {last}"  # sandbox
 FIXTURES_ONE_OF = '"fixtures" must be one of [{known}]'  # sandbox
@@ -149,6 +162,12 @@ IMPORT_MALFORMED = "Imported state is not valid: missing or malformed {error}"  
 IMPORT_UNBALANCED = "Imported state does not balance: {problem}"  # sandbox
 FORK_INTO_ITSELF = "A namespace cannot be forked into itself"  # sandbox
 FORK_TARGET_TAKEN = "That key already has a namespace; send replace: true to overwrite it"  # sandbox
+
+
+# -- fixture sets (sandbox/controlplane/fixture_sets.py: a bad step stops start-up) ----------------------
+FIXTURE_NOTHING_SAVED = "{value}: nothing was saved as {name!r} before this step"  # sandbox
+FIXTURE_NO_PART = "{value}: {name} has no {part!r}"  # sandbox
+FIXTURE_UNKNOWN_OP = "unknown op {op!r}"  # sandbox
 
 
 # -- the console (sandbox/console: pages and buttons at /_sandbox/console) ---------------------------
