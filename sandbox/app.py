@@ -16,7 +16,7 @@ from sandbox.api import (
 )
 from sandbox import codec, console
 from sandbox.server.config import Config
-from sandbox.domain.errors import BadRequest
+from sandbox.domain.errors import FIXTURES_ONE_OF, BadRequest
 from sandbox.controlplane.fixture_sets import DEFAULT_SET, load_fixture_sets, replay
 from sandbox.schemas.base import wire_number
 from sandbox.store.base import Store, new_state
@@ -97,7 +97,7 @@ def namespace_builder(config: Config, fixture_sets: dict):
 
     def build(key: str, fixtures: str = DEFAULT_SET, seed: int | None = None) -> MemoryNamespace:
         if fixtures not in fixture_sets:
-            raise BadRequest(f'"fixtures" must be one of [{", ".join(sorted(fixture_sets))}]')
+            raise BadRequest(FIXTURES_ONE_OF.format(known=", ".join(sorted(fixture_sets))))
         ns = MemoryNamespace(new_state(config.seed if seed is None else seed, config.clock_start_ms,
                                        config.webhook_url))
         values = replay(ns, fixture_sets[fixtures], super_admin=not key.startswith(LIMITED_KEY_PREFIX))

@@ -4,7 +4,7 @@ from flask import Blueprint, request
 
 from sandbox.api.http import call, customer_header, envelope, form_or_json_body, json_body, pagination
 from sandbox.domain import catalog
-from sandbox.domain.errors import BadRequest
+from sandbox.domain.errors import CATEGORY_ONE_IMAGE, BadRequest
 from sandbox.schemas.base import load
 from sandbox.schemas.catalog import (
     CARDS,
@@ -35,7 +35,7 @@ def _category_body(schema) -> dict:
     data = load(schema, fields)
     files = [f for f in files if f]
     if len(files) + (1 if data.get("image_url") else 0) > 1:
-        raise BadRequest('"imageUrl" must contain at most 1 image')
+        raise BadRequest(CATEGORY_ONE_IMAGE)
     if files:
         data.pop("image_url", None)
         data["image_file"] = files[0].filename or "image"

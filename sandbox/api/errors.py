@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from sandbox.api.http import envelope
-from sandbox.domain.errors import ROUTE_NOT_FOUND, PaylukError
+from sandbox.domain.errors import ROUTE_NOT_FOUND, SERVER_ERROR, PaylukError
 from sandbox.store.base import StoreUnavailable
 
 log = logging.getLogger("sandbox")
@@ -58,4 +58,4 @@ def register(app: Flask) -> None:
             response.headers["Retry-After"] = "1"
             return response
         log.exception("unhandled error")
-        return envelope(500, "Internal server error")
+        return envelope(500, SERVER_ERROR)

@@ -13,7 +13,7 @@ from sandbox.api.http import (
     uploaded_name,
 )
 from sandbox.domain import disputes, escrows, milestones
-from sandbox.domain.errors import BadRequest
+from sandbox.domain.errors import ESCROW_IMAGE_URLS, BadRequest
 from sandbox.schemas.base import load
 from sandbox.schemas.escrow import (
     ALL_DISPUTES_QUERY,
@@ -41,7 +41,7 @@ def _escrow_fields(partial: bool = False) -> dict:
     if isinstance(urls, str):
         urls = [urls]
     elif urls is not None and not (isinstance(urls, list) and all(isinstance(u, str) for u in urls)):
-        raise BadRequest('"imageUrl" must be a URL or an array of URLs')
+        raise BadRequest(ESCROW_IMAGE_URLS)
     data["image_urls"] = urls or []
     data["image_files"] = [f.filename or "image" for f in files if f]
     return data

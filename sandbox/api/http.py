@@ -6,7 +6,14 @@ import re
 from flask import Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from sandbox.domain.errors import CUSTOMER_ID_NOT_ALLOWED, CUSTOMER_ID_REQUIRED, BadRequest
+from sandbox.domain.errors import (
+    CONTENT_TYPE_REQUIRED,
+    CUSTOMER_ID_NOT_ALLOWED,
+    CUSTOMER_ID_REQUIRED,
+    FIELD_NOT_ALLOWED,
+    MALFORMED_JSON,
+    BadRequest,
+)
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -24,7 +31,6 @@ def envelope(status: int, message: str, data=None) -> Response:
     return app.response_class(payload, status=status, mimetype="application/json")
 
 
-MALFORMED_JSON = "Malformed JSON in request body"
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -59,7 +65,7 @@ def json_body(accepted: str = "application/json") -> dict:
         return {}
     mimetype = req.mimetype
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise BadRequest(f"Content-Type must be {accepted}")
+        raise BadRequest(CONTENT_TYPE_REQUIRED.format(accepted=accepted))
     try:
         return parse_json(raw)
     except ValueError:
@@ -73,7 +79,7 @@ def form_or_json_body(file_field: str) -> tuple[dict, list]:
     if request.mimetype in FORM_TYPES:
         for name in request.files:
             if name != file_field:
-                raise BadRequest(f'"{name}" is not allowed')
+                raise BadRequest(FIELD_NOT_ALLOWED.format(name=name))
         return request.form.to_dict(), request.files.getlist(file_field)
     return json_body("application/json or multipart/form-data"), []
 

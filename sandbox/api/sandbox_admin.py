@@ -13,7 +13,6 @@ from sandbox.api.auth import public, require_admin
 from sandbox.api.http import call, envelope, json_body
 from sandbox.clock import iso
 from sandbox.domain import controls, invariants
-from sandbox.domain.errors import BadRequest, NotFound
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import load
 from sandbox.schemas.control import (
@@ -118,11 +117,10 @@ def resume_clock():
 # -- reset, provider states -----------------------------------------------------------------------
 
 
-def _parties(ns) -> dict:
-    with ns.lock:
-        fixture = ns.settings("fixture")
-        return {"fixtures": fixture["name"], "values": fixture["values"],
-                "customers": CUSTOMERS.dump(ns.all("customers"))}
+def _parties(parties: dict) -> dict:
+    """`controls.parties` on the wire (the customers as the API shows them)."""
+    parties["customers"] = CUSTOMERS.dump(parties["customers"])
+    return parties
 
 
 @bp.post("/_sandbox/reset")
@@ -131,12 +129,8 @@ def reset():
     store = _sandbox().store
     if load(RESET_QUERY, request.args.to_dict()).get("all"):
         require_admin()
-        if options:
-            raise BadRequest("A reset of every namespace takes no fixtures or seed")
-        return envelope(200, "Every namespace reset", {"namespaces": store.drop_all()})
-    keep = controls.SETTINGS if options.pop("keep_settings", True) else ()
-    ns = store.reset(g.key, keep=keep, **options)
-    return envelope(200, "Sandbox reset successfully", _parties(ns))
+        return envelope(200, "Every namespace reset", {"namespaces": controls.reset_all(store, options)})
+    return envelope(200, "Sandbox reset successfully", _parties(controls.reset(store, g.key, **options)))
 
 
 @bp.post("/_sandbox/provider-states")
@@ -144,18 +138,11 @@ def provider_state():
     """Pact provider verification: put the namespace in a named state. Each fixture set is a
     state, by its name or by one of its `providerStates` descriptions."""
     body = load(PROVIDER_STATE, json_body())
+    done = controls.provider_state(_sandbox().store, g.key, _sandbox().fixture_sets, body["state"], body["params"],
+                                   body["action"])
     if body["action"] == "teardown":
-        return envelope(200, "Provider state torn down", {"state": body["state"]})
-    sets = _sandbox().fixture_sets
-    name = next((n for n, f in sets.items() if body["state"] in (n, *f["provider_states"])), None)
-    if name is None:
-        known = sorted(s for f in sets.values() for s in (f["name"], *f["provider_states"]))
-        raise BadRequest(f"Unknown provider state; known: {', '.join(known)}")
-    seed = body["params"].get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-        raise BadRequest('"params.seed" must be a whole number')
-    ns = _sandbox().store.reset(g.key, keep=controls.SETTINGS, fixtures=name, seed=seed)
-    return envelope(200, "Provider state set up", {"state": body["state"], **_parties(ns)})
+        return envelope(200, "Provider state torn down", done)
+    return envelope(200, "Provider state set up", _parties(done))
 
 
 # -- snapshots, export, import, fork -----------------------------------------------------------
@@ -165,89 +152,55 @@ def _snapshot_info(snapshot: dict) -> dict:
     return {"name": snapshot["name"], "createdAt": iso(snapshot["created_at_ms"])}
 
 
-def _snapshot(ns, name: str) -> dict:
-    snapshot = ns.snapshot_get(name)
-    if snapshot is None:
-        raise NotFound("Snapshot not found")
-    return snapshot
-
-
 @bp.post("/_sandbox/snapshots")
 def create_snapshot():
     name = load(SNAPSHOT_CREATE, json_body())["name"]
-    snapshot = call(lambda ns: ns.snapshot_save(name, ns.now_ms()))
-    return envelope(201, "Snapshot created successfully", _snapshot_info(snapshot))
+    return envelope(201, "Snapshot created successfully", _snapshot_info(call(controls.create_snapshot, name)))
 
 
 @bp.get("/_sandbox/snapshots")
 def list_snapshots():
-    snapshots = call(lambda ns: ns.snapshot_list())
+    snapshots = call(controls.list_snapshots)
     return envelope(200, "Snapshots fetched successfully", [_snapshot_info(s) for s in snapshots])
 
 
 @bp.post("/_sandbox/snapshots/<name>/restore")
 def restore_snapshot(name):
-    def restore(ns):
-        _snapshot(ns, name)
-        return ns.snapshot_restore(name)
-
-    return envelope(200, "Snapshot restored successfully", _snapshot_info(call(restore)))
+    return envelope(200, "Snapshot restored successfully", _snapshot_info(call(controls.restore_snapshot, name)))
 
 
 @bp.delete("/_sandbox/snapshots/<name>")
 def delete_snapshot(name):
-    def delete(ns):
-        snapshot = _snapshot(ns, name)
-        ns.snapshot_delete(name)
-        return snapshot
-
-    return envelope(200, "Snapshot deleted successfully", _snapshot_info(call(delete)))
+    return envelope(200, "Snapshot deleted successfully", _snapshot_info(call(controls.delete_snapshot, name)))
 
 
-def _export(state: dict, at_ms: int, name: str | None = None) -> dict:
-    exported = {"format": STATE_FORMAT, "exportedAt": iso(at_ms)}
-    if name:
-        exported["name"] = name
-    exported["state"] = state
-    return exported
+def _export(exported: dict) -> dict:
+    """An export (`controls.export_state`, `export_snapshot`) as the document import takes."""
+    document = {"format": STATE_FORMAT, "exportedAt": iso(exported["exported_at_ms"])}
+    if exported["name"]:
+        document["name"] = exported["name"]
+    document["state"] = exported["state"]
+    return document
 
 
 @bp.get("/_sandbox/snapshots/<name>/export")
 def export_snapshot(name):
-    def export(ns):
-        _snapshot(ns, name)
-        return _export(ns.snapshot_export(name), ns.now_ms(), name)
-
-    exported = call(export)
-    return envelope(200, "Snapshot exported successfully", exported)
+    return envelope(200, "Snapshot exported successfully", _export(call(controls.export_snapshot, name)))
 
 
 @bp.get("/_sandbox/state")
 def get_state():
     """The namespace as JSON (the sandbox's own representation: snake_case, amounts in kobo);
     `POST /_sandbox/import` takes it back."""
-    exported = call(lambda ns: _export(ns.export_state(), ns.now_ms()))
-    return envelope(200, "State fetched successfully", exported)
+    return envelope(200, "State fetched successfully", _export(call(controls.export_state)))
 
 
 @bp.post("/_sandbox/import")
 def import_state():
     """Replace the namespace with an exported state, after checking that its books balance."""
     state = load(IMPORT, json_body())["state"]
-    missing = sorted(set(new_state(None, None)) - set(state))
-    if missing:
-        raise BadRequest(f"Imported state is not valid: missing {', '.join(missing)}")
-    try:
-        trial = MemoryNamespace(state)
-        problems = invariants.check(trial)
-        trial.now_ms(), trial.balances()
-    except (KeyError, TypeError, AttributeError, ValueError) as err:
-        raise BadRequest(f"Imported state is not valid: missing or malformed {err}") from None
-    if problems:
-        raise BadRequest(f"Imported state does not balance: {problems[0]}")
-    call(lambda ns: ns.adopt(trial))
-    return envelope(200, "State imported successfully", {"escrows": len(state.get("escrows", {})),
-                                                         "customers": len(state.get("customers", {}))})
+    counts = controls.import_state(g.ns, state, parts=new_state(None, None), trial=MemoryNamespace)
+    return envelope(200, "State imported successfully", counts)
 
 
 @bp.post("/_sandbox/fork")
@@ -255,13 +208,8 @@ def fork():
     """Copy this namespace, exactly, into another key's (refused if that key already has
     data, unless `replace: true`)."""
     body = load(FORK, json_body())
-    store = _sandbox().store
-    if body["key"] == g.key:
-        raise BadRequest("A namespace cannot be forked into itself")
-    if body["key"] in store.keys() and not body["replace"]:
-        raise BadRequest("That key already has a namespace; send replace: true to overwrite it")
-    store.fork(g.key, body["key"])
-    return envelope(201, "Namespace forked successfully", {"key": body["key"]})
+    return envelope(201, "Namespace forked successfully",
+                    controls.fork(_sandbox().store, g.key, body["key"], body["replace"]))
 
 
 # -- money ------------------------------------------------------------------------------------------

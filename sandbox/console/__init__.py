@@ -3,8 +3,9 @@
 
 from flask import Flask
 
+from sandbox.console import actions, views  # noqa: F401 (their routes, on the one blueprint)
+from sandbox.console.helpers import bp
 from sandbox.console.session import Sessions
-from sandbox.console.views import bp
 
 
 def register(app: Flask) -> None:

@@ -1,46 +1,39 @@
-"""The console's pages and buttons, all under /_sandbox/console, for the signed-in key's
-namespace only.
+"""The console's pages, all under /_sandbox/console, for the signed-in key's namespace only
+(its buttons are in sandbox/console/actions.py, what both share in sandbox/console/helpers.py).
 
-Pages read the namespace under its lock and render outside it. Buttons are POST forms with
-the CSRF token; each runs one domain service (the very functions the API views call) under
-the lock, flashes the outcome (a refusal is the service's own message) and redirects back
-with a 303. Console requests carry no `g.ns`, so the request journal never records them
-(and the key they are signed in with cannot reach it)."""
+Pages read the namespace under its lock and render outside it; a page for a missing escrow or
+journal entry is a 404 inside the console's layout. `bp` (the one console blueprint, made in
+helpers.py) is importable from here as before."""
 
-import functools
-import hashlib
-import hmac
-import json
-from dataclasses import dataclass
-from pathlib import Path
-
-from flask import (
-    Blueprint,
-    current_app,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    send_from_directory,
-    url_for,
-)
-from markupsafe import Markup, escape
+from flask import redirect, request, send_from_directory, url_for
 
 from sandbox import clock
-from sandbox.controlplane import recorder
-from sandbox.api.auth import TEST_KEY, public
+from sandbox.api.auth import public
 from sandbox.api.http import envelope
-from sandbox.api.webhooks import dispatcher
-from sandbox.console.session import Sessions, mask
-from sandbox.domain import controls, disputes, funding, invariants, ledger, milestones
+from sandbox.console.helpers import (
+    PAGE_SIZE,
+    STATES,
+    STATIC,
+    Viewer,
+    bp,
+    change_mark,
+    naira,
+    page,
+    pretty,
+    sessions,
+    sign_in_form,
+    signed_in,
+)
+from sandbox.controlplane import recorder
+from sandbox.controlplane.dispatcher import payload
+from sandbox.domain import controls, invariants, ledger, outbox
 from sandbox.domain import escrows as escrow_rules  # a page here is named `escrows`
-from sandbox.domain import outbox
 from sandbox.domain.errors import (
-    CONTROL_TOKEN_REQUIRED,
-    ROUTE_NOT_FOUND,
-    BadRequest,
-    NotFound,
-    PaylukError,
+    CONSOLE_NO_ESCROW,
+    CONSOLE_NO_REQUEST,
+    CONSOLE_NOT_SIGNED_IN,
+    ESCROW_NOT_FOUND,
+    REQUEST_NOT_FOUND,
 )
 from sandbox.domain.lifecycle import (
     MILESTONE,
@@ -50,250 +43,27 @@ from sandbox.domain.lifecycle import (
     STATUSES,
     TRANSITIONS,
 )
-from sandbox.domain.money import kobo_to_wire
-from sandbox.store.base import Filter
 from sandbox.ids import is_object_id
-from sandbox.schemas.base import load, wire_number
-from sandbox.schemas.control import SNAPSHOT_CREATE
-from sandbox.schemas.escrow import DISPUTE_RESOLVE, DISPUTE_SUBMIT
-from sandbox.controlplane.dispatcher import payload
+from sandbox.store.base import Filter
 
-bp = Blueprint("console", __name__, url_prefix="/_sandbox/console")
-
-STATIC = Path(__file__).resolve().parent / "static"
-PAGE_SIZE = 50
-NAV = (("console.overview", "Overview"), ("console.customers", "Customers"), ("console.escrows", "Escrows"),
-       ("console.ledger_page", "Ledger"), ("console.webhooks_page", "Webhooks"), ("console.requests", "Requests"))
-STATES = tuple(dict.fromkeys(STATE_OF_STATUS.values()))
-TONES = {"ok": ("COMPLETED", "CLAIMED", "RELEASED", "DELIVERED", "SUCCESS", "active"),
-         "warn": ("DISPUTED", "INVESTIGATING", "REFUNDED", "SENDING"),
-         "bad": ("FAILED", "blocked")}
-# Security headers of every console answer: only its own scripts and styles, never framed,
-# never cached (pages show a namespace), no Referer leaving it.
-HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-
-
-def sessions() -> Sessions:
-    return current_app.extensions["sandbox"].console_sessions
-
-
-def _store():
-    return current_app.extensions["sandbox"].store
-
-
-def _config():
-    return current_app.extensions["sandbox"].config
-
-
-# -- formatting ------------------------------------------------------------------------------
-
-
-def naira(kobo: int) -> str:
-    """`₦1,234.50` from kobo (the sandbox's money helper decides whole vs 2 dp)."""
-    sign = "−" if kobo < 0 else ""
-    return f"{sign}₦{kobo_to_wire(abs(kobo)):,}"
-
-
-def at(ms) -> str:
-    return "—" if ms is None else clock.iso(ms)
-
-
-def tone(status) -> str:
-    """A status's colour family; the status text is always shown beside it."""
-    return next((name for name, members in TONES.items() if status in members), "info")
-
-
-def pretty(value) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=wire_number)
-
-
-def change_mark(ns) -> str:
-    """A cheap fingerprint of everything the pages show: the state object (a reset or restore
-    replaces it), the id sequence (every new entity, posting, event and delivery draws an id),
-    the clock setting, the journal's newest entry, snapshots, the outbox. A running clock
-    does not change it, so an idle page does not reload every poll."""
-    setting = ns.get_clock()
-    entries = ns.journal_entries()
-    parts = (ns.revision(), setting.get("offset_ms"), setting.get("frozen_ms"),
-             entries[-1]["id"] if entries else 0, ns.count("events"), ns.count("deliveries"),
-             tuple(s["name"] for s in ns.snapshot_list()))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-
-
-# -- guards: controls switch, sign-in, CSRF ------------------------------------------------------
-
-
-@bp.before_request
-def controls_switch():
-    """The console is a control: gone (the same 404) when the controls are switched off."""
-    if not _config().controls:
-        raise NotFound(ROUTE_NOT_FOUND)
-
-
-@bp.after_request
-def security_headers(response):
-    response.headers.update(HEADERS)
-    return response
-
-
-@dataclass
-class Viewer:
-    """The signed-in person's cookie, session and namespace for one request."""
-
-    cookie: dict
-    session: dict
-    key: str
-    ns: object
-
-    def render(self, template: str, active: str, **context):
-        with self.ns.lock:
-            version = change_mark(self.ns)
-        csrf = self.cookie["csrf"]
-        return render_template(
-            f"console/{template}", nav=NAV, active=active, key_mask=mask(self.key), csrf=csrf,
-            csrf_input=Markup(f'<input type="hidden" name="csrf" value="{escape(csrf)}">'),
-            flashes=sessions().take_flashes(self.session), version=version, naira=naira, at=at, tone=tone,
-            **context)
-
-    def missing(self, active: str, title: str, message: str):
-        """A 404 inside the console's layout (the flash of a refused button still shows)."""
-        return self.render("missing.html", active, title=title, message=message), 404
-
-
-def _viewer() -> Viewer | None:
-    cookie = sessions().read(request)
-    session = sessions().get(cookie)
-    if session is None or "csrf" not in cookie:
-        return None
-    return Viewer(cookie, session, session["key"], _store().namespace(session["key"]))
-
-
-def _to_sign_in():
-    return redirect(url_for("console.sign_in_page"), 303)
-
-
-def message_page(status: int, title: str, text: str):
-    return render_template("console/message.html", status=status, title=title, message=text), status
-
-
-def _csrf_refused():
-    return message_page(400, "Form refused",
-                        "The form's security token did not match this session (a stale page, or a forged "
-                        "form). Nothing was changed: go back, reload the page and try again.")
-
-
-def page(view):
-    """A GET page: signed in, or redirected to the sign-in page."""
-
-    @functools.wraps(view)
-    def wrapper(**kwargs):
-        viewer = _viewer()
-        if viewer is None:
-            return _to_sign_in()
-        return view(viewer, **kwargs)
-
-    return public(wrapper)
-
-
-def action(back):
-    """A POST button: CSRF-checked, run under the namespace lock, outcome flashed, 303 to
-    `back(**route arguments)`. A refusal (PaylukError) changes nothing and is flashed."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(**kwargs):
-            cookie = sessions().read(request)
-            if not sessions().csrf_ok(cookie, request.form.get("csrf")):
-                return _csrf_refused()
-            viewer = _viewer()
-            if viewer is None:
-                return _to_sign_in()
-            try:
-                with viewer.ns.lock:
-                    done = view(viewer, **kwargs)
-                sessions().flash(viewer.session, "ok", done)
-            except PaylukError as err:
-                sessions().flash(viewer.session, "error", err.message)
-            _wake_dispatcher(viewer.ns)
-            return redirect(back(**kwargs), 303)
-
-        return public(wrapper)
-
-    return decorate
-
-
-def _wake_dispatcher(ns) -> None:
-    """As the API's after_request does: a namespace with a callback URL gets its due events sent."""
-    if ns.recent_state()["webhook"]["url"] is not None:
-        dispatcher().wake()
-
-
-# -- sign-in ---------------------------------------------------------------------------------
-
-
-def _sign_in_form(cookie: dict, error: str | None = None, status: int = 200):
-    cookie = cookie if isinstance(cookie.get("csrf"), str) and "sid" not in cookie else Sessions.fresh()
-    html = render_template("console/sign_in.html", csrf=cookie["csrf"], needs_token=bool(_config().control_token),
-                           error=error)
-    response = make_response(html, status)
-    sessions().write(response, request, cookie)
-    return response
+# -- sign-in page, poller, assets ------------------------------------------------------------------
 
 
 @bp.get("")
 @public
 def sign_in_page():
-    if _viewer() is not None:
+    if signed_in() is not None:
         return redirect(url_for("console.overview"), 303)
-    return _sign_in_form(sessions().read(request))
-
-
-@bp.post("/sign-in")
-@public
-def sign_in():
-    cookie = sessions().read(request)
-    if not sessions().csrf_ok(cookie, request.form.get("csrf")):
-        return _sign_in_form({}, "The sign-in form had expired. Please try again.", 400)
-    token = _config().control_token
-    sent = request.form.get("token", "")
-    if token and not hmac.compare_digest(sent.encode("utf-8", "replace"), token.encode()):
-        return _sign_in_form(cookie, CONTROL_TOKEN_REQUIRED.replace(" (X-Sandbox-Token)", "") + ".", 401)
-    key = request.form.get("key", "").strip()
-    if not TEST_KEY.match(key):
-        return _sign_in_form(cookie, "That is not a sandbox test secret key (sk_test_ followed by letters, "
-                                     "digits, _ or -).", 400)
-    _store().namespace(key)
-    response = redirect(url_for("console.overview"), 303)
-    sessions().write(response, request, Sessions.fresh(sessions().start(key)))
-    return response
-
-
-@bp.post("/sign-out")
-@public
-def sign_out():
-    cookie = sessions().read(request)
-    if not sessions().csrf_ok(cookie, request.form.get("csrf")):
-        return _csrf_refused()
-    sessions().end(cookie)
-    response = _to_sign_in()
-    sessions().forget_cookie(response, request)
-    return response
+    return sign_in_form(sessions().read(request))
 
 
 @bp.get("/version")
 @public
 def version():
     """The poller's question: has the namespace changed since the page was drawn?"""
-    viewer = _viewer()
+    viewer = signed_in()
     if viewer is None:
-        return envelope(401, "Not signed in to the console")
+        return envelope(401, CONSOLE_NOT_SIGNED_IN)
     with viewer.ns.lock:
         mark = change_mark(viewer.ns)
     return envelope(200, "Console version", {"version": mark})
@@ -305,7 +75,7 @@ def asset(filename):
     return send_from_directory(STATIC, filename, max_age=300)
 
 
-# -- overview: clock, counts, invariants, reset, snapshots -------------------------------------------
+# -- overview: clock, counts, invariants, snapshots (its buttons: sandbox/console/actions.py) -------
 
 
 @bp.get("/overview")
@@ -318,71 +88,10 @@ def overview(viewer: Viewer):
         by_status = {s: ns.page("escrows", 1, 0, Filter(equal={"status": s}))[1] for s in STATUSES}
         counts = {"customers": ns.count("customers"), "escrows": ns.count("escrows"),
                   "webhook events": ns.count("events"), "deliveries": ns.count("deliveries")}
-        snapshots = ns.snapshot_list()
+        snapshots = controls.list_snapshots(ns)
     by_state = {state: sum(n for s, n in by_status.items() if STATE_OF_STATUS[s] == state) for state in STATES}
     return viewer.render("overview.html", "console.overview", clock=clock_now, problems=problems,
                          by_status=by_status, by_state=by_state, counts=counts, snapshots=snapshots)
-
-
-def _back_to_overview(**_):
-    return url_for("console.overview")
-
-
-def _fell_due(due: list) -> str:
-    kinds = {}
-    for item in due:
-        kinds[item["type"]] = kinds.get(item["type"], 0) + 1
-    return "; fell due: " + ", ".join(f"{n}× {kind}" for kind, n in kinds.items()) if kinds else ""
-
-
-@bp.post("/clock/advance")
-@action(_back_to_overview)
-def advance_clock(viewer: Viewer):
-    text = request.form.get("duration", "").strip()
-    try:
-        ms = clock.parse_duration_ms(text)
-    except clock.ClockError as err:
-        raise BadRequest(str(err)) from None
-    due = controls.advance_clock(viewer.ns, ms)
-    return f"Clock advanced by {text} to {at(viewer.ns.now_ms())}{_fell_due(due)}"
-
-
-@bp.post("/clock/freeze")
-@action(_back_to_overview)
-def freeze_clock(viewer: Viewer):
-    controls.freeze_clock(viewer.ns)
-    return f"Clock frozen at {at(viewer.ns.now_ms())}"
-
-
-@bp.post("/clock/resume")
-@action(_back_to_overview)
-def resume_clock(viewer: Viewer):
-    controls.resume_clock(viewer.ns)
-    return "Clock running again"
-
-
-@bp.post("/reset")
-@action(_back_to_overview)
-def reset(viewer: Viewer):
-    _store().reset(viewer.key)
-    return "Namespace reset to its fixtures (the journal and snapshots are kept)"
-
-
-@bp.post("/snapshots")
-@action(_back_to_overview)
-def create_snapshot(viewer: Viewer):
-    name = load(SNAPSHOT_CREATE, {"name": request.form.get("name", "").strip()})["name"]
-    viewer.ns.snapshot_save(name, viewer.ns.now_ms())
-    return f"Snapshot {name} saved"
-
-
-@bp.post("/snapshots/restore")
-@action(_back_to_overview)
-def restore_snapshot(viewer: Viewer):
-    name = request.form.get("name", "")
-    if viewer.ns.snapshot_restore(name) is None:
-        raise NotFound("Snapshot not found")
-    return f"Snapshot {name} restored"
 
 
 # -- customers ---------------------------------------------------------------------------------
@@ -506,7 +215,7 @@ def escrow_page(viewer: Viewer, escrow_id):
     with ns.lock:
         escrow = ns.get("escrows", escrow_id.lower()) if is_object_id(escrow_id) else None
         if escrow is None:
-            return viewer.missing("console.escrows", "Escrow not found", "No escrow with this id in your namespace.")
+            return viewer.missing("console.escrows", ESCROW_NOT_FOUND, CONSOLE_NO_ESCROW)
         names = _names(ns)
         postings = [p for p in ns.postings() if p.get("escrow_id") == escrow["id"]]
         events = outbox.list_events(ns, None, escrow["id"])
@@ -518,70 +227,6 @@ def escrow_page(viewer: Viewer, escrow_id):
                          events=events, deliveries=deliveries, timeline=_timeline(escrow, names),
                          actions=_next_actions(escrow), claim_from=claim_from, RELEASED=RELEASED,
                          buyers=[(cid, name) for cid, name in names.items() if cid != escrow["seller_id"]])
-
-
-def _back_to_escrow(escrow_id, **_):
-    return url_for("console.escrow_page", escrow_id=escrow_id)
-
-
-def _pay(ns, escrow: dict) -> str:
-    buyer = request.form.get("buyer", "").strip().lower()
-    payment = funding.pay_escrow(ns, buyer, {"escrow_ids": [escrow["id"]], "gateway": funding.WALLET})
-    return f"Paid {naira(payment['amount'])} from the buyer's wallet (reference {payment['reference']})"
-
-
-def _confirm_milestone(ns, escrow: dict) -> str:
-    milestone_id = request.form.get("milestone", "").strip().lower()
-    milestones.confirm_milestone(ns, escrow["buyer_id"], escrow["id"], milestone_id)
-    return "Milestone confirmed by the buyer and released"
-
-
-def _confirm_payment(ns, escrow: dict) -> str:
-    escrow_rules.confirm_payment(ns, escrow["buyer_id"], escrow["id"])
-    return "Delivery confirmed by the buyer: the seller is paid"
-
-
-def _claim_funds(ns, escrow: dict) -> str:
-    escrow_rules.claim_funds(ns, escrow["seller_id"], escrow["payment_token"])
-    return "Funds claimed by the seller"
-
-
-def _dispute_message(ns, escrow: dict, party: str) -> None:
-    """A message in the dispute thread from the escrow's buyer (opens it) or seller (answers)."""
-    data = load(DISPUTE_SUBMIT, {"message": request.form.get("message", "").strip()})
-    disputes.submit_dispute(ns, escrow[party], escrow["payment_token"], {**data, "file_name": None})
-
-
-def _dispute(ns, escrow: dict) -> str:
-    _dispute_message(ns, escrow, "buyer_id")
-    return "Dispute submitted by the buyer"
-
-
-def _reply(ns, escrow: dict) -> str:
-    _dispute_message(ns, escrow, "seller_id")
-    return "The seller answered the dispute"
-
-
-def _resolve(ns, escrow: dict) -> str:
-    """The merchant's ruling: the key holder is the merchant, as on the API route."""
-    data = load(DISPUTE_RESOLVE, {"resolution": request.form.get("resolution", "").strip(),
-                                  "status": request.form.get("status", "")})
-    resolved = disputes.resolve_dispute(ns, escrow["id"], data)
-    return f"Dispute resolved by the merchant: {resolved['status']}"
-
-
-ESCROW_ACTIONS = {"pay": _pay, "confirm-milestone": _confirm_milestone, "confirm-payment": _confirm_payment,
-                  "claim-funds": _claim_funds, "dispute": _dispute, "reply": _reply, "resolve": _resolve}
-
-
-ACTION_NAMES = ", ".join(f'"{name}"' for name in ESCROW_ACTIONS)
-
-
-@bp.post(f"/escrows/<escrow_id>/<any({ACTION_NAMES}):name>")
-@action(_back_to_escrow)
-def escrow_action(viewer: Viewer, escrow_id, name):
-    escrow = escrow_rules.escrow_by_id(viewer.ns, escrow_id.lower())
-    return ESCROW_ACTIONS[name](viewer.ns, escrow)
 
 
 # -- ledger -------------------------------------------------------------------------------------
@@ -624,13 +269,6 @@ def webhooks_page(viewer: Viewer):
                          pages=_pages(len(events), number))
 
 
-@bp.post("/webhooks/<event_id>/resend")
-@action(lambda event_id: url_for("console.webhooks_page"))
-def resend_event(viewer: Viewer, event_id):
-    event = outbox.resend(viewer.ns, event_id.lower())
-    return f"Event {event['type']} ({event['id']}) queued for delivery to {event['url']}"
-
-
 # -- requests (the journal) -----------------------------------------------------------------------
 
 
@@ -653,8 +291,7 @@ def request_page(viewer: Viewer, entry_id):
         entries = viewer.ns.journal_entries()
     entry = recorder.find(entries, entry_id)
     if entry is None:
-        return viewer.missing("console.requests", "Request not found",
-                              "No journal entry with this id (it may have dropped off).")
+        return viewer.missing("console.requests", REQUEST_NOT_FOUND, CONSOLE_NO_REQUEST)
     shown = recorder.render(entry)
     return viewer.render("request.html", "console.requests", entry=shown,
                          request_body=pretty(shown["requestBody"]), response_body=pretty(shown["responseBody"]))

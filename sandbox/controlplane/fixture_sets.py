@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 
 from sandbox.domain import controls, customers, disputes, escrows, funding, milestones
 from sandbox.domain.catalog import seed as seed_catalog
-from sandbox.domain.errors import PaylukError
+from sandbox.domain.errors import FIXTURE_NO_PART, FIXTURE_NOTHING_SAVED, FIXTURE_UNKNOWN_OP, PaylukError
 from sandbox.schemas.base import load, validation_message
 from sandbox.schemas.escrow import DISPUTE_SUBMIT, ESCROW_CREATE, MILESTONE_ESCROW_CREATE, dump_escrow
 from sandbox.schemas.fixture import FIXTURE
@@ -113,13 +113,13 @@ def _resolve_refs(value, saved: dict):
     if isinstance(value, str) and value.startswith("$"):
         name, *path = value[1:].split(".")
         if name not in saved:
-            raise PaylukError(f"{value}: nothing was saved as {name!r} before this step")
+            raise PaylukError(FIXTURE_NOTHING_SAVED.format(value=value, name=name))
         found = saved[name]
         for part in path:
             try:
                 found = found[int(part)] if isinstance(found, list) else found[part]
             except (KeyError, IndexError, ValueError, TypeError):
-                raise PaylukError(f"{value}: {name} has no {part!r}") from None
+                raise PaylukError(FIXTURE_NO_PART.format(value=value, name=name, part=part)) from None
         return found
     return value
 
@@ -148,7 +148,7 @@ def _run(ns, step: dict):
     if op == "advance_clock":
         controls.advance_clock(ns, step["seconds"] * 1000)
         return None
-    raise PaylukError(f"unknown op {op!r}")
+    raise PaylukError(FIXTURE_UNKNOWN_OP.format(op=op))
 
 
 def replay(ns, fixture: dict, super_admin: bool = True) -> dict:

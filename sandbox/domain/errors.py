@@ -137,3 +137,48 @@ UNKNOWN_SCENARIO = 'Unknown sandbox scenario "{name}". Known scenarios: {known}'
 SCENARIO_SYNTAX = "X-Sandbox-Scenario must be <name>[; <param>=<value>]..."  # sandbox
 SCENARIO_PARAM_UNKNOWN = 'Sandbox scenario {scenario} takes no parameter "{param}" (allowed: {allowed})'  # sandbox
 SCENARIO_PARAM_RANGE = 'Sandbox scenario parameter "{param}" must be a whole number from {minimum} to {maximum}'  # sandbox
+
+
+# -- request bodies (sandbox/api/http.py and the views' body helpers) ----------------------------
+MALFORMED_JSON = "Malformed JSON in request body"  # sandbox
+CONTENT_TYPE_REQUIRED = "Content-Type must be {accepted}"  # sandbox
+FIELD_NOT_ALLOWED = '"{name}" is not allowed'  # sandbox, Joi's wording for an unknown field
+ESCROW_IMAGE_URLS = '"imageUrl" must be a URL or an array of URLs'  # sandbox
+CATEGORY_ONE_IMAGE = '"imageUrl" must contain at most 1 image'  # sandbox
+
+
+# -- webhook outbox (sandbox/domain/outbox.py, POST /_sandbox/events/<id>/resend) ------------------
+EVENT_NOT_FOUND = "Event not found"  # sandbox
+NO_WEBHOOK_URL = "No webhook URL is set for this namespace"  # sandbox
+
+
+# -- sandbox controls (sandbox/domain/controls.py: /_sandbox/... and the console's buttons) ------------
+CLOCK_PAST_LAST = "the clock cannot move past {last}"  # sandbox
+FIXTURES_ONE_OF = '"fixtures" must be one of [{known}]'  # sandbox
+RESET_ALL_NO_OPTIONS = "A reset of every namespace takes no fixtures or seed"  # sandbox
+UNKNOWN_PROVIDER_STATE = "Unknown provider state; known: {known}"  # sandbox
+PROVIDER_STATE_SEED = '"params.seed" must be a whole number'  # sandbox
+SNAPSHOT_NOT_FOUND = "Snapshot not found"  # sandbox
+IMPORT_MISSING = "Imported state is not valid: missing {parts}"  # sandbox
+IMPORT_MALFORMED = "Imported state is not valid: missing or malformed {error}"  # sandbox
+IMPORT_UNBALANCED = "Imported state does not balance: {problem}"  # sandbox
+FORK_INTO_ITSELF = "A namespace cannot be forked into itself"  # sandbox
+FORK_TARGET_TAKEN = "That key already has a namespace; send replace: true to overwrite it"  # sandbox
+
+
+# -- fixture sets (sandbox/controlplane/fixture_sets.py: a bad step stops start-up) ----------------------
+FIXTURE_NOTHING_SAVED = "{value}: nothing was saved as {name!r} before this step"  # sandbox
+FIXTURE_NO_PART = "{value}: {name} has no {part!r}"  # sandbox
+FIXTURE_UNKNOWN_OP = "unknown op {op!r}"  # sandbox
+
+
+# -- the console (sandbox/console: pages and buttons at /_sandbox/console) ---------------------------
+CONSOLE_NOT_SIGNED_IN = "Not signed in to the console"  # sandbox
+CONSOLE_FORM_EXPIRED = "The sign-in form had expired. Please try again."  # sandbox
+CONSOLE_TOKEN_REFUSED = "Sandbox control token required."  # sandbox (CONTROL_TOKEN_REQUIRED, as a sentence)
+CONSOLE_NOT_A_TEST_KEY = "That is not a sandbox test secret key (sk_test_ followed by letters, digits, _ or -)."  # sandbox
+CONSOLE_FORM_REFUSED = "Form refused"  # sandbox
+CONSOLE_CSRF_REFUSED = ("The form's security token did not match this session (a stale page, or a forged form). "
+                        "Nothing was changed: go back, reload the page and try again.")  # sandbox
+CONSOLE_NO_ESCROW = "No escrow with this id in your namespace."  # sandbox
+CONSOLE_NO_REQUEST = "No journal entry with this id (it may have dropped off)."  # sandbox

@@ -10,7 +10,7 @@ This module decides *what* is sent and *when*; sending is the dispatcher's job
 (sandbox/controlplane/dispatcher.py), outside the namespace lock.
 """
 
-from sandbox.domain.errors import BadRequest, NotFound
+from sandbox.domain.errors import EVENT_NOT_FOUND, NO_WEBHOOK_URL, BadRequest, NotFound
 from sandbox.store.base import Filter
 
 EVENT_CAP = 1000
@@ -78,10 +78,10 @@ def resend(ns, event_id) -> dict:
     """Deliver an event again, now (a fresh round of attempts), to the current URL."""
     event = ns.get("events", event_id)
     if event is None:
-        raise NotFound("Event not found")
+        raise NotFound(EVENT_NOT_FOUND)
     config = ns.settings("webhook")
     if config["url"] is None:
-        raise BadRequest("No webhook URL is set for this namespace")
+        raise BadRequest(NO_WEBHOOK_URL)
     event.update(status=PENDING, url=config["url"], attempts=0, next_attempt_at_ms=ns.now_ms())
     ns.save("events", event)
     return event

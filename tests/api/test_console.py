@@ -399,9 +399,11 @@ def test_snapshot_restore_and_reset(api, browser):
     assert flash(browser.act("/snapshots/restore", {"name": "nope"})) == "error: Refused: Snapshot not found"
     api.create_milestone_escrow()
     browser.act("/clock/advance", {"duration": "P1D"})
+    api.http.put("/_sandbox/webhook", json={"url": "https://hooks.example/kept"})
     html = browser.act("/reset")
     assert "Escrows 0" in text(html) and START in text(html)
     assert [s["name"] for s in api.http.get("/_sandbox/snapshots").data] == ["clean"], "snapshots stay"
+    assert api.http.get("/_sandbox/webhook").data["url"] == "https://hooks.example/kept", "settings stay, as the API's reset"
 
 
 def test_resend_a_webhook(api, browser):
