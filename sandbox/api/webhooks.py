@@ -2,14 +2,13 @@
 flush and resend. Events themselves are emitted by the domain at each escrow transition."""
 
 from flask import Blueprint, Flask, current_app, g, request
-from marshmallow import fields, validate
 
 from sandbox.api.http import call, envelope, json_body
 from sandbox.domain import outbox
-from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
+from sandbox.schemas.base import load
 from sandbox.schemas.answers import FlushAttemptSchema
-from sandbox.controlplane.dispatcher import Dispatcher, payload
-from sandbox.schemas.fast import WireSchema
+from sandbox.controlplane.dispatcher import Dispatcher
+from sandbox.schemas.webhook import DeliveryOut, EventOut, EventQuery, WebhookConfigOut, WebhookConfigSchema
 
 bp = Blueprint("webhooks", __name__)
 
@@ -35,66 +34,6 @@ def _wake_after_changes(response):
     if ns.recent_state()["webhook"]["url"] is not None:  # as this request's operation saw it
         dispatcher().wake()
     return response
-
-
-class Url(fields.Url):
-    def _deserialize(self, value, attr, data, **kwargs):
-        if value is None:
-            return None
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class WebhookConfigSchema(RequestSchema):
-    """PUT /_sandbox/webhook: any of the settings; `url: null` stops deliveries."""
-
-    url = Url(allow_none=True, require_tld=False, schemes={"http", "https"})
-    milestone_events = StrictBool(data_key="milestoneEvents")
-    faults = fields.List(fields.String(validate=validate.OneOf(list(outbox.FAULTS), error="must be one of [{choices}]")))
-    # At most 30 days: a delay is a receiver fault mode, and a later first attempt could fall
-    # past the last instant the namespace clock can show (its `nextAttemptAt` would not render).
-    delay_seconds = WholeNumber(data_key="delaySeconds", minimum=0, maximum=30 * 86_400)
-
-
-class WebhookConfigOut(WireSchema):
-    url = fields.String(allow_none=True)
-    milestone_events = fields.Boolean(data_key="milestoneEvents")
-    faults = fields.List(fields.String())
-    delay_seconds = fields.Integer(data_key="delaySeconds")
-
-
-class EventOut(WireSchema):
-    id = fields.String()
-    type = fields.String(data_key="event")
-    escrow_id = fields.String(data_key="escrowId")
-    at_ms = Timestamp(data_key="timestamp")
-    status = fields.String()
-    attempts = fields.Integer()
-    next_attempt_at_ms = Timestamp(data_key="nextAttemptAt")
-    url = fields.String(allow_none=True)
-    body = fields.Function(payload, data_key="payload")
-
-
-class DeliveryOut(WireSchema):
-    id = fields.String()
-    event_id = fields.String(data_key="eventId")
-    event_type = fields.String(data_key="event")
-    attempt = fields.Integer()
-    url = fields.String()
-    status_code = fields.Integer(data_key="statusCode", allow_none=True)
-    latency_ms = fields.Float(data_key="latencyMs")
-    error = fields.String(allow_none=True)
-    signature = fields.String()
-    duplicated = fields.Boolean()
-    at_ms = Timestamp(data_key="at")
-    next_retry_at_ms = Timestamp(data_key="nextRetryAt")
-
-
-class EventQuery(RequestSchema):
-    """Filters of the event and delivery lists (unknown parameters refused)."""
-
-    type = fields.String()
-    escrow_id = fields.String(data_key="escrowId")
-    event_id = fields.String(data_key="eventId")
 
 
 CONFIG_IN, CONFIG_OUT = WebhookConfigSchema(), WebhookConfigOut()

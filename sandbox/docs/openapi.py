@@ -25,11 +25,9 @@ from flask import Flask
 from marshmallow import Schema, fields
 
 from sandbox import __version__
-from sandbox.controlplane import recorder
 from sandbox.controlplane import faults
 from sandbox.api import errors as api_errors
 from sandbox.api import http as api_http
-from sandbox.api.webhooks import DeliveryOut, EventOut, EventQuery, WebhookConfigOut, WebhookConfigSchema
 from sandbox.domain import errors as E
 from sandbox.schemas import catalog as cat
 from sandbox.schemas import checkout as chk
@@ -37,9 +35,11 @@ from sandbox.schemas import control as ctl
 from sandbox.schemas import customer as cus
 from sandbox.schemas import escrow as esc
 from sandbox.schemas import intent as itn
+from sandbox.schemas import journal as jrn
 from sandbox.schemas import answers as out
 from sandbox.schemas import payment as pay
 from sandbox.schemas import scenario as scn
+from sandbox.schemas.webhook import DeliveryOut, EventOut, EventQuery, WebhookConfigOut, WebhookConfigSchema
 from sandbox.schemas.base import (
     DateOnly, Naira, ObjectId, StrictBool, Timestamp, UnixSeconds, WholeNumber, load,
 )
@@ -409,7 +409,7 @@ ROUTES = {
         scn.FundCustomerSchema, errors=((404, E.CUSTOMER_NOT_FOUND),)),
     # -- sandbox controls: journal
     "GET /_sandbox/requests": Op(CONTROLS, "The request journal, newest first, filtered", out.JournalPageSchema,
-                                 200, "Requests fetched successfully", query=recorder.JournalQuerySchema),
+                                 200, "Requests fetched successfully", query=jrn.JournalQuerySchema),
     "GET /_sandbox/requests/<entry_id>": Op(
         CONTROLS, "One journal entry", out.JournalEntrySchema, 200, "Request fetched successfully",
         errors=((400, E.REQUEST_NOT_FOUND),)),
@@ -517,9 +517,9 @@ def _sandbox_field_properties(self, field, ret, **kwargs) -> dict:
         return {"format": "date-time"}
     if isinstance(field, ctl.Duration):
         return {"description": "ISO-8601 duration, e.g. P3D or PT2H30M"}
-    if isinstance(field, recorder.StatusFilter):
+    if isinstance(field, jrn.StatusFilter):
         return {"type": "string", "pattern": "^([1-5][0-9]{2}|[1-5][xX]{2})$"}
-    if isinstance(field, recorder.Instant):
+    if isinstance(field, jrn.Instant):
         return {"type": "string", "format": "date-time"}
     if isinstance(field, itn.DateOrInstant):
         return {"description": "YYYY-MM-DD (a whole UTC day) or an ISO-8601 instant"}
