@@ -19,6 +19,7 @@ from sandbox.controlplane import faults
 from sandbox.server import serving
 from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
+from sandbox.api.documented import Tag, doc
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
 from sandbox.domain import services
 from sandbox.domain import outbox as webhook_faults
@@ -27,6 +28,11 @@ from sandbox.schemas.base import load
 from sandbox.schemas.customer import CUSTOMER
 from sandbox.schemas.payment import WALLET
 from sandbox.schemas.scenario import BLOCK_CUSTOMER, CUSTOMER_REF, FUND_CUSTOMER, HELPER_LIST, SCENARIO_LIST
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import customer as cus
+from sandbox.schemas import payment as pay
+from sandbox.schemas import scenario as scn
 
 bp = Blueprint("scenarios", __name__)
 
@@ -177,6 +183,8 @@ class DropLostResponses:
 
 
 @bp.get("/_sandbox/scenarios")
+@doc(Tag.CONTROLS, "The catalogue of scenarios, magic values and helpers", data=out.ScenarioCatalogueSchema,
+     message="Scenarios fetched successfully")
 def list_scenarios():
     return envelope(200, "Scenarios fetched successfully", {
         "header": faults.HEADER,
@@ -215,6 +223,9 @@ def _helper_reply(name: str, data):
 
 
 @bp.post(faults.HELPER["block-customer"].path)
+@doc(Tag.CONTROLS, "Block a customer (test helper)", data=cus.CustomerSchema,
+     status=faults.HELPER["block-customer"].status, message=faults.HELPER["block-customer"].message,
+     body=scn.BlockCustomerSchema, errors=((404, E.CUSTOMER_NOT_FOUND),))
 def block_customer():
     data = load(BLOCK_CUSTOMER, json_body())
     customer = call(services.set_customer_status, data["customer_id"], "blocked", data.get("reason"))
@@ -222,6 +233,9 @@ def block_customer():
 
 
 @bp.post(faults.HELPER["unblock-customer"].path)
+@doc(Tag.CONTROLS, "Unblock a customer (test helper)", data=cus.CustomerSchema,
+     status=faults.HELPER["unblock-customer"].status, message=faults.HELPER["unblock-customer"].message,
+     body=scn.CustomerRefSchema, errors=((404, E.CUSTOMER_NOT_FOUND),))
 def unblock_customer():
     data = load(CUSTOMER_REF, json_body())
     customer = call(services.set_customer_status, data["customer_id"], "active")
@@ -229,6 +243,9 @@ def unblock_customer():
 
 
 @bp.post(faults.HELPER["fund-customer"].path)
+@doc(Tag.CONTROLS, "Credit a customer's main balance (test helper)", data=pay.WalletSchema,
+     status=faults.HELPER["fund-customer"].status, message=faults.HELPER["fund-customer"].message,
+     body=scn.FundCustomerSchema, errors=((404, E.CUSTOMER_NOT_FOUND),))
 def fund_customer():
     data = load(FUND_CUSTOMER, json_body())
     wallet = call(faults.fund_customer, data["customer_id"], data["amount"])

@@ -3,10 +3,11 @@ flush and resend. Events themselves are emitted by the domain at each escrow tra
 
 from flask import Blueprint, Flask, current_app, g, request
 
+from sandbox.api.documented import Page, Tag, doc
 from sandbox.api.http import call, envelope, json_body
 from sandbox.domain import outbox
 from sandbox.schemas.base import load
-from sandbox.schemas.answers import FlushAttemptSchema
+from sandbox.schemas.answers import FlushAttemptSchema, FlushResultSchema
 from sandbox.controlplane.dispatcher import Dispatcher
 from sandbox.schemas.webhook import DeliveryOut, EventOut, EventQuery, WebhookConfigOut, WebhookConfigSchema
 
@@ -43,12 +44,16 @@ FLUSH_ATTEMPTS = FlushAttemptSchema(many=True)
 
 
 @bp.get("/_sandbox/webhook")
+@doc(Tag.CONTROLS, "Webhook settings of the namespace", data=WebhookConfigOut,
+     message="Webhook settings fetched successfully")
 def get_webhook():
     config = call(lambda ns: dict(ns.state["webhook"]))
     return envelope(200, "Webhook settings fetched successfully", CONFIG_OUT.dump(config))
 
 
 @bp.put("/_sandbox/webhook")
+@doc(Tag.CONTROLS, "Set the callback URL, milestone events, receiver faults, delay", data=WebhookConfigOut,
+     message="Webhook settings updated successfully", body=WebhookConfigSchema)
 def set_webhook():
     changes = load(CONFIG_IN, json_body())
     if changes.get("faults"):
@@ -58,6 +63,8 @@ def set_webhook():
 
 
 @bp.get("/_sandbox/events")
+@doc(Tag.CONTROLS, "The webhook event outbox", data=Page("EventPage", EventOut), message="Events fetched successfully",
+     query=EventQuery)
 def list_events():
     query = load(QUERY, request.args.to_dict())
 
@@ -70,6 +77,8 @@ def list_events():
 
 
 @bp.post("/_sandbox/events/<event_id>/resend")
+@doc(Tag.CONTROLS, "Queue an event for delivery again", data=EventOut, message="Event queued for delivery",
+     errors=((404, "Event not found"), (400, "No webhook URL is set for this namespace")))
 def resend_event(event_id):
     event = call(outbox.resend, event_id.lower())
     dispatcher().wake()
@@ -77,6 +86,8 @@ def resend_event(event_id):
 
 
 @bp.get("/_sandbox/webhooks/deliveries")
+@doc(Tag.CONTROLS, "The webhook delivery log", data=Page("DeliveryPage", DeliveryOut),
+     message="Deliveries fetched successfully", query=EventQuery)
 def list_deliveries():
     query = load(QUERY, request.args.to_dict())
 
@@ -90,6 +101,7 @@ def list_deliveries():
 
 
 @bp.post("/_sandbox/webhooks/flush")
+@doc(Tag.CONTROLS, "Deliver every due event now, synchronously", data=FlushResultSchema, message="Webhooks flushed")
 def flush():
     """Deliver everything due now, synchronously (the background sender may already have taken
     some: those are not sent twice), and report the attempts made."""
