@@ -1,13 +1,13 @@
-"""The API's own description: `GET /openapi.json` (generated from the marshmallow schemas by
-sandbox/docs/openapi.py, built once per process) and `GET /docs`, Swagger UI from flask-swagger-ui
-with every asset served by the sandbox itself (works offline, no CDN)."""
+"""The API's own description: `GET /openapi.json` (generated from the marshmallow schemas and the
+routes' `@doc` descriptions by sandbox/docs/openapi.py, built once per process on first request)
+and `GET /docs`, Swagger UI from flask-swagger-ui with every asset served by the sandbox itself
+(works offline, no CDN)."""
 
 from flask import Blueprint, current_app
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from sandbox.api.auth import public
 from sandbox.api.documented import HTML, OCTET_STREAM, Tag, doc, document_endpoint
-from sandbox.docs import openapi
 from sandbox.domain import errors as E
 
 DOCS_PATH = "/docs"
@@ -50,7 +50,9 @@ document_endpoint("static", doc(Tag.HEALTH, "Flask's static files: the sandbox s
 @doc(Tag.HEALTH, "This OpenAPI document", public=True, schema={"type": "object", "required": ["openapi", "paths"]})
 @public
 def openapi_json():
-    return current_app.response_class(openapi.document_json(), mimetype="application/json")
+    from sandbox.docs import openapi  # the builder (and apispec) load on first use, not at start-up
+
+    return current_app.response_class(openapi.document_json(app=current_app), mimetype="application/json")
 
 
 @bp.get(DOCS_PATH)
