@@ -2,6 +2,7 @@
 
 from flask import Blueprint, request
 
+from sandbox.api.documented import CATEGORY_NOT_FOUND, FEATURE, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, form_or_json_body, json_body, pagination
 from sandbox.domain import catalog
 from sandbox.domain.errors import CATEGORY_ONE_IMAGE, BadRequest
@@ -20,6 +21,9 @@ from sandbox.schemas.catalog import (
     WHITELIST_ENTRY,
 )
 from sandbox.schemas.customer import PageQuerySchema
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import catalog as cat
 
 bp = Blueprint("catalog", __name__)
 
@@ -43,18 +47,26 @@ def _category_body(schema) -> dict:
 
 
 @bp.post("/v1/escrow/category/create")
+@doc(Tag.CATALOGUE, "Create an escrow category", data=cat.CategorySchema, status=201,
+     message="Category created successfully", body=cat.CategoryCreateSchema, files={"imageUrl": "one"},
+     errors=((400, E.CATEGORY_NAME_TAKEN),))
 def create_category():
     category = call(catalog.create_category, _category_body(CATEGORY_CREATE))
     return envelope(201, "Category created successfully", CATEGORY.dump(category))
 
 
 @bp.put("/v1/escrow/category/edit/<category_id>")
+@doc(Tag.CATALOGUE, "Edit an escrow category", data=cat.CategorySchema, message="Category updated successfully",
+     body=cat.CategoryEditSchema, files={"imageUrl": "one"},
+     errors=CATEGORY_NOT_FOUND + ((400, E.CATEGORY_NAME_TAKEN),))
 def edit_category(category_id):
     category = call(catalog.edit_category, category_id.lower(), _category_body(CATEGORY_EDIT))
     return envelope(200, "Category updated successfully", CATEGORY.dump(category))
 
 
 @bp.get("/v1/escrow/category/get")
+@doc(Tag.CATALOGUE, "List escrow categories by position", data=out.CategoryPageSchema,
+     message="Categories fetched successfully", query=PageQuerySchema)
 def list_categories():
     query = load(PAGE_QUERY, request.args.to_dict())
     page = call(catalog.list_categories, query["page"], query["limit"])
@@ -63,12 +75,16 @@ def list_categories():
 
 
 @bp.get("/v1/escrow/category/get/<category_id>")
+@doc(Tag.CATALOGUE, "One escrow category", data=cat.CategorySchema, message="Category fetched successfully",
+     errors=CATEGORY_NOT_FOUND)
 def get_category(category_id):
     category = call(catalog.get_category, category_id.lower())
     return envelope(200, "Category fetched successfully", CATEGORY.dump(category))
 
 
 @bp.put("/v1/escrow/category/position/<category_id>")
+@doc(Tag.CATALOGUE, "Move a category to another position", data=cat.CategoryPositionResultSchema,
+     message="Category position updated successfully", body=cat.CategoryPositionSchema, errors=CATEGORY_NOT_FOUND)
 def update_category_position(category_id):
     data = load(CATEGORY_POSITION, json_body())
     category = call(catalog.update_category_position, category_id.lower(), data["new_position"])
@@ -76,6 +92,8 @@ def update_category_position(category_id):
 
 
 @bp.delete("/v1/escrow/category/delete/<category_id>")
+@doc(Tag.CATALOGUE, "Delete an escrow category", data=out.IdSchema, message="Category deleted successfully",
+     errors=CATEGORY_NOT_FOUND)
 def delete_category(category_id):
     category = call(catalog.delete_category, category_id.lower())
     return envelope(200, "Category deleted successfully", {"id": category["id"]})
@@ -86,6 +104,10 @@ def delete_category(category_id):
 
 @bp.get("/v1/misc/countries")
 @bp.get("/v1/countries")
+@doc(Tag.CATALOGUE, "Supported countries ([B] path)", data=cat.CountrySchema(many=True),
+     message="Countries fetched successfully", rule="/v1/countries")
+@doc(Tag.CATALOGUE, "Supported countries ([A] path)", data=cat.CountrySchema(many=True),
+     message="Countries fetched successfully", rule="/v1/misc/countries")
 def list_countries():
     return envelope(200, "Countries fetched successfully", COUNTRIES.dump(call(catalog.list_countries)))
 
@@ -94,12 +116,16 @@ def list_countries():
 
 
 @bp.get("/v1/cards")
+@doc(Tag.CATALOGUE, "The customer's saved debit cards (feature-gated)", data=cat.CardSchema(many=True),
+     message="Cards fetched successfully", customer="optional", errors=FEATURE)
 def list_cards():
     cards = call(catalog.list_cards, customer_header(required=False))
     return envelope(200, "Cards fetched successfully", CARDS.dump(cards))
 
 
 @bp.delete("/v1/card/<card_id>")
+@doc(Tag.CATALOGUE, "Remove a saved debit card (feature-gated)", data=out.IdSchema, message="Card removed successfully",
+     customer="optional", errors=FEATURE + ((400, E.CARD_NOT_FOUND),))
 def delete_card(card_id):
     card = call(catalog.delete_card, customer_header(required=False), card_id.lower())
     return envelope(200, "Card removed successfully", {"id": card["id"]})
@@ -109,12 +135,17 @@ def delete_card(card_id):
 
 
 @bp.get("/v1/whitelist-address")
+@doc(Tag.CATALOGUE, "The customer's whitelisted crypto addresses", data=cat.WhitelistEntrySchema(many=True),
+     message="Whitelisted addresses fetched successfully", customer="required")
 def list_whitelist():
     entries = call(catalog.list_whitelist, customer_header())
     return envelope(200, "Whitelisted addresses fetched successfully", WHITELIST_ENTRIES.dump(entries))
 
 
 @bp.post("/v1/whitelist-address")
+@doc(Tag.CATALOGUE, "Whitelist a BSC address (at most 5)", data=cat.WhitelistEntrySchema, status=201,
+     message="Address whitelisted successfully", body=cat.WhitelistAddSchema, customer="required",
+     errors=((400, E.WHITELIST_DUPLICATE), (400, E.WHITELIST_LIMIT_REACHED)))
 def add_whitelist_address():
     customer_id = customer_header()
     data = load(WHITELIST_ADD, json_body())
@@ -123,6 +154,9 @@ def add_whitelist_address():
 
 
 @bp.delete("/v1/whitelist-address/<address_id>")
+@doc(Tag.CATALOGUE, "Remove a whitelisted address", data=out.IdSchema,
+     message="Whitelisted address removed successfully", customer="required",
+     errors=((400, E.WHITELIST_ADDRESS_NOT_FOUND),))
 def delete_whitelist_address(address_id):
     entry = call(catalog.delete_whitelist_address, customer_header(), address_id.lower())
     return envelope(200, "Whitelisted address removed successfully", {"id": entry["id"]})

@@ -14,6 +14,7 @@ import re
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
 from sandbox.api.auth import public
+from sandbox.api.documented import HTML, Tag, doc
 from sandbox.api.http import call, json_body
 from sandbox.clock import iso
 from sandbox.domain import checkout
@@ -26,6 +27,9 @@ from sandbox.schemas.checkout import (
     CHECKOUT_SESSION_CREATE,
     CHECKOUT_SESSION_QUERY,
 )
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import checkout as chk
 
 bp = Blueprint("checkout", __name__)
 # The HTML pages live on a nested blueprint so their errors render as pages, not envelopes.
@@ -56,6 +60,7 @@ def _session_reply(status: int, message: str, session: dict):
 
 
 @bp.route(SESSION_PATH, methods=["OPTIONS"])
+@doc(Tag.CHECKOUT, "CORS preflight of the SDK's session request", status=204, public=True, content=None)
 @public
 def preflight_checkout_session():
     """The browser's CORS preflight before the SDK's JSON POST."""
@@ -68,6 +73,13 @@ def preflight_checkout_session():
 
 
 @bp.route(SESSION_PATH, methods=["POST"], provide_automatic_options=False)
+@doc(Tag.CHECKOUT, "Create a hosted-checkout session (publishable key, no Authorization)",
+     data=out.CheckoutSessionDataSchema, status=201, message="Checkout session created successfully",
+     body=chk.CheckoutSessionCreateSchema, public=True,
+     errors=((403, E.UNAUTHORIZED_ACCESS), (400, E.ESCROW_NOT_FOUND), (400, E.CHECKOUT_INVALID_STATE),
+             (400, E.DUPLICATE_REFERENCE), (404, E.CUSTOMER_NOT_FOUND), (401, E.ACCOUNT_DISABLED)),
+     description="The envelope carries the session twice: `data.session` and, for the SDK, top-level `session`.",
+     envelope={"session": chk.CheckoutSessionSchema}, rate_limited=True)
 @public
 def create_checkout_session():
     body = json_body()
@@ -90,6 +102,10 @@ def create_checkout_session():
 
 
 @bp.get(f"{SESSION_PATH}/<session_id>")
+@doc(Tag.CHECKOUT, "A checkout session, by its id and the publishable key", data=out.CheckoutSessionDataSchema,
+     message="Checkout session fetched successfully", query=chk.CheckoutSessionQuerySchema, public=True,
+     errors=((403, E.UNAUTHORIZED_ACCESS), (404, E.CHECKOUT_SESSION_NOT_FOUND)),
+     envelope={"session": chk.CheckoutSessionSchema})
 @public
 def get_checkout_session(session_id):
     query = load(CHECKOUT_SESSION_QUERY, request.args.to_dict())
@@ -125,6 +141,8 @@ WIDGET_JS = """/* payluk-sandbox stand-in for Payluk's escrow-checkout widget */
 
 
 @bp.get("/_sandbox/escrow-checkout.min.js")
+@doc(Tag.CHECKOUT, "Stand-in for Payluk's widget script (opens the session's sandbox page)", public=True,
+     content="application/javascript")
 @public
 def checkout_widget():
     body = WIDGET_JS % json.dumps(request.host_url.rstrip("/"))
@@ -153,6 +171,8 @@ def _person(customer: dict) -> str:
 
 
 @pages.get("/_sandbox/checkout/<session_id>")
+@doc(Tag.CHECKOUT, "The sandbox checkout page of a session", public=True, content=HTML,
+     errors=((404, E.CHECKOUT_SESSION_NOT_FOUND),))
 @public
 def show_checkout(session_id):
     session_id = _page_namespace(session_id)
@@ -175,6 +195,11 @@ def show_checkout(session_id):
 
 
 @pages.post("/_sandbox/checkout/<session_id>/approve")
+@doc(Tag.CHECKOUT, "Approve the payment on the page: funds the escrow, redirects to redirectUrl", status=303,
+     public=True, content=None, body=chk.CheckoutApproveFormSchema, json_body=False,
+     errors=((404, E.CHECKOUT_SESSION_NOT_FOUND), (400, E.CHECKOUT_BUYER_REQUIRED), (400, E.CHECKOUT_SESSION_EXPIRED),
+             (400, E.CHECKOUT_SESSION_COMPLETED)),
+     html_errors=(400, 404))
 @public
 def approve_checkout(session_id):
     session_id = _page_namespace(session_id)
@@ -184,6 +209,8 @@ def approve_checkout(session_id):
 
 
 @pages.post("/_sandbox/checkout/<session_id>/decline")
+@doc(Tag.CHECKOUT, "Decline the payment on the page: redirects to redirectUrl", status=303, public=True, content=None,
+     errors=((404, E.CHECKOUT_SESSION_NOT_FOUND), (400, E.CHECKOUT_SESSION_COMPLETED)), html_errors=(400, 404))
 @public
 def decline_checkout(session_id):
     session_id = _page_namespace(session_id)

@@ -5,6 +5,7 @@ prefix belongs to a merchant without those rights and gets 401 `Access denied`."
 
 from flask import Blueprint, request
 
+from sandbox.api.documented import SUPER, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, json_body, pagination
 from sandbox.domain import customers
 from sandbox.schemas.base import load
@@ -17,6 +18,10 @@ from sandbox.schemas.customer import (
     PERMISSIONS_UPDATE,
 )
 from sandbox.schemas.payment import WALLET_BALANCES
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import customer as cus
+from sandbox.schemas import payment as pay
 
 bp = Blueprint("customers", __name__)
 
@@ -30,6 +35,9 @@ def _as_super_admin(service, *args):
 
 
 @bp.post("/v1/customer/create")
+@doc(Tag.CUSTOMERS, "Create a merchant customer", data=cus.CustomerSchema, status=201,
+     message="Customer created successfully", body=cus.CustomerCreateSchema,
+     errors=SUPER + ((400, E.CUSTOMER_EMAIL_TAKEN),))
 def create_customer():
     data = load(CUSTOMER_CREATE, json_body())
     customer = _as_super_admin(customers.create_customer, data)
@@ -37,6 +45,9 @@ def create_customer():
 
 
 @bp.get("/v1/customers")
+@doc(Tag.CUSTOMERS, "List the merchant's customers (or find one by email / phone)", data=out.CustomerPageSchema,
+     message="Customers fetched successfully", query=cus.CustomerListQuerySchema,
+     errors=SUPER + ((400, E.NO_CUSTOMER_WITH_EMAIL), (400, E.NO_CUSTOMER_WITH_PHONE)))
 def list_customers():
     query = load(CUSTOMER_LIST_QUERY, request.args.to_dict())
     page = _as_super_admin(customers.list_customers, query["page"], query["limit"], query.get("email"),
@@ -48,12 +59,19 @@ def list_customers():
 
 @bp.get("/v1/customer/get/<customer_id>")
 @bp.get("/v1/customer/<segment:customer_id>")
+@doc(Tag.CUSTOMERS, "One customer ([B] path)", data=cus.CustomerSchema, message="Customers fetched successfully",
+     errors=SUPER + ((404, E.CUSTOMER_NOT_FOUND),), rule="/v1/customer/<segment:customer_id>")
+@doc(Tag.CUSTOMERS, "One customer ([A] path)", data=cus.CustomerSchema, message="Customers fetched successfully",
+     errors=SUPER + ((404, E.CUSTOMER_NOT_FOUND),), rule="/v1/customer/get/<customer_id>")
 def get_customer(customer_id):
     customer = _as_super_admin(customers.get_customer, customer_id.lower())
     return envelope(200, "Customers fetched successfully", CUSTOMER.dump(customer))
 
 
 @bp.put("/v1/customer/permissions/<customer_id>")
+@doc(Tag.CUSTOMERS, "Change a customer's canBuy / canSell / canWithdraw", data=out.PermissionsResultSchema,
+     message="Customers fetched successfully", body=cus.PermissionsUpdateSchema,
+     errors=SUPER + ((404, E.CUSTOMER_NOT_FOUND),))
 def update_permissions(customer_id):
     changes = load(PERMISSIONS_UPDATE, json_body())
     customer = _as_super_admin(customers.update_permissions, customer_id.lower(), changes)
@@ -67,18 +85,25 @@ def _set_status(customer_id, status, reason=None):
 
 
 @bp.put("/v1/customer/block/<customer_id>")
+@doc(Tag.CUSTOMERS, "Block a customer", data=out.CustomerStatusSchema, message="Customers status updated successfully",
+     body=cus.BlockSchema, errors=SUPER + ((404, E.CUSTOMER_NOT_FOUND),))
 def block_customer(customer_id):
     body = load(BLOCK, json_body())
     return _set_status(customer_id, "blocked", body.get("blocked_reason") or body.get("reason"))
 
 
 @bp.put("/v1/customer/unblock/<customer_id>")
+@doc(Tag.CUSTOMERS, "Unblock a customer", data=out.CustomerStatusSchema,
+     message="Customers status updated successfully", body=cus.BlockSchema,
+     errors=SUPER + ((404, E.CUSTOMER_NOT_FOUND),))
 def unblock_customer(customer_id):
     load(BLOCK, json_body())
     return _set_status(customer_id, "active")
 
 
 @bp.get("/v1/wallet")
+@doc(Tag.CUSTOMERS, "The customer's main and escrow balances", data=pay.WalletSchema,
+     message="Wallet fetched successfully", customer="required", errors=SUPER)
 def get_wallet():
     customer_id = customer_header()
     wallet = _as_super_admin(customers.get_wallet, customer_id)

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, request
 
+from sandbox.api.documented import ESCROW_NOT_FOUND, NOT_ALLOWED, PAY_CREATED, Tag, doc
 from sandbox.api.http import (
     call,
     customer_header,
@@ -28,6 +29,9 @@ from sandbox.schemas.escrow import (
     MY_DISPUTES_QUERY,
     dump_escrow,
 )
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import escrow as esc
 
 bp = Blueprint("escrows", __name__)
 
@@ -55,6 +59,9 @@ def _escrows(page, viewer_id=None) -> dict:
 
 
 @bp.post("/v1/escrow/create")
+@doc(Tag.ESCROWS, "Create a standard escrow (the seller is the customer-id)", data=esc.EscrowSchema, status=201,
+     message="Created successfully", body=esc.EscrowCreateSchema, files={"imageUrl": "many"}, customer="required",
+     errors=((400, E.TOO_MANY_IMAGES), (400, E.CATEGORY_NOT_FOUND)), links=PAY_CREATED)
 def create_escrow():
     seller_id = customer_header()
     escrow = call(escrows.create_escrow, seller_id, _escrow_fields())
@@ -62,6 +69,9 @@ def create_escrow():
 
 
 @bp.put("/v1/escrow/edit/<token>")
+@doc(Tag.ESCROWS, "Edit an unfunded escrow (any of the create fields)", data=esc.EscrowSchema,
+     message="Escrow updated successfully", body=esc.EscrowCreateSchema(partial=True), files={"imageUrl": "many"},
+     customer="required", errors=ESCROW_NOT_FOUND + NOT_ALLOWED)
 def edit_escrow(token):
     seller_id = customer_header()
     escrow = call(escrows.edit_escrow, seller_id, token, _escrow_fields(partial=True))
@@ -69,6 +79,8 @@ def edit_escrow(token):
 
 
 @bp.delete("/v1/escrow/delete/<token>")
+@doc(Tag.ESCROWS, "Delete an unfunded escrow", data=out.DeletedEscrowSchema, message="Escrow deleted successfully",
+     customer="required", errors=ESCROW_NOT_FOUND + NOT_ALLOWED)
 def delete_escrow(token):
     seller_id = customer_header()
     escrow = call(escrows.delete_escrow, seller_id, token)
@@ -76,12 +88,16 @@ def delete_escrow(token):
 
 
 @bp.get("/v1/escrow/verify/<token>")
+@doc(Tag.ESCROWS, "Look an escrow up by its payment token", data=esc.EscrowSchema,
+     message="Escrow verified successfully", customer="optional", errors=ESCROW_NOT_FOUND)
 def verify_escrow(token):
     escrow = call(escrows.verify_escrow, token)
     return envelope(200, "Escrow verified successfully", dump_escrow(escrow, customer_header(required=False)))
 
 
 @bp.post("/v1/escrow/confirm-payment/<escrow_id>")
+@doc(Tag.ESCROWS, "The buyer confirms delivery: funds go to the seller", data=esc.EscrowSchema,
+     message="Escrow updated successfully", customer="required", errors=ESCROW_NOT_FOUND + NOT_ALLOWED)
 def confirm_payment(escrow_id):
     buyer_id = customer_header()
     escrow = call(escrows.confirm_payment, buyer_id, escrow_id.lower())
@@ -89,6 +105,9 @@ def confirm_payment(escrow_id):
 
 
 @bp.get("/v1/escrow/claim-funds/<token>")
+@doc(Tag.ESCROWS, "The seller claims funds after the claim window", data=esc.EscrowSchema,
+     message="Funds claimed successfully", customer="required",
+     errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.CANNOT_CLAIM_YET),))
 def claim_funds(token):
     seller_id = customer_header()
     escrow = call(escrows.claim_funds, seller_id, token)
@@ -96,6 +115,9 @@ def claim_funds(token):
 
 
 @bp.get("/v1/escrow/transactions")
+@doc(Tag.ESCROWS, "The customer's escrows (type=sales|buy), or the merchant's", data=out.EscrowPageSchema,
+     message="Transaction fetched successfully", query=esc.EscrowListQuerySchema, customer="optional",
+     errors=((401, E.LIST_TYPE_REQUIRED),))
 def list_transactions():
     customer_id = customer_header(required=False)
     query = load(ESCROW_LIST_QUERY, request.args.to_dict())
@@ -104,6 +126,8 @@ def list_transactions():
 
 
 @bp.get("/v1/escrow/feeds")
+@doc(Tag.ESCROWS, "Every escrow of the merchant, filtered", data=out.EscrowPageSchema,
+     message="Escrow transactions fetched successfully", query=esc.FeedsQuerySchema, customer="absent")
 def list_feeds():
     no_customer_header()
     page = call(escrows.list_feeds, load(FEEDS_QUERY, request.args.to_dict()))
@@ -114,6 +138,11 @@ def list_feeds():
 
 
 @bp.post("/v1/escrow/submit-dispute/<token>")
+@doc(Tag.DISPUTES, "Open (or add to) a dispute on a funded escrow", data=esc.EscrowSchema,
+     message="Escrow dispute submitted successfully", body=esc.DisputeSubmitSchema, files={"file": "one"},
+     customer="required",
+     errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_NOT_DISPUTABLE), (400, E.BUYER_ALREADY_DISPUTED),
+                                              (400, E.SELLER_ALREADY_DISPUTED)))
 def submit_dispute(token):
     customer_id = customer_header()
     fields, _ = form_or_json_body("file")
@@ -123,6 +152,9 @@ def submit_dispute(token):
 
 
 @bp.post("/v1/escrow/dispute/resolve/<escrow_id>")
+@doc(Tag.DISPUTES, "The merchant rules on a dispute (COMPLETED or REFUNDED)", data=esc.EscrowSchema,
+     message="Dispute resolution submitted successfully", body=esc.DisputeResolveSchema, files={"file": "one"},
+     customer="absent", errors=ESCROW_NOT_FOUND + ((400, E.ESCROW_ALREADY_COMPLETED), (400, E.NO_DISPUTE)))
 def resolve_dispute(escrow_id):
     no_customer_header()
     fields, _ = form_or_json_body("file")
@@ -132,6 +164,8 @@ def resolve_dispute(escrow_id):
 
 
 @bp.get("/v1/escrow/dispute/get")
+@doc(Tag.DISPUTES, "The customer's disputed escrows", data=out.EscrowPageSchema,
+     message="Escrow retrieved successfully", query=esc.MyDisputesQuerySchema, customer="required")
 def list_my_disputes():
     customer_id = customer_header()
     page = call(disputes.list_my_disputes, customer_id, load(MY_DISPUTES_QUERY, request.args.to_dict()))
@@ -139,6 +173,9 @@ def list_my_disputes():
 
 
 @bp.get("/v1/escrow/dispute/get/<escrow_id>")
+@doc(Tag.DISPUTES, "One disputed escrow of the customer", data=esc.EscrowSchema,
+     message="Escrow dispute retrieved successfully", customer="required",
+     errors=ESCROW_NOT_FOUND + ((400, E.NO_DISPUTE),))
 def get_dispute(escrow_id):
     customer_id = customer_header()
     escrow = call(disputes.get_dispute, customer_id, escrow_id.lower())
@@ -146,6 +183,8 @@ def get_dispute(escrow_id):
 
 
 @bp.get("/v1/escrow/all-dispute")
+@doc(Tag.DISPUTES, "Every disputed escrow of the merchant", data=out.EscrowPageSchema,
+     message="Disputes fetched successfully", query=esc.AllDisputesQuerySchema, customer="absent")
 def list_all_disputes():
     no_customer_header()
     page = call(disputes.list_all_disputes, load(ALL_DISPUTES_QUERY, request.args.to_dict()))
@@ -156,6 +195,12 @@ def list_all_disputes():
 
 
 @bp.post("/v1/escrow/milestone/create")
+@doc(Tag.MILESTONES, "Create a milestone escrow (at least 2 milestones summing to the amount)", data=esc.EscrowSchema,
+     status=201, message="Milestone escrow created successfully", body=esc.MilestoneEscrowCreateSchema,
+     customer="required",
+     errors=((400, E.MILESTONES_MIN_TWO), (400, E.MILESTONE_SUM_MISMATCH), (400, E.MILESTONE_AMOUNT_POSITIVE_INT),
+             (400, E.MILESTONE_WHO_PAYS_BUYER), (400, E.BENEFICIARY_NOT_FOUND)),
+     links=PAY_CREATED)
 def create_milestone_escrow():
     seller_id = customer_header()
     data = load(MILESTONE_ESCROW_CREATE, json_body())
@@ -164,6 +209,9 @@ def create_milestone_escrow():
 
 
 @bp.put("/v1/escrow/milestone/edit/<token>")
+@doc(Tag.MILESTONES, "Replace an unfunded milestone escrow's details and milestones", data=esc.EscrowSchema,
+     message="Milestone escrow updated successfully", body=esc.MilestoneEscrowCreateSchema, customer="required",
+     errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_SUM_MISMATCH),))
 def edit_milestone_escrow(token):
     seller_id = customer_header()
     data = load(MILESTONE_ESCROW_CREATE, json_body())
@@ -172,6 +220,9 @@ def edit_milestone_escrow(token):
 
 
 @bp.put("/v1/escrow/milestone/convert/<token>")
+@doc(Tag.MILESTONES, "Convert an unfunded standard escrow to milestones", data=esc.EscrowSchema,
+     message="Escrow converted to milestone successfully", body=esc.MilestoneConvertSchema, customer="required",
+     errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_SUM_MISMATCH),))
 def convert_to_milestone(token):
     seller_id = customer_header()
     data = load(MILESTONE_CONVERT, json_body())
@@ -180,12 +231,17 @@ def convert_to_milestone(token):
 
 
 @bp.get("/v1/escrow/milestone/<segment:token>")
+@doc(Tag.MILESTONES, "The milestones of an escrow", data=esc.MilestoneSchema(many=True),
+     message="Milestones fetched successfully", errors=ESCROW_NOT_FOUND)
 def list_milestones(token):
     items = call(milestones.list_milestones, token)
     return envelope(200, "Milestones fetched successfully", MILESTONES.dump(items))
 
 
 @bp.post("/v1/escrow/milestone/confirm/<escrow_id>/<milestone_id>")
+@doc(Tag.MILESTONES, "The buyer confirms one milestone: its amount is released", data=esc.EscrowSchema,
+     message="Milestone confirmed successfully", customer="required",
+     errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_NOT_FOUND),))
 def confirm_milestone(escrow_id, milestone_id):
     buyer_id = customer_header()
     escrow = call(milestones.confirm_milestone, buyer_id, escrow_id.lower(), milestone_id.lower())

@@ -12,6 +12,7 @@ import secrets
 from flask import Blueprint, current_app, g, render_template, request
 
 from sandbox.api.auth import public
+from sandbox.api.documented import HTML, OneOf, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, json_body, pagination
 from sandbox.domain import listings, payments
 from sandbox.domain.errors import INTENT_NOT_FOUND, NotFound, PaylukError
@@ -32,6 +33,9 @@ from sandbox.schemas.intent import (
     VIRTUAL_ACCOUNT,
     VIRTUAL_ACCOUNT_REQUEST,
 )
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import intent as itn
 
 bp = Blueprint("intents", __name__)
 # The authorisation page lives on a nested blueprint so its errors render as pages, not envelopes.
@@ -45,6 +49,9 @@ def _authorization_url(token: str) -> str:
 
 
 @bp.post("/v1/payment/create-intent")
+@doc(Tag.PAYMENTS, "Create a payment intent (deposit, withdrawal, transfer)", data=itn.IntentCreatedSchema,
+     message="Payment intent created successfully", body=itn.CreateIntentSchema, customer="required",
+     errors=((400, E.DUPLICATE_REFERENCE), (400, E.TRANSFER_TO_SELF), (400, E.INSUFFICIENT_BALANCE)))
 def create_intent():
     customer_id = customer_header()
     data = load(CREATE_INTENT, json_body())
@@ -56,6 +63,10 @@ def create_intent():
 
 
 @bp.post("/v1/payment/verify")
+@doc(Tag.PAYMENTS, "Verify intents: one object for `reference`, an array for `references`",
+     data=OneOf(itn.VerifiedPaymentSchema, itn.VerifiedPaymentSchema(many=True)),
+     message="Payment intent verified successfully", body=itn.VerifyPaymentSchema, customer="required",
+     errors=((400, E.INTENT_NOT_FOUND), (400, E.INTENT_DECLINED), (400, E.INSUFFICIENT_BALANCE)))
 def verify_payment():
     customer_id = customer_header()
     data = load(VERIFY_PAYMENT, json_body())
@@ -66,6 +77,8 @@ def verify_payment():
 
 
 @bp.post("/v1/payment/virtual-account")
+@doc(Tag.PAYMENTS, "A virtual account the customer can pay into", data=itn.VirtualAccountResponseSchema,
+     message="Virtual account generated successfully", body=itn.VirtualAccountSchema, customer="required")
 def generate_virtual_account():
     customer_id = customer_header()
     data = load(VIRTUAL_ACCOUNT_REQUEST, json_body())
@@ -74,6 +87,9 @@ def generate_virtual_account():
 
 
 @bp.post("/v1/payment/topup")
+@doc(Tag.PAYMENTS, "Staging top-up of the customer's main balance (once a day)", data=itn.TopUpResponseSchema,
+     message="Virtual account top up successful", body=itn.TopUpSchema, customer="required",
+     errors=((401, E.TOPUP_ONCE_A_DAY),))
 def top_up():
     customer_id = customer_header()
     data = load(TOP_UP, json_body())
@@ -82,6 +98,8 @@ def top_up():
 
 
 @bp.post("/v1/payment/verify-account")
+@doc(Tag.PAYMENTS, "Resolve a bank account's name", data=itn.AccountResponseSchema, message="Account verified",
+     body=itn.VerifyAccountSchema, customer="required", errors=((400, E.ACCOUNT_NOT_RESOLVED),))
 def verify_account():
     customer_id = customer_header()
     data = load(VERIFY_ACCOUNT, json_body())
@@ -90,6 +108,9 @@ def verify_account():
 
 
 @bp.get("/v1/payment/history")
+@doc(Tag.PAYMENTS, "The customer's transactions: a page, or a flat array when filtered by reference or dates",
+     data=OneOf(out.HistoryPageSchema, itn.HistoryRecordSchema(many=True)),
+     message="Payment history fetched successfully", query=itn.PaymentHistoryQuerySchema, customer="required")
 def payment_history():
     customer_id = customer_header()
     query = load(PAYMENT_HISTORY_QUERY, request.args.to_dict())
@@ -132,6 +153,8 @@ def _render(token: str, result: str | None = None):
 
 
 @pages.get(AUTHORIZE_PATH + "<token>")
+@doc(Tag.PAYMENTS, "Sandbox page standing in for the gateway: authorise or decline an intent", public=True,
+     content=HTML, errors=((404, E.INTENT_NOT_FOUND),))
 @public
 def show_authorization(token):
     _bind_namespace(token)
@@ -139,6 +162,9 @@ def show_authorization(token):
 
 
 @pages.post(AUTHORIZE_PATH + "<token>")
+@doc(Tag.PAYMENTS, "Submit the authorisation page (action=authorize|decline)", public=True, content=HTML,
+     body=itn.AuthorizeFormSchema, json_body=False,
+     errors=((404, E.INTENT_NOT_FOUND), (400, E.INTENT_ALREADY_VERIFIED)))
 @public
 def authorize_or_decline(token):
     _bind_namespace(token)

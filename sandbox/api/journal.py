@@ -16,9 +16,13 @@ from flask import Blueprint, Flask, g, request
 from sandbox.controlplane import recorder
 from sandbox.server.serving import ARRIVED, Park
 from sandbox.api.errors import store_down
+from sandbox.api.documented import Tag, doc
 from sandbox.api.http import FORM_TYPES, call, envelope
 from sandbox.domain.errors import REQUEST_NOT_FOUND, BadRequest
 from sandbox.schemas.base import load
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import journal as jrn
 
 log = logging.getLogger("sandbox")
 
@@ -184,6 +188,8 @@ def register(app: Flask) -> None:
 # Entries are copied out under the namespace lock, then filtered and rendered outside it.
 
 @bp.get("/_sandbox/requests")
+@doc(Tag.CONTROLS, "The request journal, newest first, filtered", data=out.JournalPageSchema,
+     message="Requests fetched successfully", query=jrn.JournalQuerySchema)
 def list_requests():
     query = load(recorder.JOURNAL_QUERY, request.args.to_dict())
     entries, dropped, capacity = call(lambda ns: (ns.journal_entries(), ns.journal_dropped, ns.journal_capacity))
@@ -197,6 +203,8 @@ def list_requests():
 
 
 @bp.get("/_sandbox/requests/<entry_id>")
+@doc(Tag.CONTROLS, "One journal entry", data=out.JournalEntrySchema, message="Request fetched successfully",
+     errors=((400, E.REQUEST_NOT_FOUND),))
 def get_request(entry_id):
     entry = recorder.find(call(lambda ns: ns.journal_entries()), entry_id)
     if entry is None:
@@ -205,5 +213,6 @@ def get_request(entry_id):
 
 
 @bp.delete("/_sandbox/requests")
+@doc(Tag.CONTROLS, "Clear the journal", data=out.JournalClearedSchema, message="Requests cleared successfully")
 def clear_requests():
     return envelope(200, "Requests cleared successfully", {"cleared": call(lambda ns: ns.journal_clear())})

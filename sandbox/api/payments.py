@@ -2,15 +2,22 @@
 
 from flask import Blueprint
 
+from sandbox.api.documented import CONFIRM_PAID, ESCROW_NOT_FOUND, NOT_ALLOWED, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, json_body
 from sandbox.domain import funding
 from sandbox.schemas.base import load
 from sandbox.schemas.payment import PAY_ESCROW, PAYMENT
+from sandbox.domain import errors as E
+from sandbox.schemas import payment as pay
 
 bp = Blueprint("payments", __name__)
 
 
 @bp.post("/v1/payment/escrow")
+@doc(Tag.PAYMENTS, "Fund one or more escrows (wallet or an external gateway)", data=pay.PaymentSchema,
+     message="Payment intent verified successfully", body=pay.PayEscrowSchema, customer="required",
+     errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.INSUFFICIENT_BALANCE), (400, E.DUPLICATE_REFERENCE)),
+     links=CONFIRM_PAID)
 def pay_escrow():
     buyer_id = customer_header()
     data = load(PAY_ESCROW, json_body())

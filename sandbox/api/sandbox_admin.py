@@ -10,8 +10,10 @@ from flask import Blueprint, current_app, g, request
 
 from sandbox import __version__
 from sandbox.api.auth import public, require_admin
+from sandbox.api.documented import SNAPSHOT_NOT_FOUND, Tag, doc
 from sandbox.api.http import call, envelope, json_body
 from sandbox.clock import iso
+from sandbox.domain import errors as E
 from sandbox.domain import controls, invariants
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import load
@@ -31,6 +33,8 @@ from sandbox.schemas.control import (
 from sandbox.schemas.customer import CUSTOMERS
 from sandbox.store.base import new_state
 from sandbox.store.memory import MemoryNamespace
+from sandbox.schemas import answers as out
+from sandbox.schemas import control as ctl
 
 bp = Blueprint("sandbox_admin", __name__)
 
@@ -43,6 +47,8 @@ def _sandbox():
 
 
 @bp.get("/")
+@doc(Tag.HEALTH, "An index of the sandbox's links: API base, docs, console", data=out.IndexSchema,
+     message="payluk-sandbox is running", public=True)
 @public
 def index():
     """Where everything is, for a person (or a health probe) that opens the server's root."""
@@ -56,6 +62,7 @@ def index():
 
 
 @bp.get("/healthz")
+@doc(Tag.HEALTH, "Liveness: the sandbox answers", data=out.HealthSchema, message="OK", public=True)
 @public
 def healthz():
     store = "redis" if _sandbox().config.shared_store else "memory"
@@ -63,6 +70,7 @@ def healthz():
 
 
 @bp.get("/readyz")
+@doc(Tag.HEALTH, "Readiness: fixture sets loaded", data=out.ReadySchema, message="Ready", public=True)
 @public
 def readyz():
     """Ready once the fixture sets are loaded (start-up stops when one is bad)."""
@@ -85,11 +93,14 @@ def _clock_reply(message: str, due=None):
 
 
 @bp.get("/_sandbox/clock")
+@doc(Tag.CONTROLS, "The namespace clock", data=out.ClockReplySchema, message="Clock fetched successfully")
 def get_clock():
     return _clock_reply("Clock fetched successfully")
 
 
 @bp.post("/_sandbox/clock/advance")
+@doc(Tag.CONTROLS, "Move the clock forward (seconds or an ISO-8601 duration); lists what fell due",
+     data=out.ClockReplySchema, message="Clock advanced successfully", body=ctl.ClockAdvanceSchema)
 def advance_clock():
     body = load(CLOCK_ADVANCE, json_body())
     ms = body["seconds"] * 1000 if "seconds" in body else body["duration"]
@@ -97,18 +108,22 @@ def advance_clock():
 
 
 @bp.post("/_sandbox/clock/set")
+@doc(Tag.CONTROLS, "Set the clock to an instant; lists what fell due", data=out.ClockReplySchema,
+     message="Clock set successfully", body=ctl.ClockSetSchema)
 def set_clock():
     body = load(CLOCK_SET, json_body())
     return _clock_reply("Clock set successfully", call(controls.set_clock, body["now"]))
 
 
 @bp.post("/_sandbox/clock/freeze")
+@doc(Tag.CONTROLS, "Stop the clock", data=out.ClockReplySchema, message="Clock frozen")
 def freeze_clock():
     call(controls.freeze_clock)
     return _clock_reply("Clock frozen")
 
 
 @bp.post("/_sandbox/clock/resume")
+@doc(Tag.CONTROLS, "Let the clock run again", data=out.ClockReplySchema, message="Clock resumed")
 def resume_clock():
     call(controls.resume_clock)
     return _clock_reply("Clock resumed")
@@ -124,6 +139,10 @@ def _parties(parties: dict) -> dict:
 
 
 @bp.post("/_sandbox/reset")
+@doc(Tag.CONTROLS, "Rebuild the namespace from a fixture set (?all=true: drop every namespace)",
+     data=out.ResetResultSchema, message=("Sandbox reset successfully", "Every namespace reset"),
+     body=ctl.ResetSchema, query=ctl.ResetQuerySchema,
+     errors=((400, E.RESET_ALL_NO_OPTIONS),))
 def reset():
     options = load(RESET, json_body())
     store = _sandbox().store
@@ -134,6 +153,8 @@ def reset():
 
 
 @bp.post("/_sandbox/provider-states")
+@doc(Tag.CONTROLS, "Pact provider state: reset into the named fixture set", data=out.ProviderStateResultSchema,
+     message=("Provider state set up", "Provider state torn down"), body=ctl.ProviderStateSchema)
 def provider_state():
     """Pact provider verification: put the namespace in a named state. Each fixture set is a
     state, by its name or by one of its `providerStates` descriptions."""
@@ -153,23 +174,30 @@ def _snapshot_info(snapshot: dict) -> dict:
 
 
 @bp.post("/_sandbox/snapshots")
+@doc(Tag.CONTROLS, "Save the namespace under a name", data=out.SnapshotInfoSchema, status=201,
+     message="Snapshot created successfully", body=ctl.SnapshotCreateSchema)
 def create_snapshot():
     name = load(SNAPSHOT_CREATE, json_body())["name"]
     return envelope(201, "Snapshot created successfully", _snapshot_info(call(controls.create_snapshot, name)))
 
 
 @bp.get("/_sandbox/snapshots")
+@doc(Tag.CONTROLS, "List snapshots", data=out.SnapshotInfoSchema(many=True), message="Snapshots fetched successfully")
 def list_snapshots():
     snapshots = call(controls.list_snapshots)
     return envelope(200, "Snapshots fetched successfully", [_snapshot_info(s) for s in snapshots])
 
 
 @bp.post("/_sandbox/snapshots/<name>/restore")
+@doc(Tag.CONTROLS, "Restore a snapshot", data=out.SnapshotInfoSchema, message="Snapshot restored successfully",
+     errors=SNAPSHOT_NOT_FOUND)
 def restore_snapshot(name):
     return envelope(200, "Snapshot restored successfully", _snapshot_info(call(controls.restore_snapshot, name)))
 
 
 @bp.delete("/_sandbox/snapshots/<name>")
+@doc(Tag.CONTROLS, "Delete a snapshot", data=out.SnapshotInfoSchema, message="Snapshot deleted successfully",
+     errors=SNAPSHOT_NOT_FOUND)
 def delete_snapshot(name):
     return envelope(200, "Snapshot deleted successfully", _snapshot_info(call(controls.delete_snapshot, name)))
 
@@ -184,11 +212,15 @@ def _export(exported: dict) -> dict:
 
 
 @bp.get("/_sandbox/snapshots/<name>/export")
+@doc(Tag.CONTROLS, "A snapshot as importable JSON", data=out.ExportedStateSchema,
+     message="Snapshot exported successfully", errors=SNAPSHOT_NOT_FOUND)
 def export_snapshot(name):
     return envelope(200, "Snapshot exported successfully", _export(call(controls.export_snapshot, name)))
 
 
 @bp.get("/_sandbox/state")
+@doc(Tag.CONTROLS, "The namespace as importable JSON", data=out.ExportedStateSchema,
+     message="State fetched successfully")
 def get_state():
     """The namespace as JSON (the sandbox's own representation: snake_case, amounts in kobo);
     `POST /_sandbox/import` takes it back."""
@@ -196,6 +228,8 @@ def get_state():
 
 
 @bp.post("/_sandbox/import")
+@doc(Tag.CONTROLS, "Replace the namespace with an exported state (books must balance)", data=out.ImportResultSchema,
+     message="State imported successfully", body=ctl.ImportSchema)
 def import_state():
     """Replace the namespace with an exported state, after checking that its books balance."""
     state = load(IMPORT, json_body())["state"]
@@ -204,6 +238,9 @@ def import_state():
 
 
 @bp.post("/_sandbox/fork")
+@doc(Tag.CONTROLS, "Copy the namespace into another key's", data=out.ForkResultSchema, status=201,
+     message="Namespace forked successfully", body=ctl.ForkSchema,
+     errors=((400, E.FORK_INTO_ITSELF), (400, E.FORK_TARGET_TAKEN)))
 def fork():
     """Copy this namespace, exactly, into another key's (refused if that key already has
     data, unless `replace: true`)."""
@@ -216,6 +253,8 @@ def fork():
 
 
 @bp.get("/_sandbox/ledger")
+@doc(Tag.CONTROLS, "Balances and postings of the double-entry ledger", data=out.LedgerSchema,
+     message="Ledger fetched successfully")
 def ledger():
     def read(ns):
         return ns.postings(), ns.balances()
@@ -238,6 +277,7 @@ def _posting(posting: dict) -> dict:
 
 
 @bp.get("/_sandbox/invariants")
+@doc(Tag.CONTROLS, "Check that the books balance", data=out.InvariantsSchema, message="Invariants checked")
 def check_invariants():
     violations = call(invariants.check)
     return envelope(200, "Invariants checked", {"ok": not violations, "violations": violations})

@@ -19,6 +19,7 @@ from sandbox.controlplane import faults
 from sandbox.server import serving
 from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
+from sandbox.api.documented import Tag, doc
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
 from sandbox.domain import customers
 from sandbox.domain import outbox as webhook_faults
@@ -27,6 +28,11 @@ from sandbox.schemas.base import load
 from sandbox.schemas.customer import CUSTOMER
 from sandbox.schemas.payment import WALLET_BALANCES
 from sandbox.schemas.scenario import BLOCK_CUSTOMER, CUSTOMER_REF, FUND_CUSTOMER, HELPER_LIST, SCENARIO_LIST
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import customer as cus
+from sandbox.schemas import payment as pay
+from sandbox.schemas import scenario as scn
 
 bp = Blueprint("scenarios", __name__)
 
@@ -177,6 +183,8 @@ class DropLostResponses:
 
 
 @bp.get("/_sandbox/scenarios")
+@doc(Tag.CONTROLS, "The catalogue of scenarios, magic values and helpers", data=out.ScenarioCatalogueSchema,
+     message="Scenarios fetched successfully")
 def list_scenarios():
     return envelope(200, "Scenarios fetched successfully", {
         "header": faults.HEADER,
@@ -207,28 +215,39 @@ def list_scenarios():
 # -- the test helpers ------------------------------------------------------------------------
 
 
+def helper(name: str, summary: str, data, body):
+    """The route and doc of test helper `name` (its path, status and message are the catalogue's,
+    controlplane/faults.py); each refuses an unknown customer."""
+    spec = faults.HELPER[name]
+
+    def register(view):
+        documented = doc(Tag.CONTROLS, summary, data=data, status=spec.status, message=spec.message, body=body,
+                         errors=((404, E.CUSTOMER_NOT_FOUND),))(view)
+        return bp.post(spec.path)(documented)
+
+    return register
 
 
 def _helper_reply(name: str, data):
-    helper = faults.HELPER[name]
-    return envelope(helper.status, helper.message, data)
+    spec = faults.HELPER[name]
+    return envelope(spec.status, spec.message, data)
 
 
-@bp.post(faults.HELPER["block-customer"].path)
+@helper("block-customer", "Block a customer (test helper)", cus.CustomerSchema, scn.BlockCustomerSchema)
 def block_customer():
     data = load(BLOCK_CUSTOMER, json_body())
     customer = call(customers.set_customer_status, data["customer_id"], "blocked", data.get("reason"))
     return _helper_reply("block-customer", CUSTOMER.dump(customer))
 
 
-@bp.post(faults.HELPER["unblock-customer"].path)
+@helper("unblock-customer", "Unblock a customer (test helper)", cus.CustomerSchema, scn.CustomerRefSchema)
 def unblock_customer():
     data = load(CUSTOMER_REF, json_body())
     customer = call(customers.set_customer_status, data["customer_id"], "active")
     return _helper_reply("unblock-customer", CUSTOMER.dump(customer))
 
 
-@bp.post(faults.HELPER["fund-customer"].path)
+@helper("fund-customer", "Credit a customer's main balance (test helper)", pay.WalletSchema, scn.FundCustomerSchema)
 def fund_customer():
     data = load(FUND_CUSTOMER, json_body())
     wallet = call(faults.fund_customer, data["customer_id"], data["amount"])

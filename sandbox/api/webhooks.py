@@ -2,15 +2,16 @@
 flush and resend. Events themselves are emitted by the domain at each escrow transition."""
 
 from flask import Blueprint, Flask, current_app, g, request
-from marshmallow import fields, validate
 
+from sandbox.api.documented import Page, Tag, doc
 from sandbox.api.http import call, envelope, json_body
+from sandbox.domain import errors as E
 from sandbox.domain import outbox
 from sandbox.store.base import Filter
-from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
-from sandbox.schemas.answers import FlushAttemptSchema
-from sandbox.controlplane.dispatcher import Dispatcher, payload
-from sandbox.schemas.fast import WireSchema
+from sandbox.schemas.base import load
+from sandbox.schemas.answers import FlushAttemptSchema, FlushResultSchema
+from sandbox.controlplane.dispatcher import Dispatcher
+from sandbox.schemas.webhook import DeliveryOut, EventOut, EventQuery, WebhookConfigOut, WebhookConfigSchema
 
 bp = Blueprint("webhooks", __name__)
 
@@ -38,66 +39,6 @@ def _wake_after_changes(response):
     return response
 
 
-class Url(fields.Url):
-    def _deserialize(self, value, attr, data, **kwargs):
-        if value is None:
-            return None
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class WebhookConfigSchema(RequestSchema):
-    """PUT /_sandbox/webhook: any of the settings; `url: null` stops deliveries."""
-
-    url = Url(allow_none=True, require_tld=False, schemes={"http", "https"})
-    milestone_events = StrictBool(data_key="milestoneEvents")
-    faults = fields.List(fields.String(validate=validate.OneOf(list(outbox.FAULTS), error="must be one of [{choices}]")))
-    # At most 30 days: a delay is a receiver fault mode, and a later first attempt could fall
-    # past the last instant the namespace clock can show (its `nextAttemptAt` would not render).
-    delay_seconds = WholeNumber(data_key="delaySeconds", minimum=0, maximum=30 * 86_400)
-
-
-class WebhookConfigOut(WireSchema):
-    url = fields.String(allow_none=True)
-    milestone_events = fields.Boolean(data_key="milestoneEvents")
-    faults = fields.List(fields.String())
-    delay_seconds = fields.Integer(data_key="delaySeconds")
-
-
-class EventOut(WireSchema):
-    id = fields.String()
-    type = fields.String(data_key="event")
-    escrow_id = fields.String(data_key="escrowId")
-    at_ms = Timestamp(data_key="timestamp")
-    status = fields.String()
-    attempts = fields.Integer()
-    next_attempt_at_ms = Timestamp(data_key="nextAttemptAt")
-    url = fields.String(allow_none=True)
-    body = fields.Function(payload, data_key="payload")
-
-
-class DeliveryOut(WireSchema):
-    id = fields.String()
-    event_id = fields.String(data_key="eventId")
-    event_type = fields.String(data_key="event")
-    attempt = fields.Integer()
-    url = fields.String()
-    status_code = fields.Integer(data_key="statusCode", allow_none=True)
-    latency_ms = fields.Float(data_key="latencyMs")
-    error = fields.String(allow_none=True)
-    signature = fields.String()
-    duplicated = fields.Boolean()
-    at_ms = Timestamp(data_key="at")
-    next_retry_at_ms = Timestamp(data_key="nextRetryAt")
-
-
-class EventQuery(RequestSchema):
-    """Filters of the event and delivery lists (unknown parameters refused)."""
-
-    type = fields.String()
-    escrow_id = fields.String(data_key="escrowId")
-    event_id = fields.String(data_key="eventId")
-
-
 CONFIG_IN, CONFIG_OUT = WebhookConfigSchema(), WebhookConfigOut()
 EVENTS, DELIVERIES, QUERY = EventOut(many=True), DeliveryOut(many=True), EventQuery()
 EVENT = EventOut()
@@ -105,12 +46,16 @@ FLUSH_ATTEMPTS = FlushAttemptSchema(many=True)
 
 
 @bp.get("/_sandbox/webhook")
+@doc(Tag.CONTROLS, "Webhook settings of the namespace", data=WebhookConfigOut,
+     message="Webhook settings fetched successfully")
 def get_webhook():
     config = call(lambda ns: ns.settings("webhook"))
     return envelope(200, "Webhook settings fetched successfully", CONFIG_OUT.dump(config))
 
 
 @bp.put("/_sandbox/webhook")
+@doc(Tag.CONTROLS, "Set the callback URL, milestone events, receiver faults, delay", data=WebhookConfigOut,
+     message="Webhook settings updated successfully", body=WebhookConfigSchema)
 def set_webhook():
     changes = load(CONFIG_IN, json_body())
     if changes.get("faults"):
@@ -120,6 +65,8 @@ def set_webhook():
 
 
 @bp.get("/_sandbox/events")
+@doc(Tag.CONTROLS, "The webhook event outbox", data=Page("EventPage", EventOut), message="Events fetched successfully",
+     query=EventQuery)
 def list_events():
     query = load(QUERY, request.args.to_dict())
 
@@ -132,6 +79,8 @@ def list_events():
 
 
 @bp.post("/_sandbox/events/<event_id>/resend")
+@doc(Tag.CONTROLS, "Queue an event for delivery again", data=EventOut, message="Event queued for delivery",
+     errors=((404, E.EVENT_NOT_FOUND), (400, E.NO_WEBHOOK_URL)))
 def resend_event(event_id):
     event = call(outbox.resend, event_id.lower())
     dispatcher().wake()
@@ -139,6 +88,8 @@ def resend_event(event_id):
 
 
 @bp.get("/_sandbox/webhooks/deliveries")
+@doc(Tag.CONTROLS, "The webhook delivery log", data=Page("DeliveryPage", DeliveryOut),
+     message="Deliveries fetched successfully", query=EventQuery)
 def list_deliveries():
     query = load(QUERY, request.args.to_dict())
 
@@ -151,6 +102,7 @@ def list_deliveries():
 
 
 @bp.post("/_sandbox/webhooks/flush")
+@doc(Tag.CONTROLS, "Deliver every due event now, synchronously", data=FlushResultSchema, message="Webhooks flushed")
 def flush():
     """Deliver everything due now, synchronously (the background sender may already have taken
     some: those are not sent twice), and report the attempts made."""

@@ -1,5 +1,5 @@
-"""The request journal: what each journaled request captured, the filters of `GET /_sandbox/requests`,
-and the wire shape of an entry.
+"""The request journal: what each journaled request captured, the search behind
+`GET /_sandbox/requests` (its filters are sandbox/schemas/journal.py), and the wire shape of an entry.
 
 Journaling sits on the hot path of every keyed request, so an entry is stored *raw*: the first
 `BODY_LIMIT` bytes of each body (secret keys already blanked), the raw query string, the clock
@@ -13,14 +13,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from marshmallow import ValidationError, fields, validate
-
-from sandbox.clock import iso, parse_iso
-from sandbox.schemas.base import NON_EMPTY, RequestSchema, WholeNumber
+from sandbox.clock import iso
+# The filters `search` takes, as `GET /_sandbox/requests` loads them (sandbox/api/journal.py
+# reads them as `recorder.JOURNAL_QUERY`).
+from sandbox.schemas.journal import JOURNAL_QUERY  # noqa: F401
 
 BODY_LIMIT = 4096  # bytes kept of each request and response body (per form field for forms)
-MAX_LIMIT = 1000  # largest page `GET /_sandbox/requests?limit=` serves (= the journal's capacity)
-DEFAULT_LIMIT = 50
 
 # Any Payluk secret key (the caller's or another, e.g. the new key of `POST /_sandbox/fork`).
 # A key cut at the BODY_LIMIT boundary still matches (`*`), so no prefix of one survives.
@@ -147,48 +145,7 @@ def render(entry: dict) -> dict:
     }
 
 
-# -- filters of GET /_sandbox/requests --------------------------------------------------------------
-
-STATUS_CLASS = re.compile(r"^([1-5])xx$", re.IGNORECASE)
-
-
-class StatusFilter(fields.Field):
-    """`404` (exact) or `4xx` (a class): loads as ("exact", 404) or ("class", 4)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = value.strip() if isinstance(value, str) else ""
-        if text.isdigit() and len(text) == 3:
-            return ("exact", int(text))
-        match = STATUS_CLASS.match(text)
-        if match:
-            return ("class", int(match.group(1)))
-        raise ValidationError("must be a status code (404) or a class (4xx)")
-
-
-class Instant(fields.Field):
-    """An ISO-8601 instant, loaded as epoch milliseconds."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_iso(value.strip())
-        except (AttributeError, TypeError, ValueError):
-            raise ValidationError("must be an ISO-8601 instant (2026-06-22T10:15:00.000Z)") from None
-
-
-class JournalQuerySchema(RequestSchema):
-    """The query of `GET /_sandbox/requests`; unknown parameters are refused like unknown fields."""
-
-    method = fields.String(validate=NON_EMPTY)
-    path = fields.String(validate=NON_EMPTY)
-    status = StatusFilter()
-    customer_id = fields.String(data_key="customerId", validate=NON_EMPTY)
-    since = Instant()
-    limit = WholeNumber(lenient=True, load_default=DEFAULT_LIMIT,
-                        validate=validate.Range(max=MAX_LIMIT, error=f"must be less than or equal to {MAX_LIMIT}"))
-
-
-JOURNAL_QUERY = JournalQuerySchema()
-
+# -- search (GET /_sandbox/requests) ----------------------------------------------------------------
 
 @dataclass
 class Found:
