@@ -1,4 +1,36 @@
-"""The Redis store: namespaces shared by every worker and replica."""
+"""The Redis store: namespaces shared by every worker and replica (store.py: the store;
+namespace.py: one namespace seen from a worker; lock.py, codec.py; scripts/*.lua: what runs in
+Redis).
+
+Atomicity: a fenced per-namespace lock plus one Lua script per commit.
+  * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and
+    reads the namespace's small `meta` record in the same script (one round trip).
+  * Inside, reads go to Redis by id (HMGET, O(1)); writes are buffered in the worker.
+  * Leaving the block runs one Lua script that checks the lock still holds the token and
+    then applies every buffered write and releases the lock. A script runs atomically in
+    Redis, so another worker (or a reader) sees all of an operation or none of it; a worker
+    whose lock expired (it stalled past LOCK_MS) is refused at commit and nothing it
+    buffered is applied. An operation that raises is rolled back (its buffer is dropped).
+Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting commit would
+re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
+operations are short. Why not one Lua script per operation: the domain is Python.
+
+Keys (every key of a namespace carries the hash tag `{<id>}`, so a namespace is one Redis
+Cluster slot and namespaces spread over shards; `<id>` is a digest of the secret key, which
+never appears in a key name):
+  sbx:{id}:meta      JSON: clock, id sequence, webhook settings, merchant, fixture, counters
+  sbx:{id}:h:<kind>  hash id -> entity JSON            sbx:{id}:o:<kind>  zset id -> insertion order
+  sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum:<kind> hash id -> summary (store.SUMMARIES)
+  sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
+  sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
+  sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
+  sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
+Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
+sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and
+sbx:link:<token> (a checkout or authorisation page's namespace, with the namespace TTL).
+Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
+namespace's keys at least every TOUCH_SECONDS while it is used.
+"""
 
 from sandbox.store.redis.store import PREFIX, RedisStore
 

@@ -1,37 +1,8 @@
 """A namespace in Redis (redis-py), seen from one worker: several worker processes, on one
 machine or many, serve one sandbox and a restart of every worker keeps the state.
 `RedisNamespace` implements the store's port (sandbox/store/base.py), as the memory store's
-`MemoryNamespace` does; the domain does not know which one it talks to.
-
-Atomicity: a fenced per-namespace lock plus one Lua script per commit.
-  * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and
-    reads the namespace's small `meta` record in the same script (one round trip).
-  * Inside, reads go to Redis by id (HMGET, O(1)); writes are buffered in the worker.
-  * Leaving the block runs one Lua script that checks the lock still holds the token and
-    then applies every buffered write and releases the lock. A script runs atomically in
-    Redis, so another worker (or a reader) sees all of an operation or none of it; a worker
-    whose lock expired (it stalled past LOCK_MS) is refused at commit and nothing it
-    buffered is applied. An operation that raises is rolled back (its buffer is dropped).
-Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting commit would
-re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
-operations are short. Why not one Lua script per operation: the domain is Python.
-
-Keys (every key of a namespace carries the hash tag `{<id>}`, so a namespace is one Redis
-Cluster slot and namespaces spread over shards; `<id>` is a digest of the secret key, which
-never appears in a key name):
-  sbx:{id}:meta      JSON: clock, id sequence, webhook settings, merchant, fixture, counters
-  sbx:{id}:h:<kind>  hash id -> entity JSON            sbx:{id}:o:<kind>  zset id -> insertion order
-  sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum:<kind> hash id -> summary (store.SUMMARIES)
-  sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
-  sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
-  sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
-  sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
-Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
-sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and
-sbx:link:<token> (a checkout or authorisation page's namespace, with the namespace TTL).
-Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
-namespace's keys at least every TOUCH_SECONDS while it is used.
-"""
+`MemoryNamespace` does; the domain does not know which one it talks to. How it stays atomic,
+and the keys it keeps, are in the package's docstring (sandbox/store/redis/__init__.py)."""
 
 import copy
 import hashlib
@@ -40,27 +11,22 @@ import time
 import uuid
 from typing import TYPE_CHECKING
 
-import redis
-
 from sandbox import clock, codec, ids
 from sandbox.store.base import (
-    COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, StoreUnavailable, new_state, summarize,
+    COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, StoreUnavailable, summarize,
 )
 from sandbox.store.memory import SummaryView
-from sandbox.store.redis.codec import as_text, journal_dump, journal_load
+from sandbox.store.redis.codec import as_text, journal_dump, journal_load, read_plain
+from sandbox.store.redis import commit
+from sandbox.store.redis.commit import PREFIX, SNAPSHOT_PARTS
 from sandbox.store.redis.lock import NamespaceLock, locked
 
 if TYPE_CHECKING:
     from sandbox.store.redis.store import RedisStore
 
-PREFIX = "sbx"
 LOCK_MS = 15_000  # a lock outlives a stalled worker by this much; its commit is then refused
 LOCK_WAIT_SECONDS = 20.0
 TOUCH_SECONDS = 60.0
-STATE_KEYS = tuple(new_state(None, None))  # the plain state's keys, in order
-SNAPSHOT_PARTS = ("meta", "seq", "tokens", "postings", "bal", *(f"sum:{kind}" for kind in SUMMARIES),
-                  *(f"h:{kind}" for kind in COLLECTIONS), *(f"o:{kind}" for kind in COLLECTIONS))
-OTHER_PARTS = ("rev", "journal", "jseq", "jdrop", "snaps")
 
 
 class RedisNamespace:
@@ -135,91 +101,13 @@ class RedisNamespace:
             self._reset_buffer()
 
     def _flush(self, release: bool) -> None:
-        """Apply the buffer in one Lua script that first checks the fence."""
-        keys = [self.k("lock"), self.k("rev"), self.k("seq")]
-        index: dict[str, int] = {}
-        args: list = []
-
-        def key_index(part) -> int:
-            key = self.k(part)
-            if key not in index:
-                keys.append(key)
-                index[key] = len(keys)
-            return index[key]
-
-        def op(name, part, *values):
-            args.extend((name, key_index(part), len(values), *values))
-
-        self._commands(op, key_index)
-        now = time.monotonic()
-        if release and now - self._touched > self.store.touch_seconds:
-            self._touched = now
-            for part in self._all_parts():
-                op("PEXPIRE", part)
-            self.r.zadd(f"{PREFIX}:active", {self.id: clock.real_ms() + self.store.ttl_ms})
-        if not args and not release:
-            return
-        try:
-            rev = self.store.commit(keys=keys, args=[self._token, "1" if release else "0", self.store.ttl_ms, *args])
-        except redis.ResponseError as err:
-            if "FENCED" in str(err):
-                raise StoreUnavailable("The sandbox namespace lock expired; nothing was changed, try again") from None
-            raise
-        self._rev = int(rev)
-        # What was flushed is now what Redis holds: it stays readable for the rest of the lock.
-        if self._meta is not None:
-            self._meta_text = codec.dumps(self._meta)
-        for kind, puts in self._puts.items():
-            self._cache.setdefault(kind, {}).update(puts)
-        self._token_cache.update(self._tokens)
-        for account, delta in self._deltas.items():
-            if account in self._bal_cache:
-                self._bal_cache[account] += delta
-        self._drop_writes()
+        """Apply the buffer in one Lua script that first checks the fence (commit.py)."""
+        commit.flush(self, release)
 
     def _drop_writes(self) -> None:
         """Forget every buffered write (after a flush applied them, or to roll them back)."""
         self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
         self._ops, self._clear, self._head = [], False, {}
-
-    def _commands(self, op, key_index) -> None:
-        if self._clear:
-            for part in SNAPSHOT_PARTS:
-                op("DEL", part)
-            self._cache, self._token_cache, self._bal_cache = {}, {}, {}
-        for args in self._ops:
-            if args[0] == "COPY":  # the target is a key too: named by its index
-                op("COPY", args[1], str(key_index(args[2])))
-            else:
-                op(*args)
-        if self._meta is not None:
-            text = codec.dumps(self._meta)
-            if self._clear or text != self._meta_text:  # a clear deleted it
-                op("SET", "meta", text)
-        for kind, puts in self._puts.items():
-            for entity_id, text in puts.items():
-                if text is None:
-                    op("HDEL", f"h:{kind}", entity_id)
-                    op("ZREM", f"o:{kind}", entity_id)
-                else:
-                    op("HSET", f"h:{kind}", entity_id, text)
-                    op("ZADDSEQ", f"o:{kind}", entity_id)
-        for token, escrow_id in self._tokens.items():
-            op("HDEL", "tokens", token) if escrow_id is None else op("HSET", "tokens", token, escrow_id)
-        for kind, sums in self._sums.items():
-            for entity_id, summary in sums.items():
-                op("HDEL", f"sum:{kind}", entity_id) if summary is None else op("HSET", f"sum:{kind}", entity_id, summary)
-        for text in self._postings:
-            op("RPUSH", "postings", text)
-        for account, delta in self._deltas.items():
-            if delta:
-                op("HINCRBY", "bal", account, str(delta))
-
-    def _all_parts(self) -> list[str]:
-        parts = [*SNAPSHOT_PARTS, *OTHER_PARTS]
-        for name in self.r.hkeys(self.k("snaps")):
-            parts += [self._snap_part(as_text(name), part) for part in SNAPSHOT_PARTS]
-        return parts
 
     # -- clock and ids -------------------------------------------------------------------
     @property
@@ -532,39 +420,7 @@ class RedisNamespace:
     def export_state(self) -> dict:
         """The whole state in its plain form (entities as dicts, amounts in kobo)."""
         self._flush(release=False)
-        return self._read_plain(self.k)
-
-    def _read_plain(self, key_of) -> dict:
-        pipe = self.r.pipeline(transaction=False)
-        pipe.get(key_of("meta"))
-        for kind in COLLECTIONS:
-            pipe.zrange(key_of(f"o:{kind}"), 0, -1)
-            pipe.hgetall(key_of(f"h:{kind}"))
-        pipe.hgetall(key_of("tokens"))
-        pipe.lrange(key_of("postings"), 0, -1)
-        pipe.hgetall(key_of("bal"))
-        replies = iter(pipe.execute())
-        meta = codec.loads(as_text(next(replies)))
-        collections = {}
-        for kind in COLLECTIONS:
-            order, texts = next(replies), next(replies)
-            texts = {as_text(k): as_text(v) for k, v in texts.items()}
-            collections[kind] = {as_text(i): codec.loads(texts[as_text(i)]) for i in order}
-        tokens = {as_text(k): as_text(v) for k, v in next(replies).items()}
-        postings = [codec.loads(as_text(t)) for t in next(replies)]
-        balances = {as_text(k): int(v) for k, v in next(replies).items()}
-        plain = {}
-        for key in STATE_KEYS:
-            if key in COLLECTIONS:
-                plain[key] = collections[key]
-            elif key == "tokens":
-                plain[key] = tokens
-            elif key == "ledger":
-                plain[key] = {"postings": postings, "balances": balances}
-            else:
-                plain[key] = meta.get(key)
-        plain.update((key, value) for key, value in meta.items() if key not in plain)
-        return plain
+        return read_plain(self.r, self.k)
 
     def adopt(self, other) -> None:
         """Take over another namespace's state (a fresh build, on reset)."""
@@ -606,7 +462,7 @@ class RedisNamespace:
     def snapshot_export(self, name: str) -> dict | None:
         if self.snapshot_get(name) is None:
             return None
-        return self._read_plain(lambda part: self.k(self._snap_part(name, part)))
+        return read_plain(self.r, lambda part: self.k(self._snap_part(name, part)))
 
     @locked
     def snapshot_list(self) -> list[dict]:

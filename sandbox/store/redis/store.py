@@ -10,7 +10,8 @@ import redis
 from sandbox import clock
 from sandbox.store import base
 from sandbox.store.redis.codec import as_text
-from sandbox.store.redis.namespace import PREFIX, TOUCH_SECONDS, RedisNamespace
+from sandbox.store.redis.commit import PREFIX
+from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
 
 
 def script(name: str) -> str:
