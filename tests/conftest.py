@@ -232,6 +232,11 @@ def redis_url():
 
     with running_redis() as server:
         yield server.url
+        # The shared Redis-backed app stops its dispatcher before its Redis goes away (else
+        # its thread logs `cannot list namespaces` until the interpreter exits).
+        shared = _APPS.pop("redis", None)
+        if shared is not None:
+            shared.close()
 
 
 def _backend(request) -> str:

@@ -82,6 +82,21 @@ def _shared(value):
     return sys.intern(value) if type(value) is str and len(value) <= 24 else value
 
 
+_SUMMARY_AT = {kind: {name: i for i, name in enumerate(fields)} for kind, fields in SUMMARIES.items()}
+
+
+class SummaryView:
+    """`row["status"]` over a summary tuple (or list), so a `Filter` reads it as an entity."""
+
+    __slots__ = ("row", "at")
+
+    def __init__(self, kind: str):
+        self.at = _SUMMARY_AT[kind]
+
+    def __getitem__(self, name):
+        return self.row[self.at[name]]
+
+
 @dataclass(frozen=True)
 class Filter:
     """Which entities a list wants, declared (not a callable) so each store answers it its own

@@ -33,10 +33,7 @@ from itertools import islice
 from sandbox import clock, codec, ids
 from sandbox.domain import lifecycle
 from sandbox.store import base
-from sandbox.store.base import COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, summarize
-
-_SUMMARY_AT = {kind: {name: i for i, name in enumerate(fields)} for kind, fields in SUMMARIES.items()}
-
+from sandbox.store.base import COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, SummaryView, summarize
 
 class Codec:
     """Entities as text: `<shape>:<JSON array of values>`, the key tuple of each shape stored
@@ -117,18 +114,6 @@ class Summaries(dict):
     ages into the oldest generation once and only full collections visit it."""
 
     __slots__ = ()
-
-
-class SummaryView:
-    """`row["status"]` over a summary tuple, for the predicates of `find`/`page`."""
-
-    __slots__ = ("row", "at")
-
-    def __init__(self, kind: str):
-        self.at = _SUMMARY_AT[kind]
-
-    def __getitem__(self, name):
-        return self.row[self.at[name]]
 
 
 class MemoryNamespace:

@@ -167,14 +167,27 @@ def test_redis_restarted_mid_traffic__503_then_served_again(tmp_path):
             assert body == {"status": 503, "message": STORE_UNAVAILABLE, "data": {}} and retry == "1"
 
 
-def redis_app(redis_url, number: int = 4):
-    url = database(redis_url, number)
-    return create_app(make_config(store=url)), redis_py.Redis.from_url(url)
+@pytest.fixture
+def redis_app(redis_url):
+    """Makes an app on an emptied database of the suite's Redis (and a client of that database);
+    each is closed after the test (its webhook dispatcher stopped, its connections closed)."""
+    made = []
+
+    def make(number: int = 4):
+        url = database(redis_url, number)
+        made.append(create_app(make_config(store=url)))
+        client = redis_py.Redis.from_url(url)
+        made.append(client)
+        return made[-2], client
+
+    yield make
+    for thing in made:
+        thing.close()
 
 
-def test_a_commit_after_the_lock_expired_is_refused_and_applies_nothing(redis_url):
+def test_a_commit_after_the_lock_expired_is_refused_and_applies_nothing(redis_app):
     """Fencing: a worker that stalled past the lock's expiry cannot commit over another's work."""
-    app, r = redis_app(redis_url)
+    app, r = redis_app()
     store = app.extensions["sandbox"].store
     other = RedisStore(store.build, store.url)  # a second worker on the same Redis
     slow, fast = store.namespace(KEY), other.namespace(KEY)
@@ -189,10 +202,11 @@ def test_a_commit_after_the_lock_expired_is_refused_and_applies_nothing(redis_ur
                 fresh["firstname"] = "Winner"
                 fast.save("customers", fresh)
     assert fast.get("customers", SELLER)["firstname"] == "Winner"
+    other.close()
 
 
-def test_an_operation_that_raises_applies_nothing(redis_url):
-    app, _ = redis_app(redis_url)
+def test_an_operation_that_raises_applies_nothing(redis_app):
+    app, _ = redis_app()
     ns = app.extensions["sandbox"].store.namespace(KEY)
     before = ns.export_state()
     with pytest.raises(RuntimeError):
@@ -210,8 +224,8 @@ def namespace_keys(r, ns) -> list[str]:
     return sorted(k.decode() for k in r.scan_iter(match=f"{PREFIX}:{{{ns.id}}}:*"))
 
 
-def test_idle_namespaces_expire_and_come_back_from_the_fixtures(redis_url):
-    app, r = redis_app(redis_url)
+def test_idle_namespaces_expire_and_come_back_from_the_fixtures(redis_app):
+    app, r = redis_app()
     store = app.extensions["sandbox"].store
     store.ttl_ms, store.touch_seconds = 1000, 0.2  # the setting's minimum is 60 s; here 1 s
     api = Api(InProcessHttp(app))
@@ -227,8 +241,8 @@ def test_idle_namespaces_expire_and_come_back_from_the_fixtures(redis_url):
     assert api.wallet(BUYER)["mainBalance"] == 5_000_000  # rebuilt from the fixtures
 
 
-def test_every_key_of_a_namespace_lives_in_one_cluster_slot(redis_url):
-    app, r = redis_app(redis_url)
+def test_every_key_of_a_namespace_lives_in_one_cluster_slot(redis_app):
+    app, r = redis_app()
     api = Api(InProcessHttp(app))
     flow(api)
     assert api.http.post("/_sandbox/snapshots", json={"name": "s"}).status == 201
@@ -267,8 +281,8 @@ class RoundTrips:
         return self.count - before
 
 
-def test_by_id_operations_cost_the_same_round_trips_at_any_size(redis_url, monkeypatch):
-    app, _ = redis_app(redis_url)
+def test_by_id_operations_cost_the_same_round_trips_at_any_size(redis_app, monkeypatch):
+    app, _ = redis_app()
     api = Api(InProcessHttp(app))
     trips = RoundTrips(monkeypatch)
 
