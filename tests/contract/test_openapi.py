@@ -96,6 +96,19 @@ def test_every_route_is_documented():
     assert left_out and all(rule.startswith(openapi.CONSOLE_PREFIX) for rule in left_out), left_out
 
 
+def test_a_route_documented_public_is_the_one_auth_lets_through():
+    """`@doc(..., public=True)` (no `security` in the document) and `@public` (no key asked) say
+    the same of every route."""
+    from sandbox.api.auth import PUBLIC
+
+    app = create_app(make_config())
+    endpoints = {f"{method} {rule.rule}": rule.endpoint for rule in app.url_map.iter_rules()
+                 for method in rule.methods}
+    mismatched = [key for key, op in openapi.routes(app).items()
+                  if op.public != (app.view_functions[endpoints[key]] in PUBLIC)]
+    assert mismatched == []
+
+
 def test_route_check_can_fail():
     """A new route whose view has no description is seen."""
     app = create_app(make_config())
