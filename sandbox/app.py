@@ -10,15 +10,15 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import BaseConverter
 
+from sandbox import codec, console
 from sandbox.api import (
     auth, catalog, checkout, customers, docs, errors, escrows, intents, journal, payments, sandbox_admin,
     scenarios, webhooks,
 )
-from sandbox import codec, console
-from sandbox.server.config import Config
-from sandbox.domain.errors import FIXTURES_ONE_OF, BadRequest
 from sandbox.controlplane.fixture_sets import DEFAULT_SET, load_fixture_sets, replay
+from sandbox.domain.errors import FIXTURES_ONE_OF, BadRequest
 from sandbox.schemas.base import wire_number
+from sandbox.server.config import Config
 from sandbox.store.base import Store, new_state
 from sandbox.store.memory import MemoryNamespace, MemoryStore
 

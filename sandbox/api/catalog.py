@@ -5,7 +5,10 @@ from flask import Blueprint, request
 from sandbox.api.documented import CATEGORY_NOT_FOUND, FEATURE, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, form_or_json_body, json_body, pagination
 from sandbox.domain import catalog
+from sandbox.domain import errors as E
 from sandbox.domain.errors import CATEGORY_ONE_IMAGE, BadRequest
+from sandbox.schemas import answers as out
+from sandbox.schemas import catalog as cat
 from sandbox.schemas.base import load
 from sandbox.schemas.catalog import (
     CARDS,
@@ -21,9 +24,6 @@ from sandbox.schemas.catalog import (
     WHITELIST_ENTRY,
 )
 from sandbox.schemas.customer import PageQuerySchema
-from sandbox.domain import errors as E
-from sandbox.schemas import answers as out
-from sandbox.schemas import catalog as cat
 
 bp = Blueprint("catalog", __name__)
 

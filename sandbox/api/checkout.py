@@ -18,8 +18,11 @@ from sandbox.api.documented import HTML, Tag, doc
 from sandbox.api.http import call, json_body
 from sandbox.clock import iso
 from sandbox.domain import checkout
+from sandbox.domain import errors as E
 from sandbox.domain.errors import CHECKOUT_SESSION_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, PaylukError
 from sandbox.domain.money import kobo_to_wire
+from sandbox.schemas import answers as out
+from sandbox.schemas import checkout as chk
 from sandbox.schemas.base import load
 from sandbox.schemas.checkout import (
     CHECKOUT_APPROVE_FORM,
@@ -27,9 +30,6 @@ from sandbox.schemas.checkout import (
     CHECKOUT_SESSION_CREATE,
     CHECKOUT_SESSION_QUERY,
 )
-from sandbox.domain import errors as E
-from sandbox.schemas import answers as out
-from sandbox.schemas import checkout as chk
 
 bp = Blueprint("checkout", __name__)
 # The HTML pages live on a nested blueprint so their errors render as pages, not envelopes.

@@ -8,6 +8,10 @@ from flask import Blueprint, request
 from sandbox.api.documented import SUPER, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, json_body, pagination
 from sandbox.domain import customers
+from sandbox.domain import errors as E
+from sandbox.schemas import answers as out
+from sandbox.schemas import customer as cus
+from sandbox.schemas import payment as pay
 from sandbox.schemas.base import load
 from sandbox.schemas.customer import (
     BLOCK,
@@ -18,10 +22,6 @@ from sandbox.schemas.customer import (
     PERMISSIONS_UPDATE,
 )
 from sandbox.schemas.payment import WALLET_BALANCES
-from sandbox.domain import errors as E
-from sandbox.schemas import answers as out
-from sandbox.schemas import customer as cus
-from sandbox.schemas import payment as pay
 
 bp = Blueprint("customers", __name__)
 

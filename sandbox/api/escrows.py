@@ -14,7 +14,10 @@ from sandbox.api.http import (
     uploaded_name,
 )
 from sandbox.domain import disputes, escrows, milestones
+from sandbox.domain import errors as E
 from sandbox.domain.errors import ESCROW_IMAGE_URLS, BadRequest
+from sandbox.schemas import answers as out
+from sandbox.schemas import escrow as esc
 from sandbox.schemas.base import load
 from sandbox.schemas.escrow import (
     ALL_DISPUTES_QUERY,
@@ -29,9 +32,6 @@ from sandbox.schemas.escrow import (
     MY_DISPUTES_QUERY,
     dump_escrow,
 )
-from sandbox.domain import errors as E
-from sandbox.schemas import answers as out
-from sandbox.schemas import escrow as esc
 
 bp = Blueprint("escrows", __name__)
 

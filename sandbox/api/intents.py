@@ -14,9 +14,12 @@ from flask import Blueprint, current_app, g, render_template, request
 from sandbox.api.auth import public
 from sandbox.api.documented import HTML, OneOf, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, json_body, pagination
+from sandbox.domain import errors as E
 from sandbox.domain import listings, payments
 from sandbox.domain.errors import INTENT_NOT_FOUND, NotFound, PaylukError
 from sandbox.domain.money import kobo_to_wire
+from sandbox.schemas import answers as out
+from sandbox.schemas import intent as itn
 from sandbox.schemas.base import load
 from sandbox.schemas.intent import (
     ACCOUNT,
@@ -33,9 +36,6 @@ from sandbox.schemas.intent import (
     VIRTUAL_ACCOUNT,
     VIRTUAL_ACCOUNT_REQUEST,
 )
-from sandbox.domain import errors as E
-from sandbox.schemas import answers as out
-from sandbox.schemas import intent as itn
 
 bp = Blueprint("intents", __name__)
 # The authorisation page lives on a nested blueprint so its errors render as pages, not envelopes.

@@ -13,16 +13,16 @@ import time
 
 from flask import Blueprint, Flask, g, request
 
-from sandbox.controlplane import recorder
-from sandbox.server.serving import ARRIVED, Park
-from sandbox.api.errors import store_down
 from sandbox.api.documented import Tag, doc
+from sandbox.api.errors import store_down
 from sandbox.api.http import FORM_TYPES, call, envelope
-from sandbox.domain.errors import REQUEST_NOT_FOUND, BadRequest
-from sandbox.schemas.base import load
+from sandbox.controlplane import recorder
 from sandbox.domain import errors as E
+from sandbox.domain.errors import REQUEST_NOT_FOUND, BadRequest
 from sandbox.schemas import answers as out
 from sandbox.schemas import journal as jrn
+from sandbox.schemas.base import load
+from sandbox.server.serving import ARRIVED, Park
 
 log = logging.getLogger("sandbox")
 

@@ -4,11 +4,11 @@ from flask import Blueprint
 
 from sandbox.api.documented import CONFIRM_PAID, ESCROW_NOT_FOUND, NOT_ALLOWED, Tag, doc
 from sandbox.api.http import call, customer_header, envelope, json_body
+from sandbox.domain import errors as E
 from sandbox.domain import funding
+from sandbox.schemas import payment as pay
 from sandbox.schemas.base import load
 from sandbox.schemas.payment import PAY_ESCROW, PAYMENT
-from sandbox.domain import errors as E
-from sandbox.schemas import payment as pay
 
 bp = Blueprint("payments", __name__)
 

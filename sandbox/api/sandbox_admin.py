@@ -13,9 +13,11 @@ from sandbox.api.auth import public, require_admin
 from sandbox.api.documented import SNAPSHOT_NOT_FOUND, Tag, doc
 from sandbox.api.http import call, envelope, json_body
 from sandbox.clock import iso
-from sandbox.domain import errors as E
 from sandbox.domain import controls, invariants
+from sandbox.domain import errors as E
 from sandbox.domain.money import kobo_to_wire
+from sandbox.schemas import answers as out
+from sandbox.schemas import control as ctl
 from sandbox.schemas.base import load
 from sandbox.schemas.control import (
     CLOCK,
@@ -33,8 +35,6 @@ from sandbox.schemas.control import (
 from sandbox.schemas.customer import CUSTOMERS
 from sandbox.store.base import new_state
 from sandbox.store.memory import MemoryNamespace
-from sandbox.schemas import answers as out
-from sandbox.schemas import control as ctl
 
 bp = Blueprint("sandbox_admin", __name__)
 

@@ -15,24 +15,24 @@ import json
 
 from flask import Blueprint, Flask, current_app, g, request
 
-from sandbox.controlplane import faults
-from sandbox.server import serving
 from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
 from sandbox.api.documented import Tag, doc
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
+from sandbox.controlplane import faults
 from sandbox.domain import customers
+from sandbox.domain import errors as E
 from sandbox.domain import outbox as webhook_faults
 from sandbox.domain.errors import PaylukError
-from sandbox.schemas.base import load
-from sandbox.schemas.customer import CUSTOMER
-from sandbox.schemas.payment import WALLET_BALANCES
-from sandbox.schemas.scenario import BLOCK_CUSTOMER, CUSTOMER_REF, FUND_CUSTOMER, HELPER_LIST, SCENARIO_LIST
-from sandbox.domain import errors as E
 from sandbox.schemas import answers as out
 from sandbox.schemas import customer as cus
 from sandbox.schemas import payment as pay
 from sandbox.schemas import scenario as scn
+from sandbox.schemas.base import load
+from sandbox.schemas.customer import CUSTOMER
+from sandbox.schemas.payment import WALLET_BALANCES
+from sandbox.schemas.scenario import BLOCK_CUSTOMER, CUSTOMER_REF, FUND_CUSTOMER, HELPER_LIST, SCENARIO_LIST
+from sandbox.server import serving
 
 bp = Blueprint("scenarios", __name__)
 

@@ -5,13 +5,13 @@ from flask import Blueprint, Flask, current_app, g, request
 
 from sandbox.api.documented import Page, Tag, doc
 from sandbox.api.http import call, envelope, json_body
+from sandbox.controlplane.dispatcher import Dispatcher
 from sandbox.domain import errors as E
 from sandbox.domain import outbox
-from sandbox.store.base import Filter
-from sandbox.schemas.base import load
 from sandbox.schemas.answers import FlushAttemptSchema, FlushResultSchema
-from sandbox.controlplane.dispatcher import Dispatcher
+from sandbox.schemas.base import load
 from sandbox.schemas.webhook import DeliveryOut, EventOut, EventQuery, WebhookConfigOut, WebhookConfigSchema
+from sandbox.store.base import Filter
 
 bp = Blueprint("webhooks", __name__)
 

@@ -17,9 +17,9 @@ import requests
 
 from sandbox.clock import iso
 from sandbox.domain import outbox
-from sandbox.store.base import Filter
 from sandbox.schemas.base import wire_number
 from sandbox.schemas.escrow import MILESTONE, dump_escrow
+from sandbox.store.base import Filter
 
 log = logging.getLogger("sandbox")
 

@@ -9,12 +9,12 @@ from sandbox.domain import errors, ledger, lifecycle, outbox
 from sandbox.domain.catalog import require_category
 from sandbox.domain.customers import require_customer, require_permission
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
-from sandbox.domain.listings import Page, created_within, escrow_page
 from sandbox.domain.lifecycle import PENDING, STANDARD
+from sandbox.domain.listings import Page, created_within, escrow_page
 from sandbox.domain.money import fee_for, fee_shares, is_positive_int, naira_to_kobo
 from sandbox.domain.uploads import cdn_url
-from sandbox.store.base import Filter
 from sandbox.ids import is_object_id
+from sandbox.store.base import Filter
 
 
 def escrow_by_token(ns, token) -> dict:

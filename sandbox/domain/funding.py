@@ -5,11 +5,11 @@ lives here."""
 import copy
 
 from sandbox.domain import errors, ledger
+from sandbox.domain import lifecycle, outbox
 from sandbox.domain.customers import require_customer, require_permission
 from sandbox.domain.errors import BadRequest
 from sandbox.domain.escrows import escrow_by_id, transition
 from sandbox.domain.lifecycle import STANDARD
-from sandbox.domain import lifecycle, outbox
 from sandbox.domain.money import fee_shares
 from sandbox.store.base import Filter
 

@@ -13,9 +13,9 @@ from sandbox.schemas.checkout import CheckoutSessionSchema
 from sandbox.schemas.control import ClockSchema, DueSchema
 from sandbox.schemas.customer import CustomerSchema
 from sandbox.schemas.escrow import EscrowSchema
+from sandbox.schemas.fast import WireSchema
 from sandbox.schemas.intent import HistoryRecordSchema
 from sandbox.schemas.scenario import HelperSchema, ScenarioSchema
-from sandbox.schemas.fast import WireSchema
 
 
 def _nullable_int(**kwargs):

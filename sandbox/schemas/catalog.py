@@ -25,16 +25,25 @@ class CategoryEditSchema(RequestSchema):
     category_position = WholeNumber(lenient=True)
 
 
+CATEGORY_EDIT = CategoryEditSchema()
+
+
 class CategoryCreateSchema(CategoryEditSchema):
     """POST /v1/escrow/category/create: as edit, with `name` required."""
 
     name = fields.String(required=True, validate=NON_EMPTY)
 
 
+CATEGORY_CREATE = CategoryCreateSchema()
+
+
 class CategoryPositionSchema(RequestSchema):
     """PUT /v1/escrow/category/position/{categoryId} (JSON): `newPosition` >= 1."""
 
     new_position = WholeNumber(data_key="newPosition", required=True)
+
+
+CATEGORY_POSITION = CategoryPositionSchema()
 
 
 class CategorySchema(WireSchema):
@@ -49,11 +58,18 @@ class CategorySchema(WireSchema):
     updated_at_ms = Timestamp(data_key="updatedAt")
 
 
+CATEGORY = CategorySchema()
+CATEGORIES = CategorySchema(many=True)
+
+
 class CategoryPositionResultSchema(WireSchema):
     """docs.payluk.ng update-category-position answers just `{id, category_position}`."""
 
     id = fields.String()
     position = fields.Integer(data_key="category_position")
+
+
+CATEGORY_POSITION_RESULT = CategoryPositionResultSchema()
 
 
 # -- countries ---------------------------------------------------------------------------------
@@ -67,6 +83,9 @@ class CountrySchema(WireSchema):
     currency = fields.String()
 
 
+COUNTRIES = CountrySchema(many=True)
+
+
 # -- debit cards -------------------------------------------------------------------------------
 
 
@@ -76,6 +95,9 @@ class CardSchema(WireSchema):
     id = fields.String()
     last4 = fields.String()
     brand = fields.String()
+
+
+CARDS = CardSchema(many=True)
 
 
 # -- crypto whitelist ----------------------------------------------------------------------------
@@ -127,6 +149,9 @@ class WhitelistAddSchema(RequestSchema):
         return data
 
 
+WHITELIST_ADD = WhitelistAddSchema()
+
+
 class WhitelistEntrySchema(WireSchema):
     id = fields.String()
     address = fields.String()
@@ -135,14 +160,5 @@ class WhitelistEntrySchema(WireSchema):
     created_at_ms = Timestamp(data_key="createdAt")
 
 
-CATEGORY = CategorySchema()
-CATEGORIES = CategorySchema(many=True)
-CATEGORY_CREATE = CategoryCreateSchema()
-CATEGORY_EDIT = CategoryEditSchema()
-CATEGORY_POSITION = CategoryPositionSchema()
-CATEGORY_POSITION_RESULT = CategoryPositionResultSchema()
-COUNTRIES = CountrySchema(many=True)
-CARDS = CardSchema(many=True)
-WHITELIST_ADD = WhitelistAddSchema()
 WHITELIST_ENTRY = WhitelistEntrySchema()
 WHITELIST_ENTRIES = WhitelistEntrySchema(many=True)

@@ -12,29 +12,33 @@ SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 STATE_FORMAT = "payluk-sandbox-state/1"
 
 
-class Instant(fields.String):
+class _Parsed(fields.String):
+    """A string loaded through `parse`; an error it raises that `refusals` lists becomes that
+    message (a 400 naming the field)."""
+
+    refusals: tuple = ()  # (exception class, message), first match wins
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self.parse(text)
+        except tuple(kind for kind, _ in self.refusals) as err:
+            raise ValidationError(next(m for kind, m in self.refusals if isinstance(err, kind))) from None
+
+
+class Instant(_Parsed):
     """An ISO-8601 instant, loaded as epoch milliseconds (naive = UTC)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return parse_iso(text)
-        except ValueError:
-            raise ValidationError("must be an ISO-8601 instant, e.g. 2026-06-25T10:15:00Z") from None
+    parse = staticmethod(parse_iso)
+    refusals = ((ValueError, "must be an ISO-8601 instant, e.g. 2026-06-25T10:15:00Z"),)
 
 
-class Duration(fields.String):
+class Duration(_Parsed):
     """An ISO-8601 duration (`P3D`, `PT2H30M`), loaded as milliseconds."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return parse_duration_ms(text)
-        except ClockError:
-            raise ValidationError("must be an ISO-8601 duration of weeks, days, hours, minutes or seconds, "
-                                  "e.g. P3D or PT2H30M") from None
-        except OverflowError:  # so many digits that the float behind it is infinite
-            raise ValidationError("is too long") from None
+    parse = staticmethod(parse_duration_ms)
+    refusals = ((ClockError, "must be an ISO-8601 duration of weeks, days, hours, minutes or seconds, e.g. P3D or PT2H30M"),
+                (OverflowError, "is too long"))  # so many digits that the float behind it is infinite
 
 
 class ClockAdvanceSchema(RequestSchema):
@@ -49,8 +53,14 @@ class ClockAdvanceSchema(RequestSchema):
             raise ValidationError("send exactly one of seconds, duration", "_schema")
 
 
+CLOCK_ADVANCE = ClockAdvanceSchema()
+
+
 class ClockSetSchema(RequestSchema):
     now = Instant(required=True)
+
+
+CLOCK_SET = ClockSetSchema()
 
 
 class ResetSchema(RequestSchema):
@@ -61,15 +71,24 @@ class ResetSchema(RequestSchema):
                        "default true. false: back to the server's defaults (--webhook-url included)"})
 
 
+RESET = ResetSchema()
+
+
 class ResetQuerySchema(RequestSchema):
     """`?all=true` resets every namespace."""
 
     all = fields.Boolean(truthy={"true"}, falsy={"false"})
 
 
+RESET_QUERY = ResetQuerySchema()
+
+
 class SnapshotCreateSchema(RequestSchema):
     name = fields.String(required=True, validate=validate.Regexp(
         SNAPSHOT_NAME, error="must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"))
+
+
+SNAPSHOT_CREATE = SnapshotCreateSchema()
 
 
 class ForkSchema(RequestSchema):
@@ -78,11 +97,17 @@ class ForkSchema(RequestSchema):
     replace = StrictBool(load_default=False)
 
 
+FORK = ForkSchema()
+
+
 class ImportSchema(RequestSchema):
     format = fields.String(required=True, validate=validate.Equal(STATE_FORMAT, error=f"must be {STATE_FORMAT}"))
     state = fields.Dict(required=True)
     exported_at = fields.String(data_key="exportedAt")
     name = fields.String()
+
+
+IMPORT = ImportSchema()
 
 
 class ProviderStateSchema(RequestSchema):
@@ -95,10 +120,16 @@ class ProviderStateSchema(RequestSchema):
     consumer = fields.String()
 
 
+PROVIDER_STATE = ProviderStateSchema()
+
+
 class ClockSchema(WireSchema):
     now_ms = Timestamp(data_key="now")
     frozen = fields.Boolean()
     offset_ms = fields.Integer(data_key="offsetMs")
+
+
+CLOCK = ClockSchema()
 
 
 class DueSchema(WireSchema):
@@ -112,13 +143,4 @@ class DueSchema(WireSchema):
     event_id = fields.String(data_key="eventId")
 
 
-CLOCK = ClockSchema()
 DUE = DueSchema(many=True)
-CLOCK_ADVANCE = ClockAdvanceSchema()
-CLOCK_SET = ClockSetSchema()
-RESET = ResetSchema()
-RESET_QUERY = ResetQuerySchema()
-SNAPSHOT_CREATE = SnapshotCreateSchema()
-FORK = ForkSchema()
-IMPORT = ImportSchema()
-PROVIDER_STATE = ProviderStateSchema()

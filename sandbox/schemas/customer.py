@@ -33,6 +33,9 @@ class CustomerCreateSchema(RequestSchema):
     dob = DateOnly(allow_none=True)
 
 
+CUSTOMER_CREATE = CustomerCreateSchema()
+
+
 class PageQuerySchema(RequestSchema):
     """`page` (1-based, default 1) and `limit` (default 10, at most 100) of a paged list.
     Unknown query parameters are refused like unknown body fields (Joi's default)."""
@@ -48,6 +51,9 @@ class CustomerListQuerySchema(PageQuerySchema):
     phone = fields.String(validate=NON_EMPTY)
 
 
+CUSTOMER_LIST_QUERY = CustomerListQuerySchema()
+
+
 class PermissionsUpdateSchema(RequestSchema):
     """PUT /v1/customer/permissions/{id}: any of the flags, at least one."""
 
@@ -61,11 +67,17 @@ class PermissionsUpdateSchema(RequestSchema):
             raise ValidationError("at least one of canBuy, canSell, canWithdraw is required", "_schema")
 
 
+PERMISSIONS_UPDATE = PermissionsUpdateSchema()
+
+
 class BlockSchema(RequestSchema):
     """PUT /v1/customer/block/{id}: an optional reason ([B] `blockedReason`)."""
 
     reason = fields.String(allow_none=True)
     blocked_reason = fields.String(data_key="blockedReason", allow_none=True)
+
+
+BLOCK = BlockSchema()
 
 
 class PermissionsSchema(WireSchema):
@@ -97,7 +109,3 @@ class CustomerSchema(WireSchema):
 
 CUSTOMER = CustomerSchema()
 CUSTOMERS = CustomerSchema(many=True)
-CUSTOMER_CREATE = CustomerCreateSchema()
-CUSTOMER_LIST_QUERY = CustomerListQuerySchema()
-PERMISSIONS_UPDATE = PermissionsUpdateSchema()
-BLOCK = BlockSchema()

@@ -18,8 +18,8 @@ from sandbox.schemas.base import (
 )
 from sandbox.schemas.catalog import CategorySchema
 from sandbox.schemas.customer import PageQuerySchema
-from sandbox.schemas.payment import UpperChoice
 from sandbox.schemas.fast import WireSchema
+from sandbox.schemas.payment import UpperChoice
 
 
 class MilestoneSpecSchema(RequestSchema):
@@ -53,11 +53,17 @@ class MilestoneEscrowCreateSchema(_EscrowDetailsSchema):
     milestones = fields.List(fields.Nested(MilestoneSpecSchema), required=True)
 
 
+MILESTONE_ESCROW_CREATE = MilestoneEscrowCreateSchema()
+
+
 class MilestoneConvertSchema(RequestSchema):
     """PUT /v1/escrow/milestone/convert/{token}: optional new total, the milestones."""
 
     amount = RawAmount(allow_none=True, metadata={"type": "integer", "minimum": 1})
     milestones = fields.List(fields.Nested(MilestoneSpecSchema), required=True)
+
+
+MILESTONE_CONVERT = MilestoneConvertSchema()
 
 
 class EscrowCreateSchema(_EscrowDetailsSchema):
@@ -74,12 +80,18 @@ class EscrowCreateSchema(_EscrowDetailsSchema):
     callback_url = fields.Url(data_key="callbackUrl", allow_none=True, require_tld=False)
 
 
+ESCROW_CREATE = EscrowCreateSchema()
+
+
 class EscrowListQuerySchema(PageQuerySchema):
     """GET /v1/escrow/transactions: `type` (checked by the domain: Payluk answers 401), filters."""
 
     type = fields.String()
     status = UpperChoice(STATUSES)
     category_id = ObjectId(data_key="categoryId")
+
+
+ESCROW_LIST_QUERY = EscrowListQuerySchema()
 
 
 class FeedsQuerySchema(PageQuerySchema):
@@ -93,12 +105,18 @@ class FeedsQuerySchema(PageQuerySchema):
     to_date = DateOnly(data_key="toDate")
 
 
+FEEDS_QUERY = FeedsQuerySchema()
+
+
 class MyDisputesQuerySchema(PageQuerySchema):
     """GET /v1/escrow/dispute/get filters."""
 
     payment_token = fields.String(data_key="paymentToken")
     from_date = DateOnly(data_key="fromDate")
     to_date = DateOnly(data_key="toDate")
+
+
+MY_DISPUTES_QUERY = MyDisputesQuerySchema()
 
 
 class AllDisputesQuerySchema(PageQuerySchema):
@@ -109,10 +127,16 @@ class AllDisputesQuerySchema(PageQuerySchema):
     to_date = DateOnly(data_key="toDate")
 
 
+ALL_DISPUTES_QUERY = AllDisputesQuerySchema()
+
+
 class DisputeSubmitSchema(RequestSchema):
     """POST /v1/escrow/submit-dispute/{token}: `message`, optional evidence `file` (multipart)."""
 
     message = fields.String(required=True, validate=NON_EMPTY)
+
+
+DISPUTE_SUBMIT = DisputeSubmitSchema()
 
 
 class DisputeResolveSchema(RequestSchema):
@@ -121,6 +145,9 @@ class DisputeResolveSchema(RequestSchema):
     resolution = fields.String(required=True, validate=NON_EMPTY)
     status = UpperChoice(("COMPLETED", "REFUNDED"), required=True)
     additional_fee_refundable = fields.Boolean(data_key="additionalFeeRefundable")
+
+
+DISPUTE_RESOLVE = DisputeResolveSchema()
 
 
 class DisputeEntrySchema(WireSchema):
@@ -144,6 +171,10 @@ class MilestoneSchema(WireSchema):
     status = fields.String()
     released_at_ms = Timestamp(data_key="releasedAt")
     customer_id = fields.String(data_key="customerId", allow_none=True)
+
+
+MILESTONE = MilestoneSchema()
+MILESTONES = MilestoneSchema(many=True)
 
 
 class EscrowSchema(WireSchema):
@@ -182,6 +213,9 @@ class EscrowSchema(WireSchema):
     additional_fee_refundable = fields.Boolean(data_key="additionalFeeRefundable")
 
 
+ESCROW = EscrowSchema()
+
+
 def _payment_details(details):
     if details is None:
         return None
@@ -192,21 +226,6 @@ def _payment_details(details):
     }
 
 
-ESCROW = EscrowSchema()
-MILESTONE = MilestoneSchema()
-MILESTONES = MilestoneSchema(many=True)
-MILESTONE_ESCROW_CREATE = MilestoneEscrowCreateSchema()
-MILESTONE_CONVERT = MilestoneConvertSchema()
-ESCROW_CREATE = EscrowCreateSchema()
-ESCROW_LIST_QUERY = EscrowListQuerySchema()
-FEEDS_QUERY = FeedsQuerySchema()
-MY_DISPUTES_QUERY = MyDisputesQuerySchema()
-ALL_DISPUTES_QUERY = AllDisputesQuerySchema()
-DISPUTE_SUBMIT = DisputeSubmitSchema()
-DISPUTE_RESOLVE = DisputeResolveSchema()
-
-
 def dump_escrow(escrow: dict, viewer_id: str | None) -> dict:
     """The escrow as the caller sees it: `isSeller` is relative to the `customer-id` sent."""
     return ESCROW.dump({**escrow, "is_seller": viewer_id is not None and viewer_id == escrow["seller_id"]})
-

@@ -8,8 +8,8 @@ from sandbox.domain.funding import GATEWAYS, WALLET
 from sandbox.domain.payments import CREDIT_TYPE_OF, DEBITS, TRANSACTION_TYPES, WALLET_TRANSFER, WITHDRAWAL
 from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, Timestamp, WholeNumber, one_of
 from sandbox.schemas.customer import PageQuerySchema
-from sandbox.schemas.payment import UpperChoice
 from sandbox.schemas.fast import WireSchema
+from sandbox.schemas.payment import UpperChoice
 
 _TEN_DIGITS = validate.Regexp(r"^\d{10}$", error="must be 10 digits")
 _ELEVEN_DIGITS = validate.Regexp(r"^\d{11}$", error="must be 11 digits")

@@ -10,8 +10,8 @@ import socket
 import sys
 
 from sandbox import __version__
-from sandbox.server.config import Config, ConfigError, MEMORY_STORE
 from sandbox.controlplane.fixture_sets import DEFAULT_SET, FixtureError, load_fixture_sets
+from sandbox.server.config import Config, ConfigError, MEMORY_STORE
 from sandbox.server.serving import granian_spawner
 
 

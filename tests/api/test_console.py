@@ -105,12 +105,16 @@ def flash(html: str) -> str:
 
 @pytest.fixture(params=["memory", "redis"])
 def app(request):
-    """The console on either store (on Redis: an emptied database of the suite's redis-server)."""
+    """The console on either store (on Redis: an emptied database of the suite's redis-server),
+    closed after the test (its webhook dispatcher stopped)."""
     if request.param == "memory":
-        return console_app()
-    from tests.redis_server import database
+        made = console_app()
+    else:
+        from tests.redis_server import database
 
-    return console_app(store=database(request.getfixturevalue("redis_url"), 8))
+        made = console_app(store=database(request.getfixturevalue("redis_url"), 8))
+    yield made
+    made.close()
 
 
 @pytest.fixture

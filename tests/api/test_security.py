@@ -128,7 +128,8 @@ def pair(request):
     secrets = {world.customer, world.category, world.address, world.reference, world.event}
     for escrow in (world.std, world.ms, world.funded, world.disputed, world.fms):
         secrets |= {escrow["id"], escrow["paymentToken"], *(m["id"] for m in escrow["milestones"])}
-    return http, world, secrets
+    yield http, world, secrets
+    http.app.close()
 
 
 @pytest.mark.parametrize("method, template", ROUTES, ids=ROUTE_IDS)

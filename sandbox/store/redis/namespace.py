@@ -15,8 +15,8 @@ from sandbox import clock, codec, ids
 from sandbox.store.base import (
     COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, StoreUnavailable, SummaryView, summarize,
 )
-from sandbox.store.redis.codec import as_text, journal_dump, journal_load, read_plain
 from sandbox.store.redis import commit
+from sandbox.store.redis.codec import as_text, journal_dump, journal_load, read_plain
 from sandbox.store.redis.commit import PREFIX, SNAPSHOT_PARTS
 from sandbox.store.redis.lock import NamespaceLock, locked
 
