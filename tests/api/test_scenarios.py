@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from sandbox import create_app
-from sandbox.controlplane.faults import ResponseLost
+from sandbox import ResponseLost  # the public name README gives (sandbox/controlplane/faults.py)
 from tests.conftest import BUYER, KEY, POOR_BUYER, SELLER, UNKNOWN_ID, make_config, pay_body
 
 PAY = "/v1/payment/escrow"
