@@ -116,12 +116,20 @@ def make_store(config: Config, build) -> Store:
     return RedisStore(build, config.store, config.namespace_ttl)
 
 
-def create_app(config: Config | None = None) -> Flask:
-    config = (config or Config.from_env()).validate()
+def checked_fixture_sets(config: Config) -> tuple[dict, object]:
+    """The fixture sets `config` names, each read, validated and replayed once as a namespace
+    will be (a bad set raises FixtureError naming its file and step), and the namespace builder
+    over them. The command calls it before its banner; every app at its creation."""
     fixture_sets = load_fixture_sets(config.fixtures)
     build = namespace_builder(config, fixture_sets)
     for name in fixture_sets:
-        build("sk_test_startup_check", name)  # replays every set once: a bad step stops start-up
+        build("sk_test_startup_check", name)
+    return fixture_sets, build
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = (config or Config.from_env()).validate()
+    fixture_sets, build = checked_fixture_sets(config)
 
     app = SandboxFlask("sandbox")
     app.json = WireJSON(app)

@@ -21,3 +21,9 @@ def loads(text: str | bytes):
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # what only the standard library writes (see `dumps`)
         return json.loads(text)
+
+
+def copy(value):
+    """An independent copy of JSON data (a round trip through `dumps`/`loads`: faster than
+    `copy.deepcopy` for plain data, and it proves the value is JSON)."""
+    return loads(dumps(value))

@@ -10,7 +10,7 @@ import socket
 import sys
 
 from sandbox import __version__
-from sandbox.controlplane.fixture_sets import DEFAULT_SET, FixtureError, load_fixture_sets
+from sandbox.controlplane.fixture_sets import DEFAULT_SET, FixtureError
 from sandbox.server.config import Config, ConfigError, MEMORY_STORE
 from sandbox.server.serving import granian_spawner
 
@@ -105,15 +105,11 @@ def banner(config: Config, fixture_sets: dict) -> str:
 
 
 def check_fixture_sets(config: Config) -> dict:
-    """Every fixture set read, validated and replayed once, as each namespace will be: a bad
-    set stops start-up here, before the banner, with its file and step named (FixtureError)."""
-    from sandbox.app import namespace_builder  # the app's modules: imported once, inherited by the workers
+    """Every fixture set checked before the banner (a bad one stops start-up here, with its file
+    and step named: FixtureError), as the app checks them again in each worker."""
+    from sandbox.app import checked_fixture_sets  # the app's modules: imported once, inherited by the workers
 
-    sets = load_fixture_sets(config.fixtures)
-    build = namespace_builder(config, sets)
-    for name in sets:
-        build("sk_test_startup_check", name)
-    return sets
+    return checked_fixture_sets(config)[0]
 
 
 def check_address(host: str, port: int) -> tuple[int, str | None]:

@@ -31,6 +31,9 @@ import sys
 import threading
 import time
 
+from sandbox import codec
+from sandbox.domain.errors import SERVER_ERROR
+
 log = logging.getLogger("sandbox")
 
 ARRIVED = "sandbox.arrived"  # environ: time.perf_counter() when the request first reached the app
@@ -42,7 +45,8 @@ BASE_ENVIRON = {
     "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
     "wsgi.input_terminated": True, PARKING: True,
 }
-CRASH = (500, [("Content-Type", "application/json")], b'{"status":500,"message":"Internal server error","data":{}}')
+CRASH = (500, [("Content-Type", "application/json")],
+         codec.dumps({"status": 500, "message": SERVER_ERROR, "data": {}}).encode())  # the crash handler's answer
 
 
 class Park(BaseException):

@@ -6,7 +6,6 @@ and the keys it keeps, are in the package's docstring (sandbox/store/redis/__ini
 
 import copy
 import hashlib
-import json
 import time
 import uuid
 from typing import TYPE_CHECKING
@@ -172,11 +171,11 @@ class RedisNamespace:
     # -- settings and counters beside the entities (in `meta`) -----------------------------------
     @locked
     def settings(self, part: str) -> dict | None:
-        return codec.loads(codec.dumps(self._meta[part]))
+        return codec.copy(self._meta[part])
 
     @locked
     def save_settings(self, part: str, value: dict | None) -> None:
-        self._meta[part] = codec.loads(codec.dumps(value))
+        self._meta[part] = codec.copy(value)
 
     @locked
     def dropped(self, kind: str) -> int:
@@ -396,7 +395,7 @@ class RedisNamespace:
         """Take a plain state (as `new_state` or `export_state` give it) in place of this one."""
         self._reset_pending()
         self._clear = True
-        self._meta = {key: json.loads(json.dumps(state[key])) for key in state
+        self._meta = {key: codec.copy(state[key]) for key in state
                       if key not in COLLECTIONS and key not in ("tokens", "ledger", "shapes")}
         for kind in COLLECTIONS:  # keyed as the state keys them (payments and intents by reference)
             for entity_id, entity in state.get(kind, {}).items():
