@@ -11,11 +11,11 @@ readers read `data.session`). The session's `url` is a server-rendered sandbox p
 import json
 import re
 
-from flask import Blueprint, current_app, g, redirect, render_template, request
+from flask import current_app, g, redirect, render_template, request
 
 from sandbox.api.auth import public
 from sandbox.api.documented import HTML, Tag, doc
-from sandbox.api.http import call, json_body
+from sandbox.api.http import blueprint_with_pages, call, json_body
 from sandbox.clock import iso
 from sandbox.domain import checkout
 from sandbox.domain import errors as E
@@ -31,9 +31,7 @@ from sandbox.schemas.checkout import (
     CHECKOUT_SESSION_QUERY,
 )
 
-bp = Blueprint("checkout", __name__)
-# The HTML pages live on a nested blueprint so their errors render as pages, not envelopes.
-pages = Blueprint("pages", __name__)
+bp, pages = blueprint_with_pages("checkout", __name__)
 
 PUBLISHABLE_TEST_KEY = re.compile(r"^pk_test_([A-Za-z0-9_\-]{1,200})$")
 SESSION_PATH = "/v1/checkout/session"
@@ -224,5 +222,3 @@ def checkout_refused(err: PaylukError):
     status = 404 if err.message == CHECKOUT_SESSION_NOT_FOUND else 400
     return render_template("checkout_message.html", message=err.message, status=status), status
 
-
-bp.register_blueprint(pages)

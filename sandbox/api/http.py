@@ -3,7 +3,7 @@
 import json
 import re
 
-from flask import Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from sandbox.domain.errors import (
@@ -16,6 +16,15 @@ from sandbox.domain.errors import (
 )
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def blueprint_with_pages(name: str, import_name: str) -> tuple[Blueprint, Blueprint]:
+    """A blueprint for JSON routes and one nested in it for HTML pages (`<name>_pages`), so an
+    error handler registered on the pages renders their refusals as pages, not envelopes."""
+    bp = Blueprint(name, import_name)
+    pages = Blueprint(f"{name}_pages", import_name)
+    bp.register_blueprint(pages)
+    return bp, pages
 
 
 def envelope(status: int, message: str, data=None) -> Response:

@@ -9,11 +9,11 @@ linked to the caller's namespace, so the page works without the secret key.
 
 import secrets
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import current_app, g, render_template, request
 
 from sandbox.api.auth import public
 from sandbox.api.documented import HTML, OneOf, Tag, doc
-from sandbox.api.http import call, customer_header, envelope, json_body, pagination
+from sandbox.api.http import blueprint_with_pages, call, customer_header, envelope, json_body, pagination
 from sandbox.domain import errors as E
 from sandbox.domain import listings, payments
 from sandbox.domain.errors import INTENT_NOT_FOUND, NotFound, PaylukError
@@ -37,9 +37,7 @@ from sandbox.schemas.intent import (
     VIRTUAL_ACCOUNT_REQUEST,
 )
 
-bp = Blueprint("intents", __name__)
-# The authorisation page lives on a nested blueprint so its errors render as pages, not envelopes.
-pages = Blueprint("authorize_pages", __name__)
+bp, pages = blueprint_with_pages("intents", __name__)
 
 AUTHORIZE_PATH = "/_sandbox/authorize/"
 
@@ -181,5 +179,3 @@ def authorization_refused(err: PaylukError):
     """A refusal on the page is a page, with the API's status and message."""
     return render_template("authorize.html", error=err.message, status=err.status), err.status
 
-
-bp.register_blueprint(pages)
