@@ -63,7 +63,7 @@ console-screenshots: $(STAMP)
 
 # Regenerates the committed OpenAPI document from the marshmallow schemas (a test compares them).
 openapi: $(STAMP)
-	$(BIN)/python -m sandbox.docs.openapi openapi.json
+	$(BIN)/python -m sandbox.docs.openapi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -16,6 +16,7 @@ from sandbox.api import (
     scenarios, webhooks,
 )
 from sandbox.controlplane.fixture_sets import DEFAULT_SET, load_fixture_sets, replay
+from sandbox.domain import profiles
 from sandbox.domain.errors import FIXTURES_ONE_OF, BadRequest
 from sandbox.schemas.base import wire_number
 from sandbox.server.config import Config
@@ -95,13 +96,21 @@ class Sandbox:
 def namespace_builder(config: Config, fixture_sets: dict):
     """`build(key, fixtures=..., seed=...)`: a namespace replayed from a fixture set."""
 
-    def build(key: str, fixtures: str = DEFAULT_SET, seed: int | None = None) -> MemoryNamespace:
+    def build(key: str, fixtures: str = DEFAULT_SET, seed: int | None = None,
+              profile: str | None = None) -> MemoryNamespace:
+        """`profile`: the namespace's own choice, which a reset keeps (else the set's, else the
+        server's); the set is replayed under the profile the namespace will answer by."""
         if fixtures not in fixture_sets:
             raise BadRequest(FIXTURES_ONE_OF.format(known=", ".join(sorted(fixture_sets))))
+        fixture = fixture_sets[fixtures]
         ns = MemoryNamespace(new_state(config.seed if seed is None else seed, config.clock_start_ms,
                                        config.webhook_url))
-        values = replay(ns, fixture_sets[fixtures], super_admin=not key.startswith(LIMITED_KEY_PREFIX))
-        ns.save_settings("fixture", {"name": fixtures, "values": values})
+        base = {"profile": fixture.get("profile") or config.profile,
+                "profile_from": profiles.FROM_FIXTURE if fixture.get("profile") else profiles.FROM_SERVER}
+        ns.save_settings("fixture", {"name": fixtures, "values": {}, **base})
+        ns.save_settings("profile", None if profile is None else {"name": profile})
+        values = replay(ns, fixture, super_admin=not key.startswith(LIMITED_KEY_PREFIX))
+        ns.save_settings("fixture", {"name": fixtures, "values": values, **base})
         return ns
 
     return build

@@ -7,6 +7,8 @@ import re
 
 from flask import current_app, g, request
 
+from sandbox.api.documented import INTRODUCED
+from sandbox.domain import profiles
 from sandbox.domain.errors import (
     CONTROL_TOKEN_REQUIRED, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, Unauthorized,
 )
@@ -64,3 +66,10 @@ def authenticate() -> None:
     glob = g._get_current_object()
     glob.key = secret_key(req)
     glob.ns = sandbox.store.namespace(glob.key)
+    introduced = getattr(app.view_functions[req.endpoint], INTRODUCED, None)
+    if introduced is not None:
+        # A route Payluk added in a later API profile does not exist in the namespace's.
+        with glob.ns.lock:
+            glob.profile = profiles.current(glob.ns)
+        if glob.profile < introduced:
+            raise NotFound(ROUTE_NOT_FOUND)

@@ -3,12 +3,14 @@ routes' `@doc` descriptions by sandbox/docs/openapi.py, built once per process o
 and `GET /docs`, Swagger UI from flask-swagger-ui with every asset served by the sandbox itself
 (works offline, no CDN)."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from sandbox.api.auth import public
 from sandbox.api.documented import HTML, OCTET_STREAM, Tag, doc, document_endpoint
 from sandbox.domain import errors as E
+from sandbox.schemas import control as ctl
+from sandbox.schemas.base import load
 
 DOCS_PATH = "/docs"
 SPEC_PATH = "/openapi.json"
@@ -47,12 +49,14 @@ document_endpoint("static", doc(Tag.HEALTH, "Flask's static files: the sandbox s
 
 
 @bp.get(SPEC_PATH)
-@doc(Tag.HEALTH, "This OpenAPI document", public=True, schema={"type": "object", "required": ["openapi", "paths"]})
+@doc(Tag.HEALTH, "This OpenAPI document, of the default API profile or of `?profile=`", public=True,
+     query=ctl.ProfileQuerySchema, schema={"type": "object", "required": ["openapi", "paths"]})
 @public
 def openapi_json():
     from sandbox.docs import openapi  # the builder (and apispec) load on first use, not at start-up
 
-    return current_app.response_class(openapi.document_json(app=current_app), mimetype="application/json")
+    profile = load(ctl.PROFILE_QUERY, request.args.to_dict())["profile"]
+    return current_app.response_class(openapi.document_json(profile, app=current_app), mimetype="application/json")
 
 
 @bp.get(DOCS_PATH)

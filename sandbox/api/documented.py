@@ -24,15 +24,18 @@ by endpoint name with `document_endpoint` (in sandbox/api/docs.py).
 API profiles: a route's plain `doc` is its default, used by every profile. A profile can have
 its own variant, either a whole description (`@doc(..., profile="2026-10")`) or changes to the
 default (`@variant("2026-10", summary=..., data=...)`), stacked beside the default. The builder,
-asked for a profile, uses the route's variant for it when there is one, else the default.
+asked for a profile, uses the route's variant for it when there is one, else the default. A
+route Payluk added in a later profile is marked `@introduced("2026-10")`: earlier profiles answer
+it 404 as an unknown route (sandbox/api/auth.py) and their documents leave it out.
 """
 
 from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
 
 from sandbox.domain import errors as E
+from sandbox.domain import profiles
 
-DEFAULT_PROFILE = "2026-06"
+DEFAULT_PROFILE = profiles.DEFAULT
 
 # -- tags ------------------------------------------------------------------------------------------
 
@@ -156,6 +159,7 @@ def doc(tag: str, summary: str, *, rule: str | None = None, method: str | None =
         profile: str | None = None, **details):
     """Decorator: the route's description (`details` are the other fields of `Op`). With
     `profile`, a whole variant for that API profile only."""
+    _known(profile)
     return _attach(Described(profile, rule, _method(method), op=Op(tag, summary, **details)))
 
 
@@ -164,6 +168,7 @@ def variant(profile: str, *, rule: str | None = None, method: str | None = None,
     unknown = sorted(set(changes) - OP_FIELDS)
     if unknown:
         raise TypeError(f"variant: unknown description fields {unknown}")
+    _known(profile)
     return _attach(Described(profile, rule, _method(method), changes=changes))
 
 
@@ -176,6 +181,29 @@ def document_endpoint(endpoint: str, *decorators) -> None:
 
 
 FOREIGN: dict = {}  # endpoint -> holder of its descriptions (document_endpoint)
+INTRODUCED = "__introduced_in__"
+
+
+def introduced(profile: str):
+    """Decorator: the route exists from API profile `profile` on (earlier ones answer 404)."""
+    if profile not in profiles.PROFILES:
+        raise ValueError(f"introduced: unknown profile {profile!r}")
+
+    def decorate(view):
+        setattr(view, INTRODUCED, profile)
+        return view
+
+    return decorate
+
+
+def exists_in(view, profile: str) -> bool:
+    """Whether a route served by `view` exists in an API profile."""
+    return profile >= getattr(view, INTRODUCED, profile)
+
+
+def _known(profile: str | None) -> None:
+    if profile is not None and profile not in profiles.PROFILES:
+        raise ValueError(f"unknown API profile {profile!r} (one of {', '.join(profiles.PROFILES)})")
 
 
 def _method(method: str | None) -> str | None:

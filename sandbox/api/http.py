@@ -6,6 +6,7 @@ import re
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from sandbox.domain import profiles
 from sandbox.domain.errors import (
     CONTENT_TYPE_REQUIRED,
     CUSTOMER_ID_NOT_ALLOWED,
@@ -117,9 +118,12 @@ def uploaded_name(field: str) -> str | None:
 
 
 def call(service, *args):
-    """Run one domain service atomically on the caller's namespace."""
-    ns = g.ns
+    """Run one domain service atomically on the caller's namespace (noting, for the journal,
+    the API profile it answered by)."""
+    glob = g._get_current_object()
+    ns = glob.ns
     with ns.lock:
+        glob.profile = profiles.current(ns)
         return service(ns, *args)
 
 

@@ -18,6 +18,7 @@ from sandbox.api.errors import store_down
 from sandbox.api.http import FORM_TYPES, call, envelope
 from sandbox.controlplane import recorder
 from sandbox.domain import errors as E
+from sandbox.domain import profiles
 from sandbox.domain.errors import REQUEST_NOT_FOUND, BadRequest
 from sandbox.schemas import answers as out
 from sandbox.schemas import journal as jrn
@@ -103,6 +104,7 @@ class Recorder:
             "latency_ms": latency,
             "customer_id": recorder.redact(env.get("HTTP_CUSTOMER_ID")),
             "scenario": _scenario(glob, env),
+            "profile": _profile(ns, glob),
             "ip": env.get("REMOTE_ADDR"),
             "request": self._request_body(req, env),
             "response": captured,
@@ -136,6 +138,16 @@ def _not_recorded(err: Exception) -> None:
         log.warning("journal: store unavailable, %s %s not recorded", request.method, request.path)
     else:
         log.exception("journal: could not record %s %s", request.method, request.path)
+
+
+def _profile(ns, glob) -> str:
+    """The API profile that answered: as the request's service call saw it (`g.profile`), else
+    the namespace's now."""
+    profile = glob.get("profile")
+    if profile is None:
+        with ns.lock:
+            profile = profiles.current(ns)
+    return profile
 
 
 def _scenario(glob, env):

@@ -13,7 +13,7 @@ from sandbox.api.auth import public, require_admin
 from sandbox.api.documented import SNAPSHOT_NOT_FOUND, Tag, doc
 from sandbox.api.http import call, envelope, json_body
 from sandbox.clock import iso
-from sandbox.domain import controls, invariants
+from sandbox.domain import controls, invariants, profiles
 from sandbox.domain import errors as E
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas import answers as out
@@ -65,8 +65,10 @@ def index():
 @doc(Tag.HEALTH, "Liveness: the sandbox answers", data=out.HealthSchema, message="OK", public=True)
 @public
 def healthz():
-    store = "redis" if _sandbox().config.shared_store else "memory"
-    return envelope(200, "OK", {"version": __version__, "store": store, "worker": os.getpid()})
+    config = _sandbox().config
+    store = "redis" if config.shared_store else "memory"
+    return envelope(200, "OK", {"version": __version__, "store": store, "worker": os.getpid(),
+                                "profile": config.profile, "profiles": list(profiles.PROFILES)})
 
 
 @bp.get("/readyz")
@@ -127,6 +129,26 @@ def freeze_clock():
 def resume_clock():
     call(controls.resume_clock)
     return _clock_reply("Clock resumed")
+
+
+# -- the API profile ------------------------------------------------------------------------------
+
+
+@bp.get("/_sandbox/profile")
+@doc(Tag.CONTROLS, "The API profile this namespace answers by, and where it comes from", data=ctl.ProfileSchema,
+     message="Profile fetched successfully")
+def get_profile():
+    return envelope(200, "Profile fetched successfully", ctl.PROFILE.dump(call(profiles.describe)))
+
+
+@bp.put("/_sandbox/profile")
+@doc(Tag.CONTROLS, "Choose the namespace's API profile (null: back to the fixture file's or the server's); "
+     "a reset keeps it", data=ctl.ProfileSchema, message="Profile updated successfully", body=ctl.ProfileChoiceSchema)
+def put_profile():
+    """What exists stays as it was made (an escrow keeps its fee); new requests follow the
+    profile. A reset replays the fixture set under it."""
+    name = load(ctl.PROFILE_CHOICE_BODY, json_body())["profile"]
+    return envelope(200, "Profile updated successfully", ctl.PROFILE.dump(call(profiles.choose, name)))
 
 
 # -- reset, provider states -----------------------------------------------------------------------
@@ -204,7 +226,7 @@ def delete_snapshot(name):
 
 def _export(exported: dict) -> dict:
     """An export (`controls.export_state`, `export_snapshot`) as the document import takes."""
-    document = {"format": STATE_FORMAT, "exportedAt": iso(exported["exported_at_ms"])}
+    document = {"format": STATE_FORMAT, "exportedAt": iso(exported["exported_at_ms"]), "profile": exported["profile"]}
     if exported["name"]:
         document["name"] = exported["name"]
     document["state"] = exported["state"]

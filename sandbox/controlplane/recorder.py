@@ -137,6 +137,7 @@ def render(entry: dict) -> dict:
         "latencyMs": entry["latency_ms"],
         "customerId": entry["customer_id"],
         "scenario": entry["scenario"],
+        "profile": entry.get("profile"),  # (entries recorded before profiles have none)
         "ip": entry["ip"],
         "requestBody": request_body,
         "requestBodyTruncated": request_cut,

@@ -12,6 +12,7 @@ A contract test fails when a route of the url_map carries no description.
 `python -m sandbox.docs.openapi [FILE]` (or `make openapi`) writes the document (`openapi.json`).
 """
 
+import argparse
 import copy
 import json
 import sys
@@ -21,13 +22,14 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from sandbox import __version__
-from sandbox.api.documented import DEFAULT_PROFILE, HTML, TAGS, OneOf, Op, Page, resolve
+from sandbox.api.documented import DEFAULT_PROFILE, HTML, TAGS, OneOf, Op, Page, exists_in, resolve
 from sandbox.controlplane import faults
 from sandbox.docs.derived import (
     OBJECT_ID, PATH_PARAMETER_SCHEMAS, RULE_PARAMETER, error_list, openapi_path, parameter_name, reads_json,
     sandbox_field_properties, schema_instance, schema_name, slug,
 )
 from sandbox.domain import errors as E
+from sandbox.domain.profiles import DOCS as PROFILE_DOCS, PROFILES
 from sandbox.schemas import answers as out
 
 # Browser pages for people (sandbox/console), not part of the API the document describes.
@@ -54,13 +56,18 @@ def _endpoints(app):
             yield rule, method
 
 
-def url_map_routes(app) -> set:
-    """The `"METHOD /rule"` keys of an app's url_map (HEAD and automatic OPTIONS left out)."""
-    return {route_key(method, rule.rule) for rule, method in _endpoints(app)}
+def url_map_routes(app, profile: str = DEFAULT_PROFILE) -> set:
+    """The `"METHOD /rule"` keys of an app's url_map that exist in an API profile (HEAD and
+    automatic OPTIONS left out)."""
+    return {route_key(method, rule.rule) for rule, method in _endpoints(app) if _in_profile(app, rule, profile)}
 
 
 def _describe(app, rule, method, profile) -> Op | None:
     return resolve(app.view_functions[rule.endpoint], rule.rule, method, profile, rule.endpoint)
+
+
+def _in_profile(app, rule, profile) -> bool:
+    return exists_in(app.view_functions[rule.endpoint], profile)
 
 
 def routes(app=None, profile: str = DEFAULT_PROFILE) -> dict:
@@ -70,13 +77,13 @@ def routes(app=None, profile: str = DEFAULT_PROFILE) -> dict:
         with _sandbox_app() as app:
             return routes(app, profile)
     return {route_key(method, rule.rule): op for rule, method in _endpoints(app)
-            if (op := _describe(app, rule, method, profile)) is not None}
+            if _in_profile(app, rule, profile) and (op := _describe(app, rule, method, profile)) is not None}
 
 
 def undocumented(app, profile: str = DEFAULT_PROFILE) -> list:
     """The routes of an app's url_map that carry no description (the contract test wants none)."""
     return sorted(route_key(method, rule.rule) for rule, method in _endpoints(app)
-                  if _describe(app, rule, method, profile) is None)
+                  if _in_profile(app, rule, profile) and _describe(app, rule, method, profile) is None)
 
 
 @contextmanager
@@ -98,17 +105,20 @@ def _sandbox_app():
 class Builder:
     """The document of `routes` (`{"METHOD /rule": Op}`, as `routes()` gives them)."""
 
-    def __init__(self, routes: dict):
+    def __init__(self, routes: dict, profile: str = DEFAULT_PROFILE):
         self.routes = routes
         self.plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+        about = ("A stateful, deterministic sandbox of the Payluk escrow API (docs.payluk.ng). "
+                 "Every answer is Payluk's envelope `{status, message, data}`; amounts are whole "
+                 "naira; ids are 24-hex. /_sandbox routes are the sandbox's own controls.")
+        if profile != DEFAULT_PROFILE:
+            about += f" API profile {profile}: {PROFILE_DOCS[profile]} (amounts to 2 decimals)."
         self.spec = APISpec(
-            title="payluk-sandbox",
+            title="payluk-sandbox" if profile == DEFAULT_PROFILE else f"payluk-sandbox (profile {profile})",
             version=__version__,
             openapi_version="3.1.0",
             plugins=[self.plugin],
-            info={"description": "A stateful, deterministic sandbox of the Payluk escrow API (docs.payluk.ng). "
-                                 "Every answer is Payluk's envelope `{status, message, data}`; amounts are whole "
-                                 "naira; ids are 24-hex. /_sandbox routes are the sandbox's own controls."},
+            info={"description": about},
             servers=[{"url": "/", "description": "this sandbox"}],
             tags=TAGS,
             security=[{"bearerAuth": []}],
@@ -338,7 +348,7 @@ def _reachable(roots: list, schemas: dict) -> set:
 
 def build(app=None, profile: str = DEFAULT_PROFILE) -> dict:
     """The OpenAPI document of an app's routes (by default the sandbox's own) in an API profile."""
-    return Builder(routes(app, profile)).build()
+    return Builder(routes(app, profile), profile).build()
 
 
 _DOCUMENTS = {}  # profile -> the document's JSON text
@@ -363,17 +373,31 @@ def render(doc: dict) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def committed_path(profile: str) -> str:
+    """Where the document of a profile is committed: openapi.json for the default profile,
+    openapi-<profile>.json for the others."""
+    return "openapi.json" if profile == DEFAULT_PROFILE else f"openapi-{profile}.json"
+
+
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    target = argv[0] if argv else "openapi.json"
-    text = document_json()
-    if target == "-":
-        sys.stdout.write(text)
-    else:
+    """`python -m sandbox.docs.openapi`: write every profile's committed document (in the current
+    directory); `--profile P [FILE|-]`: one profile's document, to FILE or stdout."""
+    parser = argparse.ArgumentParser(prog="python -m sandbox.docs.openapi", description=main.__doc__)
+    parser.add_argument("--profile", choices=PROFILES, help="one API profile's document only")
+    parser.add_argument("target", nargs="?", help="file to write (- for stdout; default: the committed name)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.profile is None and args.target is not None:
+        parser.error("a target needs --profile (without it every profile's committed document is written)")
+    for profile in [args.profile] if args.profile else PROFILES:
+        target = args.target or committed_path(profile)
+        text = document_json(profile)
+        if target == "-":
+            sys.stdout.write(text)
+            continue
         with open(target, "w", encoding="utf-8") as fh:
             fh.write(text)
         count = sum(len(operations) for operations in json.loads(text)["paths"].values())
-        print(f"wrote {target} ({count} routes)")
+        print(f"wrote {target} ({count} routes, profile {profile})")
     return 0
 
 

@@ -19,7 +19,7 @@ plain data (times in epoch ms); the views write them out.
 from datetime import date, datetime, timezone
 
 from sandbox import clock
-from sandbox.domain import checkout, escrows, invariants, outbox, payments
+from sandbox.domain import checkout, escrows, invariants, outbox, payments, profiles
 from sandbox.domain.errors import (
     CLOCK_PAST_LAST,
     FORK_INTO_ITSELF,
@@ -47,7 +47,7 @@ LAST_MS = 253_370_764_800_000  # 9999-01-01T00:00:00.000Z
 # What a namespace holds as configuration rather than data: made through the controls, kept by a
 # reset (unless told otherwise) and by a provider-state set-up; snapshots, exports and forks carry
 # them like everything else.
-SETTINGS = ("webhook",)
+SETTINGS = ("webhook", "profile")
 
 
 def _move(ns, change) -> list[dict]:
@@ -220,12 +220,13 @@ def delete_snapshot(ns, name: str) -> dict:
 def export_snapshot(ns, name: str) -> dict:
     """A snapshot's state in plain form, as `export_state` gives the namespace's."""
     _snapshot(ns, name)
-    return {"state": ns.snapshot_export(name), "exported_at_ms": ns.now_ms(), "name": name}
+    state = ns.snapshot_export(name)
+    return {"state": state, "exported_at_ms": ns.now_ms(), "name": name, "profile": profiles.of_state(state)}
 
 
 def export_state(ns) -> dict:
     """The namespace in plain form (snake_case, amounts in kobo), which `import_state` takes back."""
-    return {"state": ns.export_state(), "exported_at_ms": ns.now_ms(), "name": None}
+    return {"state": ns.export_state(), "exported_at_ms": ns.now_ms(), "name": None, "profile": profiles.current(ns)}
 
 
 def import_state(ns, state: dict, parts, trial) -> dict:
@@ -233,9 +234,13 @@ def import_state(ns, state: dict, parts, trial) -> dict:
     keys a new state has), readable and balanced: `trial(state)` builds a namespace of it, outside
     the lock, which the invariants check and the namespace then adopts under its lock. Answers how
     many escrows and customers came in."""
+    state = {"profile": None, **state}  # exports made before profiles have none
     missing = sorted(set(parts) - set(state))
     if missing:
         raise BadRequest(IMPORT_MISSING.format(parts=", ".join(missing)))
+    if state["profile"] is not None and (not isinstance(state["profile"], dict)
+                                         or state["profile"].get("name") not in profiles.PROFILES):
+        raise BadRequest(IMPORT_MALFORMED.format(error=f"profile must be null or {{\"name\": one of {', '.join(profiles.PROFILES)}}}"))
     try:
         candidate = trial(state)
         problems = invariants.check(candidate)

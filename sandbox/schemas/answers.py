@@ -119,6 +119,8 @@ class HealthSchema(WireSchema):
     version = fields.String()
     store = fields.String(metadata={"description": "The state backend: `memory` or `redis`"})
     worker = fields.Integer(metadata={"description": "The process id of the worker that answered"})
+    profile = fields.String(metadata={"description": "The API profile namespaces answer by unless they choose one"})
+    profiles = fields.List(fields.String(), metadata={"description": "Every API profile the sandbox has"})
 
 
 class FixtureSetInfoSchema(WireSchema):
@@ -171,6 +173,7 @@ class ExportedStateSchema(WireSchema):
     format = fields.String()
     exported_at = fields.String(data_key="exportedAt", metadata={"format": "date-time"})
     name = fields.String()
+    profile = fields.String(metadata={"description": "The API profile the namespace answers by"})
     state = fields.Dict()
 
 
@@ -235,6 +238,7 @@ class JournalEntrySchema(WireSchema):
     latency_ms = fields.Float(data_key="latencyMs", allow_none=True)
     customer_id = fields.String(data_key="customerId", allow_none=True)
     scenario = fields.String(allow_none=True)
+    profile = fields.String(allow_none=True, metadata={"description": "The API profile that answered"})
     ip = fields.String(allow_none=True)
     request_body = fields.Raw(data_key="requestBody", allow_none=True)
     request_body_truncated = fields.Boolean(data_key="requestBodyTruncated")

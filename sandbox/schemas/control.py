@@ -5,6 +5,7 @@ import re
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from sandbox.clock import ClockError, parse_duration_ms, parse_iso
+from sandbox.domain import profiles
 from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber
 from sandbox.schemas.fast import WireSchema
 
@@ -105,9 +106,44 @@ class ImportSchema(RequestSchema):
     state = fields.Dict(required=True)
     exported_at = fields.String(data_key="exportedAt")
     name = fields.String()
+    profile = fields.String(metadata={"description": "the API profile the namespace answered by when exported "
+                                                    "(informational: the state's own `profile` part is what is restored)"})
 
 
 IMPORT = ImportSchema()
+
+
+PROFILE_CHOICE = validate.OneOf(profiles.PROFILES, error="must be one of [{choices}]")
+
+
+class ProfileQuerySchema(RequestSchema):
+    """`?profile=2026-10`: which API profile's document (default: the default profile's)."""
+
+    profile = fields.String(load_default=profiles.DEFAULT, validate=PROFILE_CHOICE)
+
+
+PROFILE_QUERY = ProfileQuerySchema()
+
+
+class ProfileChoiceSchema(RequestSchema):
+    """`{"profile": "2026-10"}`: the namespace answers by that profile from its next request (a
+    reset keeps the choice); `null` forgets it (back to the fixture file's, else the server's)."""
+
+    profile = fields.String(required=True, allow_none=True, validate=PROFILE_CHOICE)
+
+
+PROFILE_CHOICE_BODY = ProfileChoiceSchema()
+
+
+class ProfileSchema(WireSchema):
+    profile = fields.String(metadata={"description": "the API profile this namespace answers by"})
+    source = fields.String(validate=validate.OneOf((profiles.FROM_NAMESPACE, profiles.FROM_FIXTURE, profiles.FROM_SERVER)),
+                           metadata={"description": "where it comes from: the namespace's own choice (PUT), "
+                                                    "its fixture file, or the server's default"})
+    profiles = fields.List(fields.String(), metadata={"description": "every profile the sandbox has"})
+
+
+PROFILE = ProfileSchema()
 
 
 class ProviderStateSchema(RequestSchema):

@@ -3,6 +3,7 @@ plus optional escrow categories and saved debit cards."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from sandbox.domain import profiles
 from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber
 from sandbox.schemas.customer import CustomerCreateSchema
 
@@ -77,6 +78,8 @@ class FixtureActionSchema(RequestSchema):
 
 class FixtureSchema(RequestSchema):
     description = fields.String(load_default="")
+    # The API profile namespaces built from this set answer by (unless they choose one).
+    profile = fields.String(load_default=None, validate=validate.OneOf(profiles.PROFILES, error="must be one of [{choices}]"))
     provider_states = fields.List(fields.String(), data_key="providerStates", load_default=list)
     actions = fields.List(fields.Nested(FixtureActionSchema), load_default=list)
     merchant = fields.Nested(FixtureMerchantSchema, required=True)

@@ -11,6 +11,7 @@ import sys
 
 from sandbox import __version__
 from sandbox.controlplane.fixture_sets import DEFAULT_SET, FixtureError
+from sandbox.domain.profiles import DEFAULT as DEFAULT_PROFILE, DOCS as PROFILE_DOCS, PROFILES
 from sandbox.server.config import Config, ConfigError, MEMORY_STORE
 from sandbox.server.serving import granian_spawner
 
@@ -31,6 +32,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-controls", dest="controls", action="store_false", default=None,
                         help="switch the /_sandbox controls off (SANDBOX_CONTROLS=off)")
     parser.add_argument("--control-token", help="require X-Sandbox-Token on the controls (SANDBOX_CONTROL_TOKEN)")
+    parser.add_argument("--profile", help=f"the API profile namespaces answer by unless they choose one: "
+                        f"{' or '.join(PROFILES)} (default {DEFAULT_PROFILE}; SANDBOX_PROFILE)")
     parser.add_argument("--webhook-url", help="callback URL new namespaces start with (SANDBOX_WEBHOOK_URL)")
     parser.add_argument("--store", metavar="URL", help="where the state lives: memory (default, this process) or a Redis URL, "
                         "redis://host:port/db, shared by every worker and replica (SANDBOX_STORE)")
@@ -95,6 +98,7 @@ def banner(config: Config, fixture_sets: dict) -> str:
         f"  docs:     {url}/docs    console: {url}/_sandbox/console",
         f"  seed: {config.seed if config.seed is not None else 'random'}   fixtures: {source} ({sets})"
         f"   store: {describe_store(config)}",
+        f"  profile: {config.profile} ({PROFILE_DOCS[config.profile]}; per namespace: PUT /_sandbox/profile)",
         "  customers (send as the customer-id header):",
     ]
     for c in default["customers"]:
@@ -179,7 +183,7 @@ def main(argv=None) -> int:
             host=args.host, port=args.port, fixtures=args.fixtures, seed=args.seed,
             clock_start=args.clock_start, threads=args.threads, controls=args.controls,
             control_token=args.control_token, webhook_url=args.webhook_url, store=args.store,
-            workers=args.workers, namespace_ttl=args.namespace_ttl,
+            workers=args.workers, namespace_ttl=args.namespace_ttl, profile=args.profile,
         ).validate()
         fixture_sets = check_fixture_sets(config)
     except (ConfigError, FixtureError) as err:

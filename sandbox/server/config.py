@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from sandbox.clock import parse_iso
+from sandbox.domain import profiles
 
 MAX_BODY_BYTES = 1024 * 1024
 INTEGER_SETTINGS = {"port", "seed", "threads", "workers", "namespace_ttl"}
@@ -47,6 +48,7 @@ class Config:
     store: str = MEMORY_STORE
     workers: int = 1
     namespace_ttl: int = 86400
+    profile: str = profiles.DEFAULT  # the API profile namespaces answer by unless they choose
 
     @property
     def shared_store(self) -> bool:
@@ -74,6 +76,8 @@ class Config:
             raise ConfigError(f"namespace TTL must be at least {MIN_NAMESPACE_TTL} seconds, got {self.namespace_ttl}")
         if self.webhook_url is not None and not self.webhook_url.startswith(("http://", "https://")):
             raise ConfigError(f"webhook URL must start with http:// or https://, got {self.webhook_url!r}")
+        if self.profile not in profiles.PROFILES:
+            raise ConfigError(f"profile must be one of {', '.join(profiles.PROFILES)}, got {self.profile!r}")
         if self.clock_start is not None:
             try:
                 parse_iso(self.clock_start)
@@ -101,6 +105,7 @@ class Config:
             "store": ("SANDBOX_STORE",),
             "workers": ("SANDBOX_WORKERS",),
             "namespace_ttl": ("SANDBOX_NAMESPACE_TTL",),
+            "profile": ("SANDBOX_PROFILE",),
         }
         values = {}
         for name, variables in names.items():
@@ -129,6 +134,7 @@ class Config:
         env["SANDBOX_STORE"] = self.store
         env["SANDBOX_WORKERS"] = str(self.workers)
         env["SANDBOX_NAMESPACE_TTL"] = str(self.namespace_ttl)
+        env["SANDBOX_PROFILE"] = self.profile
         for name, variable in (("fixtures", "SANDBOX_FIXTURES"), ("seed", "SANDBOX_SEED"),
                                ("clock_start", "SANDBOX_CLOCK_START"), ("control_token", "SANDBOX_CONTROL_TOKEN"),
                                ("webhook_url", "SANDBOX_WEBHOOK_URL")):

@@ -36,7 +36,7 @@ COLLECTIONS = (
 )
 
 # Settings a namespace holds beside its entities (the controls change them; `settings`).
-SETTING_PARTS = ("webhook", "fixture")
+SETTING_PARTS = ("webhook", "fixture", "profile")
 # Counters of entities dropped from capped collections (`dropped`, `count_dropped`).
 DROPPED = {"events": "events_dropped", "deliveries": "deliveries_dropped"}
 
@@ -47,6 +47,7 @@ def new_state(seed: int | None, clock_start_ms: int | None, webhook_url: str | N
         "version": 1,
         "merchant": None,
         "fixture": None,
+        "profile": None,
         **{kind: {} for kind in COLLECTIONS},
         "tokens": {},
         "webhook": {"url": webhook_url, "milestone_events": False, "faults": [], "delay_seconds": 0},
@@ -271,8 +272,12 @@ def reset(store: Store, key: str, keep: Iterable[str] = (), **options) -> Namesp
     """Rebuild the key's namespace from the fixtures (`options`: the set, the seed), in place:
     holders keep a valid handle, the journal and snapshots stay, and so do the settings named in
     `keep` (configuration, not data: the caller says which)."""
-    fresh = store.build(key, **options)
     ns = store.namespace(key)
+    if "profile" in keep:
+        # The fixtures are replayed under the profile the namespace keeps.
+        with ns.lock:
+            options["profile"] = (ns.settings("profile") or {}).get("name")
+    fresh = store.build(key, **options)
     with ns.lock:
         for part in keep:
             fresh.save_settings(part, copy.deepcopy(ns.settings(part)))

@@ -153,7 +153,7 @@ class MemoryNamespace:
 
     # -- settings and counters beside the entities ---------------------------------------------
     def settings(self, part: str) -> dict | None:
-        return codec.copy(self.state[part])
+        return codec.copy(self.state.get(part))
 
     def save_settings(self, part: str, value: dict | None) -> None:
         self.state[part] = codec.copy(value)

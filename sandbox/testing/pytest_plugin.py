@@ -25,7 +25,7 @@ SCENARIO_HEADER = "X-Sandbox-Scenario"
 TIMEOUT_SECONDS = 30
 # The in-process server honours these SANDBOX_* settings; it always has its controls on and
 # unprotected (request threads are irrelevant: Werkzeug's server starts one per request).
-IN_PROCESS_SETTINGS = ("SANDBOX_FIXTURES", "SANDBOX_SEED", "SANDBOX_CLOCK_START")
+IN_PROCESS_SETTINGS = ("SANDBOX_FIXTURES", "SANDBOX_SEED", "SANDBOX_CLOCK_START", "SANDBOX_PROFILE")
 
 
 __all__ = ["PaylukSandbox", "PaylukSandboxError", "payluk_sandbox", "payluk_sandbox_server", "pytest_addoption",

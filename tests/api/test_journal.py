@@ -16,7 +16,7 @@ from sandbox.store.base import JOURNAL_SIZE
 from tests.conftest import BUYER, KEY, SELLER, START, UNKNOWN_ID, make_config, pay_body
 
 OTHER = "sk_test_journal_other"
-ENTRY_KEYS = ["id", "at", "method", "path", "query", "status", "latencyMs", "customerId", "scenario", "ip",
+ENTRY_KEYS = ["id", "at", "method", "path", "query", "status", "latencyMs", "customerId", "scenario", "profile", "ip",
               "requestBody", "requestBodyTruncated", "responseBody", "responseBodyTruncated"]
 ONE_DAY = "2026-06-23T10:15:00.000Z"
 
@@ -64,7 +64,7 @@ def test_list_requests__records_a_success(fresh, api):
     assert isinstance(entry["latencyMs"], float) and 0 <= entry["latencyMs"] < 10_000
     assert {k: v for k, v in entry.items() if k not in ("id", "latencyMs")} == {
         "at": START, "method": "GET", "path": "/v1/wallet", "query": {}, "status": 200,
-        "customerId": BUYER, "scenario": None, "ip": "127.0.0.1",
+        "customerId": BUYER, "scenario": None, "profile": "2026-06", "ip": "127.0.0.1",
         "requestBody": None, "requestBodyTruncated": False,
         "responseBody": {"status": 200, "message": "Wallet fetched successfully", "data": wallet},
         "responseBodyTruncated": False,

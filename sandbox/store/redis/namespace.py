@@ -171,7 +171,7 @@ class RedisNamespace:
     # -- settings and counters beside the entities (in `meta`) -----------------------------------
     @locked
     def settings(self, part: str) -> dict | None:
-        return codec.copy(self._meta[part])
+        return codec.copy(self._meta.get(part))
 
     @locked
     def save_settings(self, part: str, value: dict | None) -> None:
