@@ -3,7 +3,9 @@
 Accounts (all in kobo, positive = money the holder has):
   customer:<id>:main     spendable balance (`mainBalance`)
   customer:<id>:escrow   money this customer paid into escrows still holding it (`escrowBalance`)
-  payluk:fees            Payluk's 2.5 % fee, earned when an escrow completes
+  payluk:fees            Payluk's fee (2.5 % [A]; 2 % [B]), earned when an escrow completes
+  merchant:main          [B] the merchant's own wallet (`/v1/merchant/balance`): its commission,
+                         additional (delivery) fees, escrows it sells as its business account
   external:<source>      the world outside (card gateways, fixture seeding); goes negative
 The entries of a posting sum to zero, so the sum of all balances is always zero.
 """
@@ -11,6 +13,7 @@ The entries of a posting sum to zero, so the sum of all balances is always zero.
 from collections import defaultdict
 
 FEES = "payluk:fees"
+MERCHANT = "merchant:main"
 
 
 def main_account(customer_id: str) -> str:
