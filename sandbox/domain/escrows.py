@@ -214,7 +214,7 @@ def release_to_seller(ns, escrow: dict, kind: str) -> None:
     _, seller_share = fee_shares(escrow["fee"], escrow["who_pays"])
     payout = escrow["amount"] - seller_share
     buyer_escrow = ledger.escrow_account(escrow["buyer_id"])
-    ledger.post(ns, kind, [(buyer_escrow, -payout), (ledger.main_account(escrow["seller_id"]), payout)],
+    ledger.post(ns, kind, [(buyer_escrow, -payout), (ledger.payee_account(ns, escrow["seller_id"]), payout)],
                 escrow_id=escrow["id"])
     book_fee(ns, escrow, paid_out=payout)
 

@@ -21,6 +21,14 @@ def main_account(customer_id: str) -> str:
     return f"customer:{customer_id}:main"
 
 
+def payee_account(ns, party_id: str) -> str:
+    """Where money paid out to a party lands: the merchant's wallet when the party is the
+    merchant's own business account ([B]: escrows it sells without `customer-id`), else the
+    customer's main balance."""
+    merchant = ns.get_merchant()
+    return MERCHANT if merchant is not None and party_id == merchant["id"] else main_account(party_id)
+
+
 def escrow_account(customer_id: str) -> str:
     """Funds this customer (as buyer) has locked in open escrows."""
     return f"customer:{customer_id}:escrow"

@@ -97,7 +97,7 @@ def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
     ledger.post(
         ns,
         "milestone_release",
-        [(buyer_escrow, -milestone["amount"]), (ledger.main_account(beneficiary), milestone["amount"])],
+        [(buyer_escrow, -milestone["amount"]), (ledger.payee_account(ns, beneficiary), milestone["amount"])],
         escrow_id=escrow["id"],
         milestone_id=milestone["id"],
     )
