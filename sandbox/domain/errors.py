@@ -169,6 +169,7 @@ FORK_TARGET_TAKEN = "That key already has a namespace; send replace: true to ove
 # -- fixture sets (sandbox/controlplane/fixture_sets.py: a bad step stops start-up) ----------------------
 FIXTURE_NOTHING_SAVED = "{value}: nothing was saved as {name!r} before this step"  # sandbox
 FIXTURE_NO_PART = "{value}: {name} has no {part!r}"  # sandbox
+FIXTURE_BAD_DATE = "{value} is not a date: {error}"  # sandbox: "$today+P23D" in a fixture step
 FIXTURE_UNKNOWN_OP = "unknown op {op!r}"  # sandbox
 
 

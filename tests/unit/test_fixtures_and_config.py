@@ -185,3 +185,25 @@ def test_an_unknown_op(tmp_path):
     directory = _set_dir(tmp_path, broken={"extends": "default", "actions": [{"op": "teleport"}]})
     with pytest.raises(FixtureError, match=r'broken.json: "actions\[0\].op" must be one of'):
         load_fixture_sets(directory)
+
+
+def test_dates_relative_to_the_clock(tmp_path):
+    """`$today+P23D` is the namespace clock's date plus a duration: the shipped milestone sets'
+    due dates stay ahead of any clock (the docs' 2026-07-15 on the suite's 2026-06-22 clock)."""
+    app = create_app(Config(clock_start="2026-06-22T10:15:00Z"))
+    try:
+        ns = app.extensions["sandbox"].store.reset("sk_test_dates", fixtures="unfunded-milestone")
+        with ns.lock:
+            [escrow] = ns.all("escrows")
+        assert [m["due_date"] for m in escrow["milestones"]] == ["2026-07-15", "2026-08-15", None]
+    finally:
+        app.close()
+
+
+def test_a_bad_relative_date_names_the_step(tmp_path):
+    directory = _set_dir(tmp_path, broken={"extends": "default", "actions": [
+        {"op": "create_milestone_escrow", "customer": "665f1b2c9a1e4d0012ab3c30",
+         "body": {"amount": 10, "purpose": "x", "whoPays": "buyer",
+                  "milestones": [{"title": "a", "amount": 5, "dueDate": "$today+P1Y"}, {"title": "b", "amount": 5}]}}]})
+    with pytest.raises(FixtureError, match=r"actions\[0\] \(create_milestone_escrow\): \$today\+P1Y is not a date: "):
+        create_app(Config(fixtures=str(directory)))
