@@ -8,23 +8,30 @@ import sys
 import pytest
 
 from sandbox.docs import fidelity
-from sandbox.docs.fidelity import EMULATED, NOT_EMULATED, PARTIAL, route_pattern
+from sandbox.api.documented import exists_in
+from sandbox.docs.fidelity import ABSENT, EMULATED, NOT_EMULATED, PARTIAL, route_pattern
+from sandbox.domain.profiles import PROFILES
 from tests.conftest import ROOT
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
-def served_routes(app) -> set[tuple[str, str]]:
-    """(method, pattern) of every /v1 route of the app's url_map (CORS preflight-only rules skipped)."""
+def served_routes(app, profile=fidelity.PROFILES[0]) -> set[tuple[str, str]]:
+    """(method, pattern) of every /v1 route of the app's url_map that exists in an API profile
+    (CORS preflight-only rules skipped)."""
     routes = set()
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/v1/") or rule.rule == "/v1":
+        if (rule.rule.startswith("/v1/") or rule.rule == "/v1") and exists_in(app.view_functions[rule.endpoint], profile):
             routes |= {(method, route_pattern(rule.rule)) for method in rule.methods - IGNORED_METHODS}
     return routes
 
 
-def documented(*statuses) -> set[tuple[str, str]]:
-    return {entry.route for entry in fidelity.ENTRIES if entry.route and entry.status in statuses}
+def documented(*statuses, profile=fidelity.PROFILES[0]) -> set[tuple[str, str]]:
+    return {entry.route for entry in fidelity.ENTRIES if entry.route and entry.status_in(profile) in statuses}
+
+
+def test_the_report_has_the_sandboxs_profiles():
+    assert fidelity.PROFILES == PROFILES
 
 
 def test_committed_report_is_the_generated_one():
@@ -32,19 +39,22 @@ def test_committed_report_is_the_generated_one():
     assert committed == fidelity.render(), f"docs/fidelity.md is stale: run `{fidelity.COMMAND}`"
 
 
-def test_every_served_v1_route_is_reported_as_emulated_or_partial(app):
-    missing = served_routes(app) - documented(EMULATED, PARTIAL)
-    assert not missing, f"add these routes to sandbox/docs/fidelity.py: {sorted(missing)}"
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_served_v1_route_is_reported_as_emulated_or_partial(app, profile):
+    missing = served_routes(app, profile) - documented(EMULATED, PARTIAL, profile=profile)
+    assert not missing, f"add these routes to sandbox/docs/fidelity.py ({profile}): {sorted(missing)}"
 
 
-def test_every_route_reported_as_emulated_or_partial_is_served(app):
-    phantom = documented(EMULATED, PARTIAL) - served_routes(app)
-    assert not phantom, f"reported as emulated but not served: {sorted(phantom)}"
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_route_reported_as_emulated_or_partial_is_served(app, profile):
+    phantom = documented(EMULATED, PARTIAL, profile=profile) - served_routes(app, profile)
+    assert not phantom, f"reported as emulated but not served ({profile}): {sorted(phantom)}"
 
 
-def test_no_route_reported_as_not_emulated_is_served(app):
-    served = documented(NOT_EMULATED) & served_routes(app)
-    assert not served, f"served but reported as not emulated: {sorted(served)}"
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_route_reported_as_not_emulated_or_absent_is_served(app, profile):
+    served = documented(NOT_EMULATED, ABSENT, profile=profile) & served_routes(app, profile)
+    assert not served, f"served but reported as not emulated ({profile}): {sorted(served)}"
 
 
 def test_the_checks_can_fail(app):
@@ -77,13 +87,16 @@ def test_every_area_has_a_table_in_order():
     text = fidelity.render()
     positions = [text.index(f"\n## {area}\n") for area in fidelity.AREAS]
     assert positions == sorted(positions)
-    assert text.count("| what | status | source | sandbox choice |") == len(fidelity.AREAS)
+    assert text.count("| what | 2026-06 | 2026-10 | source | sandbox choice |") == len(fidelity.AREAS)
 
 
 def test_render_is_deterministic_and_escapes_pipes():
     assert fidelity.render() == fidelity.render()
     row = fidelity.Entry("Cards", "`a|b`", PARTIAL, "[A]", "x | y")
-    assert "| `a\\|b` | partial | [A] | x \\| y |" in fidelity.render([row])
+    assert "| `a\\|b` | partial | partial | [A] | x \\| y |" in fidelity.render([row])
+    later = fidelity.Entry("Cards", "b", ABSENT, "[B]", "", later=EMULATED, later_choice="z")
+    assert f"| b | {ABSENT} | emulated | [B] | **2026-10**: z |" in fidelity.render([later])
+    assert fidelity.counts([row, later], "2026-10") == {EMULATED: 1, PARTIAL: 1, NOT_EMULATED: 0, ABSENT: 0}
 
 
 def test_command_writes_and_checks(tmp_path):
