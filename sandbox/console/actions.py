@@ -22,10 +22,10 @@ from sandbox.console.helpers import (
     to_sign_in,
 )
 from sandbox.console.session import Sessions
-from sandbox.domain import controls, disputes, escrows, funding, milestones, outbox
+from sandbox.domain import controls, disputes, escrows, funding, milestones, outbox, profiles
 from sandbox.domain.errors import CONSOLE_FORM_EXPIRED, CONSOLE_NOT_A_TEST_KEY, CONSOLE_TOKEN_REFUSED
 from sandbox.schemas.base import load
-from sandbox.schemas.control import SNAPSHOT_CREATE
+from sandbox.schemas.control import PROFILE_CHOICE_BODY, SNAPSHOT_CREATE
 from sandbox.schemas.escrow import DISPUTE_RESOLVE, DISPUTE_SUBMIT
 
 
@@ -104,6 +104,15 @@ def resume_clock(viewer: Viewer):
 def reset(viewer: Viewer):
     controls.reset(store(), viewer.key)  # as POST /_sandbox/reset: settings are configuration, kept
     return "Namespace reset to its fixtures (the journal, snapshots and settings are kept)"
+
+
+@bp.post("/profile")
+@action(_back_to_overview)
+def choose_profile(viewer: Viewer):
+    """As PUT /_sandbox/profile: empty = forget the namespace's choice."""
+    name = load(PROFILE_CHOICE_BODY, {"profile": request.form.get("profile", "").strip() or None})["profile"]
+    chosen = profiles.choose(viewer.ns, name)
+    return f"API profile {chosen['profile']} ({'chosen for this namespace' if name else 'the fixture or server default'})"
 
 
 @bp.post("/snapshots")

@@ -29,6 +29,7 @@ from sandbox import clock
 from sandbox.api.auth import public
 from sandbox.api.webhooks import dispatcher
 from sandbox.console.session import Sessions, mask
+from sandbox.domain import profiles
 from sandbox.domain.errors import (
     CONSOLE_CSRF_REFUSED,
     CONSOLE_FORM_REFUSED,
@@ -137,9 +138,10 @@ class Viewer:
     def render(self, template: str, active: str, **context):
         with self.ns.lock:
             version = change_mark(self.ns)
+            profile = profiles.describe(self.ns)
         csrf = self.cookie["csrf"]
         return render_template(
-            f"console/{template}", nav=NAV, active=active, key_mask=mask(self.key), csrf=csrf,
+            f"console/{template}", nav=NAV, active=active, key_mask=mask(self.key), csrf=csrf, profile=profile,
             csrf_input=Markup(f'<input type="hidden" name="csrf" value="{escape(csrf)}">'),
             flashes=sessions().take_flashes(self.session), version=version, naira=naira, at=at, tone=tone,
             **context)

@@ -609,3 +609,18 @@ def test_dispute_answer_and_ruling_buttons(api, browser):
     assert flash(html) == "ok: Done: Dispute resolved by the merchant: REFUNDED"
     assert main_balance(api, BUYER) == buyer_before + 151_875  # all the buyer paid: 150,000 + half the 3,750 fee
     assert [api.verify(e["paymentToken"])["status"] for e in (paid, refunded)] == ["COMPLETED", "REFUNDED"]
+
+
+def test_the_profile_shows_on_every_page_and_can_be_chosen(api, browser):
+    html = browser.html("/overview")
+    assert 'data-testid="profile-tag"' in html and "API 2026-06" in text(html)
+    assert "the server's default" in text(html)
+    html = browser.act("/profile", {"profile": "2026-10"})
+    assert flash(html) == "ok: Done: API profile 2026-10 (chosen for this namespace)"
+    assert api.http.get("/_sandbox/profile").data["profile"] == "2026-10"
+    assert "API 2026-10" in text(browser.html("/customers"))
+    html = browser.act("/profile", {"profile": "2027-01"})
+    assert flash(html) == 'error: Refused: "profile" must be one of [2026-06, 2026-10]'
+    html = browser.act("/profile", {"profile": ""})
+    assert flash(html) == "ok: Done: API profile 2026-06 (the fixture or server default)"
+    assert api.http.get("/_sandbox/profile").data["source"] == "server"
