@@ -26,12 +26,12 @@ def test_serves_on_a_free_port_and_prints_the_customers(capsys):
     proc = processes.start([str(SCRIPT), "--port", "0", "--seed", "3"], cwd=ROOT,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        lines = [proc.stdout.readline() for _ in range(5)]
+        lines = [proc.stdout.readline() for _ in range(6)]
         url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", lines[0]).group(1)
         assert f"API:      {url}  (paths under /v1" in lines[1] and "Bearer sk_test_" in lines[1]
         assert f"docs:     {url}/docs" in lines[2] and f"console: {url}/_sandbox/console" in lines[2]
         assert "seed: 3" in lines[3] and "fixtures: built in (claimable-standard, default," in lines[3]
-        assert "profile: 2026-06 (docs.payluk.ng as of mid-2026; per namespace: PUT /_sandbox/profile)" in proc.stdout.readline()
+        assert "profile: 2026-06 (docs.payluk.ng as of mid-2026; per namespace: PUT /_sandbox/profile)" in lines[4]
         customers = [proc.stdout.readline() for _ in range(6)]
         assert any("665f1b2c9a1e4d0012ab3c40" in line for line in customers)
         assert customers[-1].strip() == "stop: Ctrl+C (SIGINT) or SIGTERM"

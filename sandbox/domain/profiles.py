@@ -27,7 +27,8 @@ def current(ns) -> str:
     chosen = ns.settings("profile")
     if chosen is not None:
         return chosen["name"]
-    return ns.settings("fixture").get("profile") or DEFAULT  # (exports made before profiles)
+    # (a namespace made outside a fixture set, or an export from before profiles: the default)
+    return (ns.settings("fixture") or {}).get("profile") or DEFAULT
 
 
 def of_state(state: dict) -> str:
@@ -41,7 +42,7 @@ def source(ns) -> str:
     """Where `current(ns)` comes from: `namespace`, `fixture` or `server`."""
     if ns.settings("profile") is not None:
         return FROM_NAMESPACE
-    return ns.settings("fixture").get("profile_from") or FROM_SERVER
+    return (ns.settings("fixture") or {}).get("profile_from") or FROM_SERVER
 
 
 def since(ns, profile: str) -> bool:

@@ -253,6 +253,9 @@ SPECS = {
         "/v1/whitelist-address/{w.address}", BUYER, missing=(400, "Whitelisted address not found")),
     ("POST", "/_sandbox/reset"): Spec("/_sandbox/reset", None, lambda w: {"fixtures": "default"}, field="fixtures"),
     ("GET", "/_sandbox/clock"): Spec("/_sandbox/clock"),
+    ("GET", "/_sandbox/profile"): Spec("/_sandbox/profile"),
+    ("PUT", "/_sandbox/profile"): Spec("/_sandbox/profile", None, lambda w: {"profile": "2026-10"}, required="profile",
+                                       field="profile"),
     ("POST", "/_sandbox/clock/advance"): Spec(
         "/_sandbox/clock/advance", None, lambda w: {"duration": "PT1M"}, field="duration"),
     ("POST", "/_sandbox/clock/set"): Spec(

@@ -61,7 +61,7 @@ ROUTES = [
     ("POST", "/v1/whitelist-address"),
     ("DELETE", f"/v1/whitelist-address/{E}"),
     ("POST", "/_sandbox/reset"),
-    ("GET", "/_sandbox/clock"),
+    ("GET", "/_sandbox/clock"), ("GET", "/_sandbox/profile"), ("PUT", "/_sandbox/profile"),
     ("POST", "/_sandbox/clock/advance"),
     ("POST", "/_sandbox/clock/set"),
     ("POST", "/_sandbox/clock/freeze"),
