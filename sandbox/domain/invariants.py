@@ -29,7 +29,7 @@ def check(ns) -> list[str]:
             if escrow["held"]:
                 violations.append(f"escrow {escrow['id']} is {escrow['state']} but holds {escrow['held']}")
             continue
-        if escrow["settlement_type"] == VAULT:
+        if escrow.get("settlement_type") == VAULT:
             # A vault has no buyer: each participant's stake sits in their own escrow balance.
             staked = [p for p in escrow["participants"] if p["status"] == STAKED]
             for participant in staked:

@@ -358,3 +358,22 @@ def test_escrow_answers_unchanged_in_2026_06(api):
     api.pay(escrow["id"])
     assert list(api.verify(escrow["paymentToken"])) == ESCROW_KEYS
     assert all(list(e) == ESCROW_KEYS for e in api.http.get("/v1/escrow/feeds").data["data"])
+
+
+def test_invariants_know_where_stakes_are_held():
+    """A vault's stakes sit in each participant's escrow balance; a vault holding anything else is
+    caught (the books are checked after every test above)."""
+    from sandbox.domain import invariants, ledger
+    from sandbox.store.base import new_state
+    from sandbox.store.memory import MemoryNamespace
+
+    ns = MemoryNamespace(new_state(1, 0))
+    vault = {"id": "v", "settlement_type": "VAULT", "state": "OPENED", "held": 300, "buyer_id": None,
+             "participants": [{"customer_id": BUYER, "amount": 100, "status": "STAKED"},
+                              {"customer_id": SELLER, "amount": 200, "status": "STAKED"}]}
+    ns.save("escrows", vault)
+    ledger.post(ns, "vault_stake", [(ledger.external_account("t"), -300), (ledger.escrow_account(BUYER), 100),
+                                    (ledger.escrow_account(SELLER), 200)])
+    assert invariants.check(ns) == []
+    ns.save("escrows", {**vault, "held": 250})
+    assert any("its stakes say otherwise" in v for v in invariants.check(ns))
