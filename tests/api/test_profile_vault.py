@@ -297,6 +297,18 @@ def test_vault_routes__need_a_super_admin_key(later_http):
         assert (reply.status, reply.body) == (401, {"status": 401, "message": "Access denied", "data": {}})
 
 
+@pytest.mark.parametrize("method, path", [("POST", CREATE), ("POST", "/v1/escrow/vault/winner/PY_8AB12C9D3045"),
+                                          ("POST", "/v1/escrow/vault/cancel/PY_8AB12C9D3045"),
+                                          ("GET", "/v1/escrow/vault/PY_8AB12C9D3045")])
+def test_vault_routes__auth(later_http, method, path):
+    """No key: 401; a key that is no test secret key: 403 (before any profile is known, so sent
+    past the adapter's contract check, which reads a keyless answer by the 2026-06 document)."""
+    reply = later_http._send(method, path, {}, None, None, None, None)
+    assert (reply.status, reply.body) == (401, {"status": 401, "message": "No token provided", "data": {}})
+    reply = later_http._send(method, path, {"Authorization": "Bearer sk_live_abc"}, None, None, None, None)
+    assert (reply.status, reply.body) == (403, {"status": 403, "message": "Unauthorized Access", "data": {}})
+
+
 # -- the vault among other escrows ---------------------------------------------------------------------
 
 
