@@ -9,7 +9,8 @@ class ParticipantSpecSchema(RequestSchema):
     """One participant as sent: `amount` (the stake) is checked by the domain, exactly."""
 
     customer_id = ObjectId(data_key="customerId", required=True)
-    amount = RawAmount(required=True, metadata={"type": "number", "minimum": 1, "multipleOf": 0.01})
+    amount = RawAmount(required=True, metadata={"type": "number", "minimum": 1,
+                                                "description": "Naira, at most 2 decimals"})
 
 
 class VaultCreateSchema(RequestSchema):
