@@ -183,6 +183,9 @@ def test_choose_winner(later):
     assert release["kind"] == "vault_release"
     assert ["payluk:fees", vault["fee"]] in release["entries"]
     assert events(later.http, vault["id"]) == ["escrow.created", "escrow.ongoing", "escrow.completed"]
+    completed = later.http.get(f"/_sandbox/events?escrowId={vault['id']}&type=escrow.completed").data["data"][0]
+    assert completed["payload"]["data"]["winnerId"] == POOR_BUYER
+    assert completed["payload"]["data"]["participants"] == won["participants"]
     assert later._expect(later.http.get(f"/v1/escrow/vault/{vault['paymentToken']}"), 200) == won
 
 
