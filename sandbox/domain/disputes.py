@@ -32,6 +32,8 @@ def submit_dispute(ns, customer_id, token, data: dict) -> dict:
     escrows cannot be disputed."""
     customer = require_customer(ns, customer_id)
     escrow = escrow_by_token(ns, token)
+    if escrow["settlement_type"] == lifecycle.VAULT:  # [B] concepts/vault-escrows: never disputable
+        raise BadRequest(errors.VAULT_NOT_DISPUTABLE)
     if escrow["settlement_type"] == MILESTONE:
         raise BadRequest(errors.MILESTONE_NOT_DISPUTABLE)
     sides = {entry["type"] for entry in escrow["dispute"] or []}

@@ -24,6 +24,7 @@ BUYER_ALREADY_DISPUTED = "Buyer already submitted Dispute"
 SELLER_ALREADY_DISPUTED = "Seller already submitted Dispute"
 NO_DISPUTE = "No dispute found for this escrow"
 ESCROW_ALREADY_COMPLETED = "Escrow already completed"
+VAULT_NOT_DISPUTABLE = "Vault escrows cannot be disputed"  # [B]
 
 # -- rule texts from the milestone concept page, used as messages ------------------------
 MILESTONES_MIN_TWO = "At least 2 milestones are required"
@@ -43,6 +44,15 @@ LIST_TYPE_REQUIRED = '"type" must be one of [sales, buy]'
 TOO_MANY_IMAGES = '"imageUrl" must contain at most 5 images'
 DUPLICATE_ESCROW_IDS = '"escrowDetails.escrowId" contains duplicate ids'  # sandbox
 CUSTOMER_ID_TWICE = "Customer id {customer_id} is used twice"  # sandbox (a fixture set's step)
+
+
+# -- vault escrows ([B], sandbox/domain/vaults.py): Payluk documents the rules, not their messages --
+VAULT_PARTICIPANTS_MIN_TWO = "At least 2 participants are required"  # sandbox
+VAULT_PARTICIPANTS_UNIQUE = "Each customer can be a participant only once"  # sandbox
+VAULT_STAKE_INVALID = "Every participant amount must be at least 1 with at most 2 decimal places"  # sandbox
+VAULT_POT_MIN = "The sum of participant amounts must be at least 1000"  # sandbox
+VAULT_PARTICIPANT_INACTIVE = "Every participant must be an active customer"  # sandbox
+VAULT_WINNER_NOT_PARTICIPANT = "The winner must be a participant of this vault"  # sandbox
 
 
 # -- catalog: categories, countries, cards, whitelist ------------------------------------

@@ -88,9 +88,9 @@ def set_amount(escrow: dict, amount_kobo: int) -> None:
     escrow["fee"] = fee_for(amount_kobo)
 
 
-def new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_type: str, category: dict | None,
-                milestones: list = (), images: list = ()) -> dict:
-    """A new unfunded escrow, saved; every input has been checked by the caller."""
+def escrow_record(ns, seller_id: str | None, data: dict, amount_kobo: int, settlement_type: str,
+                  category: dict | None, milestones: list = (), images: list = ()) -> dict:
+    """A new unfunded escrow, not saved yet; every input has been checked by the caller."""
     now = ns.now_ms()
     escrow = {
         "id": ns.new_id(),
@@ -127,6 +127,13 @@ def new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_type
         "updated_at_ms": now,
     }
     set_amount(escrow, amount_kobo)
+    return escrow
+
+
+def new_escrow(ns, seller_id: str, data: dict, amount_kobo: int, settlement_type: str, category: dict | None,
+                milestones: list = (), images: list = ()) -> dict:
+    """A new unfunded escrow, saved; every input has been checked by the caller."""
+    escrow = escrow_record(ns, seller_id, data, amount_kobo, settlement_type, category, milestones, images)
     ns.save_escrow(escrow)
     # concepts/webhooks: `escrow.created`, and the escrow enters PENDING (`escrow.pending`).
     outbox.emit(ns, "escrow.created", escrow)

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from sandbox.domain import ledger
-from sandbox.domain.lifecycle import OPENED, RELEASED
+from sandbox.domain.lifecycle import OPENED, RELEASED, STAKED, VAULT
 from sandbox.domain.money import fee_shares
 
 
@@ -28,6 +28,14 @@ def check(ns) -> list[str]:
         if escrow["state"] != OPENED:
             if escrow["held"]:
                 violations.append(f"escrow {escrow['id']} is {escrow['state']} but holds {escrow['held']}")
+            continue
+        if escrow.get("settlement_type") == VAULT:
+            # A vault has no buyer: each participant's stake sits in their own escrow balance.
+            staked = [p for p in escrow["participants"] if p["status"] == STAKED]
+            for participant in staked:
+                held_by_buyer[participant["customer_id"]] += participant["amount"]
+            if escrow["held"] != sum(p["amount"] for p in staked):
+                violations.append(f"vault {escrow['id']} holds {escrow['held']}, its stakes say otherwise")
             continue
         held_by_buyer[escrow["buyer_id"]] += escrow["held"]
         if escrow["milestones"]:

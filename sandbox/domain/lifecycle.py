@@ -10,6 +10,7 @@ from sandbox.domain.errors import ActionNotAllowed
 # settlementType
 STANDARD = "STANDARD"
 MILESTONE = "MILESTONE"
+VAULT = "VAULT"  # [B] (profile 2026-10): stakes pooled by participants, paid to one winner
 
 # status
 PENDING = "PENDING"
@@ -27,6 +28,8 @@ CLOSED = "CLOSED"
 
 # milestone status
 RELEASED = "RELEASED"
+# vault participant status ([B]: STAKED, RELEASED, REFUNDED)
+STAKED = "STAKED"
 
 OPEN_DISPUTE_STATUSES = (DISPUTED, INVESTIGATING)
 # deliveryTimeline units in milliseconds, for the claim window (paidAt + maxDelivery x unit).
@@ -54,7 +57,10 @@ STATE_OF_STATUS = {
 #   answered once by the seller (reply_dispute) and settled by the merchant (resolve_*);
 #   confirm and claim are refused while a dispute is open (funds are frozen);
 # - a milestone escrow releases milestone by milestone, the last one closing it, and cannot
-#   be disputed ([A]).
+#   be disputed ([A]);
+# - a vault escrow ([B], concepts/vault-escrows) is born funded (`ONGOING`) and ends once: the
+#   merchant names the winner (`COMPLETED`) or cancels it (`REFUNDED`). It has no row for any
+#   other action, so pay, edit, confirm, claim and disputes are refused on it.
 TRANSITIONS = {
     (STANDARD, PENDING, "edit"): PENDING,
     (STANDARD, PENDING, "convert"): PENDING,
@@ -73,6 +79,8 @@ TRANSITIONS = {
     (MILESTONE, PENDING, "pay"): ONGOING,
     (MILESTONE, ONGOING, "release_milestone"): ONGOING,
     (MILESTONE, ONGOING, "complete_milestones"): COMPLETED,
+    (VAULT, ONGOING, "choose_winner"): COMPLETED,
+    (VAULT, ONGOING, "cancel_vault"): REFUNDED,
 }
 
 ACTIONS = sorted({action for (_, _, action) in TRANSITIONS})

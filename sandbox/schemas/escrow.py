@@ -177,6 +177,14 @@ MILESTONE = MilestoneSchema()
 MILESTONES = MilestoneSchema(many=True)
 
 
+class ParticipantSchema(WireSchema):
+    """A vault escrow's participant ([B]): the customer, the stake, STAKED | RELEASED | REFUNDED."""
+
+    customer_id = fields.String(data_key="customerId")
+    amount = Naira()
+    status = fields.String(metadata={"enum": ["STAKED", "RELEASED", "REFUNDED"]})
+
+
 class EscrowSchema(WireSchema):
     """The full escrow object, keys in the order of docs.payluk.ng create-escrow (201)."""
 
@@ -211,6 +219,11 @@ class EscrowSchema(WireSchema):
     updated_at_ms = Timestamp(data_key="updatedAt")
     additional_fee = Naira(data_key="additionalFee")
     additional_fee_refundable = fields.Boolean(data_key="additionalFeeRefundable")
+    # [B] vault escrows only: other escrows have neither key (their answers stay as they were).
+    participants = fields.List(fields.Nested(ParticipantSchema), metadata={
+        "description": "Vault escrows only (profile 2026-10): each participant's stake"})
+    winner_id = fields.String(data_key="winnerId", allow_none=True, metadata={
+        "description": "Vault escrows only (profile 2026-10): the participant paid the pot, null until then"})
 
 
 ESCROW = EscrowSchema()

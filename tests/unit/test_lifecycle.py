@@ -26,6 +26,8 @@ ALLOWED = {
     ("MILESTONE", "PENDING", "pay"): "ONGOING",
     ("MILESTONE", "ONGOING", "release_milestone"): "ONGOING",
     ("MILESTONE", "ONGOING", "complete_milestones"): "COMPLETED",
+    ("VAULT", "ONGOING", "choose_winner"): "COMPLETED",
+    ("VAULT", "ONGOING", "cancel_vault"): "REFUNDED",
 }
 
 
@@ -35,7 +37,7 @@ def _escrow(settlement, status):
 
 
 @pytest.mark.parametrize("settlement, status, action",
-                         list(itertools.product(["STANDARD", "MILESTONE"], STATUSES, lifecycle.ACTIONS)))
+                         list(itertools.product(["STANDARD", "MILESTONE", "VAULT"], STATUSES, lifecycle.ACTIONS)))
 def test_every_pair(settlement, status, action):
     escrow = _escrow(settlement, status)
     expected = ALLOWED.get((settlement, status, action))
