@@ -1,10 +1,14 @@
 """Escrow and milestone schemas: create/edit/convert requests, the escrow object out."""
 
+import re
+from decimal import Decimal
+
 from marshmallow import fields
 
 from sandbox.domain.lifecycle import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import (
+    MAX_SAFE_INTEGER,
     NON_EMPTY,
     DateOnly,
     Naira,
@@ -20,6 +24,29 @@ from sandbox.schemas.catalog import CategorySchema
 from sandbox.schemas.customer import PageQuerySchema
 from sandbox.schemas.fast import WireSchema
 from sandbox.schemas.payment import UpperChoice
+
+
+DECIMAL_TEXT = re.compile(r"[0-9]+\.[0-9]+", re.ASCII)
+
+
+class TextAmount(RawAmount):
+    """An escrow amount sent as multipart text or JSON: text spelling a number is read exactly
+    ("150000" an int, "150000.50" a Decimal); anything else goes through as sent. The domain
+    judges it by API profile ([A] whole naira, [B] up to 2 decimals), so this field refuses
+    only what it always has: a whole number JavaScript cannot hold exactly (digits beyond
+    MAX_SAFE_INTEGER refused before any conversion). A number with a fraction is the domain's
+    to refuse ([A]: not an integer, however big)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isascii() and text.isdigit():
+                value = int(text) if len(text) <= 16 else MAX_SAFE_INTEGER + 1
+            elif DECIMAL_TEXT.fullmatch(text):
+                return Decimal(text)
+        if isinstance(value, Decimal):
+            return value
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class MilestoneSpecSchema(RequestSchema):
@@ -73,7 +100,7 @@ class EscrowCreateSchema(_EscrowDetailsSchema):
     `imageUrl` in JSON is a URL or a list of URLs; `callbackUrl` is accepted and kept.
     """
 
-    amount = WholeNumber(lenient=True, required=True)
+    amount = TextAmount(required=True, metadata={"type": "integer", "minimum": 1})
     max_delivery = WholeNumber(data_key="maxDelivery", lenient=True, allow_none=True)
     total_quantity = WholeNumber(data_key="totalQuantity", lenient=True, allow_none=True)
     image_urls = fields.Raw(data_key="imageUrl", allow_none=True)
