@@ -2,12 +2,12 @@
 buyer confirms each (docs.payluk.ng concepts/milestone-escrows): create, edit, convert, list,
 confirm."""
 
-from sandbox.domain import errors, ledger, lifecycle, outbox, profiles
+from sandbox.domain import errors, ledger, lifecycle, outbox
 from sandbox.domain.customers import require_customer
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
 from sandbox.domain.escrows import (
     acting_seller, apply_details, book_fee, build_milestones, category_of, check_amount, check_delivery, escrow_by_id,
-    escrow_by_token, new_escrow, require_seller, set_amount, transition,
+    escrow_by_token, later, new_escrow, require_seller, set_amount, transition,
 )
 from sandbox.domain.lifecycle import MILESTONE, PENDING, RELEASED
 
@@ -76,7 +76,7 @@ def list_milestones(ns, token) -> list[dict]:
 def check_order(ns, escrow: dict, milestone: dict) -> None:
     """[B] (changelog 29 Jun 2026): only the earliest pending milestone, in the escrow's
     milestone order, can be confirmed; [A] releases them in any order."""
-    if not profiles.later(ns):
+    if not later(ns):
         return
     earliest = next((m for m in escrow["milestones"] if m["status"] == PENDING), None)
     if earliest is not None and earliest["id"] != milestone["id"]:
