@@ -86,7 +86,7 @@ LATER_MILESTONES = ((400, E.MILESTONE_AMOUNT_TWO_DECIMALS), (400, E.MILESTONE_DU
      message="Created successfully", body=esc.EscrowCreateSchema, files={"imageUrl": "many"}, customer="required",
      errors=((400, E.TOO_MANY_IMAGES), (400, E.CATEGORY_NOT_FOUND)), links=PAY_CREATED)
 @variant(OCTOBER, summary="Create a standard escrow (the seller is the customer-id, else the merchant)",
-         **SELLER_OPTIONAL, errors=((400, E.TOO_MANY_IMAGES), (400, E.CATEGORY_NOT_FOUND)) + LATER_AMOUNT
+         **SELLER_OPTIONAL, body=esc.EscrowCreateLaterSchema, errors=((400, E.TOO_MANY_IMAGES), (400, E.CATEGORY_NOT_FOUND)) + LATER_AMOUNT
          + LATER_DELIVERY + BLOCKED + SELF_ESCROW)
 def create_escrow():
     seller_id = _seller()
@@ -98,7 +98,8 @@ def create_escrow():
 @doc(Tag.ESCROWS, "Edit an unfunded escrow (any of the create fields)", data=esc.EscrowSchema,
      message="Escrow updated successfully", body=esc.EscrowCreateSchema(partial=True), files={"imageUrl": "many"},
      customer="required", errors=ESCROW_NOT_FOUND + NOT_ALLOWED)
-@variant(OCTOBER, **SELLER_OPTIONAL, errors=ESCROW_NOT_FOUND + NOT_ALLOWED + LATER_AMOUNT + LATER_DELIVERY + BLOCKED)
+@variant(OCTOBER, **SELLER_OPTIONAL, body=esc.EscrowEditLaterSchema,
+         errors=ESCROW_NOT_FOUND + NOT_ALLOWED + LATER_AMOUNT + LATER_DELIVERY + BLOCKED)
 def edit_escrow(token):
     seller_id = _seller()
     escrow = call(escrows.edit_escrow, seller_id, token, _escrow_fields(partial=True))
@@ -232,7 +233,7 @@ def list_all_disputes():
      errors=((400, E.MILESTONES_MIN_TWO), (400, E.MILESTONE_SUM_MISMATCH), (400, E.MILESTONE_AMOUNT_POSITIVE_INT),
              (400, E.MILESTONE_WHO_PAYS_BUYER), (400, E.BENEFICIARY_NOT_FOUND)),
      links=PAY_CREATED)
-@variant(OCTOBER, **SELLER_OPTIONAL,
+@variant(OCTOBER, **SELLER_OPTIONAL, body=esc.MilestoneEscrowCreateLaterSchema,
          errors=((400, E.MILESTONES_MIN_TWO), (400, E.MILESTONE_SUM_MISMATCH), (400, E.MILESTONE_WHO_PAYS_BUYER),
                  (400, E.BENEFICIARY_NOT_FOUND)) + LATER_AMOUNT + LATER_DELIVERY + LATER_MILESTONES + BLOCKED
          + SELF_ESCROW)
@@ -247,7 +248,7 @@ def create_milestone_escrow():
 @doc(Tag.MILESTONES, "Replace an unfunded milestone escrow's details and milestones", data=esc.EscrowSchema,
      message="Milestone escrow updated successfully", body=esc.MilestoneEscrowCreateSchema, customer="required",
      errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_SUM_MISMATCH),))
-@variant(OCTOBER, **SELLER_OPTIONAL,
+@variant(OCTOBER, **SELLER_OPTIONAL, body=esc.MilestoneEscrowCreateLaterSchema,
          errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_SUM_MISMATCH),) + LATER_AMOUNT + LATER_DELIVERY
          + LATER_MILESTONES + BLOCKED)
 def edit_milestone_escrow(token):
@@ -261,7 +262,7 @@ def edit_milestone_escrow(token):
 @doc(Tag.MILESTONES, "Convert an unfunded standard escrow to milestones", data=esc.EscrowSchema,
      message="Escrow converted to milestone successfully", body=esc.MilestoneConvertSchema, customer="required",
      errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_SUM_MISMATCH),))
-@variant(OCTOBER, **SELLER_OPTIONAL,
+@variant(OCTOBER, **SELLER_OPTIONAL, body=esc.MilestoneConvertLaterSchema,
          errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_SUM_MISMATCH),) + LATER_AMOUNT + LATER_MILESTONES
          + BLOCKED)
 def convert_to_milestone(token):

@@ -3,7 +3,7 @@
 import re
 from decimal import Decimal
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from sandbox.domain.lifecycle import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
 from sandbox.domain.money import kobo_to_wire
@@ -108,6 +108,67 @@ class EscrowCreateSchema(_EscrowDetailsSchema):
 
 
 ESCROW_CREATE = EscrowCreateSchema()
+
+
+# -- profile 2026-10's bodies, as documented ----------------------------------------------------------
+# The views load the schemas above, which take either profile's body; the domain applies the
+# profile's rules (sandbox/domain/escrows.py). These describe [B]'s rules in its OpenAPI document.
+
+LATER_AMOUNT = {"type": "number", "minimum": 1000, "multipleOf": 0.01, "description": "Naira, at most 2 decimals"}
+LATER_TEXT_AMOUNT = {**LATER_AMOUNT, "description": "Naira, at most 2 decimals (multipart: the number as text)"}
+LATER_MILESTONE_AMOUNT = {"type": "number", "minimum": 1, "multipleOf": 0.01, "description": "Naira, at most 2 decimals"}
+DUE_DATE = {"description": "A date after today (UTC) on the namespace clock"}
+
+
+def _max_delivery(**kwargs) -> WholeNumber:
+    return WholeNumber(data_key="maxDelivery", minimum=1, maximum=365, validate=validate.Range(max=365),
+                       required=True, **kwargs)
+
+
+def _delivery_timeline() -> fields.String:
+    return fields.String(data_key="deliveryTimeline", validate=one_of(DELIVERY_TIMELINES), required=True)
+
+
+class EscrowCreateLaterSchema(EscrowCreateSchema):
+    """POST /v1/escrow/create in profile 2026-10: amounts to 2 decimals from 1 000, the delivery
+    window required (maxDelivery 1-365)."""
+
+    amount = TextAmount(required=True, metadata=LATER_TEXT_AMOUNT)
+    max_delivery = _max_delivery(lenient=True)
+    delivery_timeline = _delivery_timeline()
+
+
+class EscrowEditLaterSchema(EscrowCreateSchema):
+    """PUT /v1/escrow/edit/{token} in profile 2026-10: any create field, the delivery window always."""
+
+    amount = TextAmount(metadata=LATER_TEXT_AMOUNT)
+    purpose = fields.String(validate=NON_EMPTY)
+    who_pays = fields.String(data_key="whoPays", validate=one_of(WHO_PAYS))
+    max_delivery = _max_delivery(lenient=True)
+    delivery_timeline = _delivery_timeline()
+
+
+class MilestoneSpecLaterSchema(MilestoneSpecSchema):
+    """One milestone in profile 2026-10: at least 1 with at most 2 decimals, a future due date."""
+
+    amount = RawAmount(required=True, metadata=LATER_MILESTONE_AMOUNT)
+    due_date = DateOnly(data_key="dueDate", allow_none=True, metadata=DUE_DATE)
+
+
+class MilestoneEscrowCreateLaterSchema(MilestoneEscrowCreateSchema):
+    """POST /v1/escrow/milestone/create and PUT .../edit/{token} in profile 2026-10."""
+
+    amount = RawAmount(required=True, metadata=LATER_AMOUNT)
+    max_delivery = _max_delivery()
+    delivery_timeline = _delivery_timeline()
+    milestones = fields.List(fields.Nested(MilestoneSpecLaterSchema), required=True)
+
+
+class MilestoneConvertLaterSchema(MilestoneConvertSchema):
+    """PUT /v1/escrow/milestone/convert/{token} in profile 2026-10."""
+
+    amount = RawAmount(allow_none=True, metadata=LATER_AMOUNT)
+    milestones = fields.List(fields.Nested(MilestoneSpecLaterSchema), required=True)
 
 
 class EscrowListQuerySchema(PageQuerySchema):
