@@ -2,10 +2,11 @@
 
 from flask import Blueprint, request
 
-from sandbox.api.documented import CATEGORY_NOT_FOUND, FEATURE, Tag, doc
+from sandbox.api.documented import CATEGORY_NOT_FOUND, FEATURE, Tag, doc, variant
 from sandbox.api.http import call, customer_header, envelope, form_or_json_body, json_body, pagination
 from sandbox.domain import catalog
 from sandbox.domain import errors as E
+from sandbox.domain.profiles import OCTOBER
 from sandbox.domain.errors import CATEGORY_ONE_IMAGE, BadRequest
 from sandbox.schemas import answers as out
 from sandbox.schemas import catalog as cat
@@ -30,7 +31,12 @@ bp = Blueprint("catalog", __name__)
 PAGE_QUERY = PageQuerySchema()
 
 
-# -- categories (merchant-level: a `customer-id` header is accepted and ignored) ------------------
+# -- categories (merchant-level: [A] accepts a `customer-id` header and ignores it; [B] checks one
+# that is sent, absent = the merchant) -------------------------------------------------------------
+
+# [B] docs: `customer-id` optional, and checked when sent.
+CALLER = {"customer": "optional"}
+BLOCKED = ((401, E.ACCOUNT_DISABLED),)
 
 
 def _category_body(schema) -> dict:
@@ -50,8 +56,10 @@ def _category_body(schema) -> dict:
 @doc(Tag.CATALOGUE, "Create an escrow category", data=cat.CategorySchema, status=201,
      message="Category created successfully", body=cat.CategoryCreateSchema, files={"imageUrl": "one"},
      errors=((400, E.CATEGORY_NAME_TAKEN),))
+@variant(OCTOBER, **CALLER, errors=((400, E.CATEGORY_NAME_TAKEN),) + BLOCKED)
 def create_category():
-    category = call(catalog.create_category, _category_body(CATEGORY_CREATE))
+    customer_id = customer_header(required=False)
+    category = call(catalog.create_category, _category_body(CATEGORY_CREATE), customer_id)
     return envelope(201, "Category created successfully", CATEGORY.dump(category))
 
 
@@ -59,17 +67,21 @@ def create_category():
 @doc(Tag.CATALOGUE, "Edit an escrow category", data=cat.CategorySchema, message="Category updated successfully",
      body=cat.CategoryEditSchema, files={"imageUrl": "one"},
      errors=CATEGORY_NOT_FOUND + ((400, E.CATEGORY_NAME_TAKEN),))
+@variant(OCTOBER, **CALLER, errors=CATEGORY_NOT_FOUND + ((400, E.CATEGORY_NAME_TAKEN),) + BLOCKED)
 def edit_category(category_id):
-    category = call(catalog.edit_category, category_id.lower(), _category_body(CATEGORY_EDIT))
+    customer_id = customer_header(required=False)
+    category = call(catalog.edit_category, category_id.lower(), _category_body(CATEGORY_EDIT), customer_id)
     return envelope(200, "Category updated successfully", CATEGORY.dump(category))
 
 
 @bp.get("/v1/escrow/category/get")
 @doc(Tag.CATALOGUE, "List escrow categories by position", data=out.CategoryPageSchema,
      message="Categories fetched successfully", query=PageQuerySchema)
+@variant(OCTOBER, **CALLER, errors=BLOCKED)
 def list_categories():
+    customer_id = customer_header(required=False)
     query = load(PAGE_QUERY, request.args.to_dict())
-    page = call(catalog.list_categories, query["page"], query["limit"])
+    page = call(catalog.list_categories, query["page"], query["limit"], customer_id)
     return envelope(200, "Categories fetched successfully",
                     {"data": CATEGORIES.dump(page.items), "pagination": pagination(page)})
 
@@ -77,25 +89,29 @@ def list_categories():
 @bp.get("/v1/escrow/category/get/<category_id>")
 @doc(Tag.CATALOGUE, "One escrow category", data=cat.CategorySchema, message="Category fetched successfully",
      errors=CATEGORY_NOT_FOUND)
+@variant(OCTOBER, **CALLER, errors=CATEGORY_NOT_FOUND + BLOCKED)
 def get_category(category_id):
-    category = call(catalog.get_category, category_id.lower())
+    category = call(catalog.get_category, category_id.lower(), customer_header(required=False))
     return envelope(200, "Category fetched successfully", CATEGORY.dump(category))
 
 
 @bp.put("/v1/escrow/category/position/<category_id>")
 @doc(Tag.CATALOGUE, "Move a category to another position", data=cat.CategoryPositionResultSchema,
      message="Category position updated successfully", body=cat.CategoryPositionSchema, errors=CATEGORY_NOT_FOUND)
+@variant(OCTOBER, **CALLER, errors=CATEGORY_NOT_FOUND + BLOCKED)
 def update_category_position(category_id):
+    customer_id = customer_header(required=False)
     data = load(CATEGORY_POSITION, json_body())
-    category = call(catalog.update_category_position, category_id.lower(), data["new_position"])
+    category = call(catalog.update_category_position, category_id.lower(), data["new_position"], customer_id)
     return envelope(200, "Category position updated successfully", CATEGORY_POSITION_RESULT.dump(category))
 
 
 @bp.delete("/v1/escrow/category/delete/<category_id>")
 @doc(Tag.CATALOGUE, "Delete an escrow category", data=out.IdSchema, message="Category deleted successfully",
      errors=CATEGORY_NOT_FOUND)
+@variant(OCTOBER, **CALLER, errors=CATEGORY_NOT_FOUND + BLOCKED)
 def delete_category(category_id):
-    category = call(catalog.delete_category, category_id.lower())
+    category = call(catalog.delete_category, category_id.lower(), customer_header(required=False))
     return envelope(200, "Category deleted successfully", {"id": category["id"]})
 
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from decimal import Decimal
 
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -48,23 +49,25 @@ def _not_json(constant: str):
     raise ValueError(f"{constant} is not JSON")
 
 
-def parse_json(raw: bytes):
+def parse_json(raw: bytes, exact: bool = False):
     """JSON as Node's JSON.parse takes it, or ValueError: UTF-8 text (a BOM is skipped), no
-    NaN/Infinity, no lone surrogate (a `\\ud800` escape), nesting Python can hold."""
+    NaN/Infinity, no lone surrogate (a `\\ud800` escape), nesting Python can hold. `exact`:
+    numbers with a fraction or exponent are read from their text as Decimal, never as a float
+    (bodies carrying money)."""
     try:
         text = raw.decode("utf-8-sig")
-        value = json.loads(text, parse_constant=_not_json)
+        value = json.loads(text, parse_constant=_not_json, parse_float=Decimal if exact else None)
         if SURROGATE_ESCAPE.search(text):
-            json.dumps(value, ensure_ascii=False).encode()  # a lone surrogate cannot be encoded
+            json.dumps(value, ensure_ascii=False, default=str).encode()  # a lone surrogate cannot be encoded
         return value
     except RecursionError:
         raise ValueError("nested too deeply") from None
 
 
-def json_body(accepted: str = "application/json") -> dict:
+def json_body(accepted: str = "application/json", exact: bool = False) -> dict:
     """The request's JSON object (empty body = `{}`); anything else is a 400. A body labelled
     with another media type (text/plain, a form...) is refused, as Express's JSON parser
-    leaves it unread; an unlabelled one is read as JSON."""
+    leaves it unread; an unlabelled one is read as JSON. `exact`: see parse_json."""
     req = request._get_current_object()
     raw = req.get_data(cache=True)
     limit = req.max_content_length
@@ -77,31 +80,41 @@ def json_body(accepted: str = "application/json") -> dict:
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise BadRequest(CONTENT_TYPE_REQUIRED.format(accepted=accepted))
     try:
-        return parse_json(raw)
+        return parse_json(raw, exact)
     except ValueError:
         raise BadRequest(MALFORMED_JSON) from None
 
 
-def form_or_json_body(file_field: str) -> tuple[dict, list]:
+def form_or_json_body(file_field: str, exact: bool = False) -> tuple[dict, list]:
     """Fields and uploaded files of a route Payluk documents as multipart but clients also
     call with JSON. A repeated text field keeps its first value; files are accepted under
-    `file_field` only."""
+    `file_field` only. `exact`: see parse_json."""
     if request.mimetype in FORM_TYPES:
         for name in request.files:
             if name != file_field:
                 raise BadRequest(FIELD_NOT_ALLOWED.format(name=name))
         return request.form.to_dict(), request.files.getlist(file_field)
-    return json_body("application/json or multipart/form-data"), []
+    return json_body("application/json or multipart/form-data", exact), []
 
 
-def customer_header(required: bool = True) -> str | None:
-    """The `customer-id` header: the merchant customer the merchant acts for."""
+def customer_header(required: bool = True, optional_since: str | None = None) -> str | None:
+    """The `customer-id` header: the merchant customer the merchant acts for. `optional_since`:
+    the API profile from which a route takes it optionally (payluk-api.md §1: [B] escrow and
+    category routes), checked before the body is read, as the required header always was."""
     value = request.headers.get("customer-id", "").strip()
     if not value:
-        if required:
+        if required and not (optional_since is not None and _answers_by(optional_since)):
             raise BadRequest(CUSTOMER_ID_REQUIRED)
         return None
     return value.lower()
+
+
+def _answers_by(profile: str) -> bool:
+    """Whether the caller's namespace answers by `profile` or a later one."""
+    glob = g._get_current_object()
+    with glob.ns.lock:
+        glob.profile = profiles.current(glob.ns)
+    return glob.profile >= profile
 
 
 def no_customer_header() -> None:

@@ -8,7 +8,7 @@ service, each function checks all of its preconditions before it changes anythin
 import json
 from pathlib import Path
 
-from sandbox.domain import customers, errors, listings, uploads
+from sandbox.domain import customers, errors, listings, profiles, uploads
 from sandbox.domain.errors import BadRequest, Forbidden
 from sandbox.ids import is_object_id
 
@@ -21,6 +21,14 @@ WHITELIST_NETWORKS = ("BSC",)
 
 
 # -- categories ------------------------------------------------------------------------------
+
+
+def category_caller(ns, customer_id) -> None:
+    """Categories are the merchant's. [A] accepts a `customer-id` header and ignores it; [B]
+    takes it optionally (payluk-api.md §1: absent, the merchant's business account acts) and
+    checks one that is sent like every customer-id (404 unknown, 401 blocked)."""
+    if customer_id is not None and profiles.later(ns):
+        customers.require_customer(ns, customer_id)
 
 
 def require_category(ns, category_id) -> dict:
@@ -58,8 +66,9 @@ def _place(ns, category: dict, position: int | None) -> None:
             ns.save("categories", item)
 
 
-def create_category(ns, data: dict) -> dict:
+def create_category(ns, data: dict, customer_id=None) -> dict:
     """A category; `category_position` inserts it there (others shift down), else it goes last."""
+    category_caller(ns, customer_id)
     _check_name_free(ns, data["name"])
     now = ns.now_ms()
     category = {
@@ -77,8 +86,9 @@ def create_category(ns, data: dict) -> dict:
     return category
 
 
-def edit_category(ns, category_id, data: dict) -> dict:
+def edit_category(ns, category_id, data: dict, customer_id=None) -> dict:
     """Change the fields sent (all optional); a new cover replaces the old one."""
+    category_caller(ns, customer_id)
     category = require_category(ns, category_id)
     if "name" in data:
         _check_name_free(ns, data["name"], own_id=category["id"])
@@ -95,27 +105,31 @@ def edit_category(ns, category_id, data: dict) -> dict:
     return category
 
 
-def list_categories(ns, page: int, limit: int):
+def list_categories(ns, page: int, limit: int, customer_id=None):
     """The merchant's categories by `category_position`, one page."""
+    category_caller(ns, customer_id)
     return listings.paginate(_ordered(ns), page, limit)
 
 
-def get_category(ns, category_id) -> dict:
+def get_category(ns, category_id, customer_id=None) -> dict:
+    category_caller(ns, customer_id)
     return require_category(ns, category_id)
 
 
-def update_category_position(ns, category_id, new_position: int) -> dict:
+def update_category_position(ns, category_id, new_position: int, customer_id=None) -> dict:
     """docs.payluk.ng update-category-position: move one category; the others shift so the
     positions stay 1..n. A position past the end means last."""
+    category_caller(ns, customer_id)
     category = require_category(ns, category_id)
     category["updated_at_ms"] = ns.now_ms()
     _place(ns, category, new_position)
     return category
 
 
-def delete_category(ns, category_id) -> dict:
+def delete_category(ns, category_id, customer_id=None) -> dict:
     """Remove a category and close the gap. Escrows filed under it keep the snapshot they
     took when they were created or edited, so deleting a category in use is allowed."""
+    category_caller(ns, customer_id)
     category = require_category(ns, category_id)
     ns.delete("categories", category["id"])
     for number, item in enumerate(_ordered(ns), start=1):

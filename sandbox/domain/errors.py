@@ -54,6 +54,25 @@ VAULT_POT_MIN = "The sum of participant amounts must be at least 1000"  # sandbo
 VAULT_PARTICIPANT_INACTIVE = "Every participant must be an active customer"  # sandbox
 VAULT_WINNER_NOT_PARTICIPANT = "The winner must be a participant of this vault"  # sandbox
 
+# -- profile 2026-10 ([B]): amounts, delivery window, milestones, who may call -------------------
+# (sandbox/domain/escrows.py, milestones.py). [B] verbatim: MERCHANT_SELF_ESCROW; the amount and
+# maxDelivery texts are Joi's wording of [B]'s documented rules (escrow amount >= 1000, 2 decimals,
+# maxDelivery 1-365 and deliveryTimeline required); the milestone texts follow the concept page's
+# rule-text style; the [A] whole-naira texts are what the standard create's schema has always said.
+MERCHANT_SELF_ESCROW = "Merchant cannot create escrow for itself via API"  # [B], 401
+AMOUNT_INTEGER = '"amount" must be an integer'  # [A] standard escrows (Joi)
+AMOUNT_AT_LEAST_ONE = '"amount" must be greater than or equal to 1'  # [A] standard escrows (Joi)
+AMOUNT_NUMBER = '"amount" must be a number'  # [B] (Joi)
+AMOUNT_SAFE_NUMBER = '"amount" must be a safe number'  # [B] (Joi; the schemas word it so in every profile)
+AMOUNT_AT_LEAST_1000 = '"amount" must be greater than or equal to 1000'  # [B] (Joi)
+AMOUNT_TWO_DECIMALS = '"amount" must have no more than 2 decimal places'  # [B] (Joi)
+MAX_DELIVERY_REQUIRED = '"maxDelivery" is required'  # [B] (Joi)
+MAX_DELIVERY_AT_MOST = '"maxDelivery" must be less than or equal to 365'  # [B] (Joi)
+DELIVERY_TIMELINE_REQUIRED = '"deliveryTimeline" is required'  # [B] (Joi)
+MILESTONE_AMOUNT_TWO_DECIMALS = "Every milestone amount must be at least 1 with no more than 2 decimal places"  # [B]
+MILESTONE_DUE_DATE_FUTURE = "Every milestone dueDate must be a date after today"  # [B], sandbox wording
+MILESTONE_OUT_OF_ORDER = "Milestones must be confirmed in order"  # [B], sandbox wording
+
 
 # -- catalog: categories, countries, cards, whitelist ------------------------------------
 # [A] verbatim: FEATURE_NOT_ENABLED; the brief's: CATEGORY_NOT_FOUND, CARD_NOT_FOUND; the rest sandbox.

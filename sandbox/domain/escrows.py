@@ -3,15 +3,26 @@ escrow itself, release and close, the fee booking) and the standard escrow's ope
 create, edit, delete, verify, confirm, claim (docs.payluk.ng concepts/escrows).
 
 Inputs are plain dicts with Python names (`who_pays`, `max_delivery`...) as the schemas load
-them; amounts arrive in whole naira and are kept in kobo from here on."""
+them; amounts arrive in naira as the client sent them (an int, an exact Decimal, or whatever
+the schema let through for the rules here to refuse) and are kept in kobo from here on.
 
-from sandbox.domain import errors, ledger, lifecycle, outbox
+Profile 2026-10 ([B], payluk-api.md §1, §3.2, §4.1, §5.1, §5.2) changes: amounts to 2 decimals
+(an escrow at least 1 000, a milestone at least 1), `maxDelivery` (1-365) and `deliveryTimeline`
+required, milestone due dates in the future, one more day before a claim, and `customer-id`
+optional on the seller's routes (absent: the merchant's own business account sells)."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sandbox.domain import errors, ledger, lifecycle, outbox, profiles
 from sandbox.domain.catalog import require_category
 from sandbox.domain.customers import require_customer, require_permission
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
 from sandbox.domain.lifecycle import PENDING, STANDARD
 from sandbox.domain.listings import Page, created_within, escrow_page
-from sandbox.domain.money import fee_for, fee_shares, is_positive_int, naira_to_kobo
+from sandbox.domain.money import KOBO_PER_NAIRA, fee_for, fee_shares, is_positive_int, naira_to_kobo
 from sandbox.domain.uploads import cdn_url
 from sandbox.ids import is_object_id
 from sandbox.store.base import Filter
@@ -37,22 +48,162 @@ def require_seller(escrow: dict, seller_id: str) -> None:
         raise ActionNotAllowed()
 
 
-def check_amount(amount) -> int:
-    """The escrow amount: whole naira above zero ([A] takes no kobo), returned in kobo."""
-    if not is_positive_int(amount):
-        raise BadRequest(errors.AMOUNT_POSITIVE_INT)
+def later(ns) -> bool:
+    """`profiles.later`, also for a namespace built without a fixture set (a bare store
+    namespace, as the domain's unit tests make one), which answers by the default profile."""
+    if ns.settings("profile") is None and ns.settings("fixture") is None:
+        return False
+    return profiles.later(ns)
+
+
+# -- who sells ------------------------------------------------------------------------------------
+
+
+def acting_seller(ns, seller_id, creating: bool = False) -> str:
+    """The seller a request acts as. With `customer-id`: that customer (404 unknown, 401 blocked;
+    creating also needs `canSell`). Without it ([B] only: the API layer refuses a missing header
+    in [A] before the body is read): the merchant's own business account, whose payouts land in
+    the merchant wallet (ledger.payee_account); a merchant that is no business account cannot
+    create an escrow for itself (§1, [B] 401)."""
+    if seller_id is not None:
+        customer = require_customer(ns, seller_id)
+        if creating:
+            require_permission(customer, "can_sell")
+        return customer["id"]
+    if not later(ns):
+        raise BadRequest(errors.CUSTOMER_ID_REQUIRED)
+    merchant = ns.get_merchant()
+    if creating and not merchant.get("business", True):
+        raise errors.Unauthorized(errors.MERCHANT_SELF_ESCROW)
+    return merchant["id"]
+
+
+# -- amounts -------------------------------------------------------------------------------------
+
+# [B]: an escrow amount is at least 1 000 naira, a milestone's at least 1 (§1 "Amounts and ids").
+MIN_ESCROW_NAIRA = 1000
+MIN_MILESTONE_NAIRA = 1
+NUMBER_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# Number.MAX_SAFE_INTEGER: Payluk is a Node service; Joi refuses numbers beyond it.
+MAX_SAFE_NUMBER = 2**53 - 1
+
+
+def _exact(value) -> int | Decimal | None:
+    """An amount as an exact number, or None when it is none. JSON numbers with a fraction
+    arrive as Decimal (the API parses them from their text); multipart text spelling a number
+    is read exactly. Only fixture files, read by the standard library, hold floats: their repr
+    is the shortest text that reads back as the same float, i.e. the file's own text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not NUMBER_TEXT.fullmatch(text):
+            return None
+        value = Decimal(text)
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    return None
+
+
+def _has_kobo_only(number: int | Decimal) -> bool:
+    """At most 2 decimal places, judged on the digits (never by rounding): 150000.50 and
+    150000.500 qualify, 150000.505 does not."""
+    if isinstance(number, int):
+        return True
+    _, digits, exponent = number.as_tuple()
+    extra = -exponent - 2  # digits beyond the second decimal place
+    return extra <= 0 or not any(digits[-extra:])
+
+
+def _to_kobo(number: int | Decimal) -> int:
+    if isinstance(number, int):
+        return naira_to_kobo(number)
+    return int(number * KOBO_PER_NAIRA)  # whole: only amounts with at most 2 decimals get here
+
+
+def later_amount(value, minimum: int, below: str, places: str, not_a_number: str, unsafe: str) -> int:
+    """[B] an amount of up to 2 decimals, at least `minimum` naira, in kobo; each refusal has
+    the message given."""
+    number = _exact(value)
+    if number is None:
+        raise BadRequest(not_a_number)
+    if abs(number) > MAX_SAFE_NUMBER:
+        raise BadRequest(unsafe)
+    if number < minimum:
+        raise BadRequest(below)
+    if not _has_kobo_only(number):
+        raise BadRequest(places)
+    return _to_kobo(number)
+
+
+def check_amount(ns, amount, standard: bool = False) -> int:
+    """The escrow amount in kobo. [B]: a number of at least 1 000 with at most 2 decimals.
+    [A]: whole naira above zero — refused in Joi's words on the standard routes (what their
+    schema has always said), with the milestone page's rule text on the milestone routes."""
+    if later(ns):
+        return later_amount(amount, MIN_ESCROW_NAIRA, errors.AMOUNT_AT_LEAST_1000, errors.AMOUNT_TWO_DECIMALS,
+                            errors.AMOUNT_NUMBER, errors.AMOUNT_SAFE_NUMBER)
+    if not standard:
+        if not is_positive_int(amount):
+            raise BadRequest(errors.AMOUNT_POSITIVE_INT)
+    elif isinstance(amount, bool) or not isinstance(amount, int):
+        raise BadRequest(errors.AMOUNT_INTEGER)
+    elif amount < 1:
+        raise BadRequest(errors.AMOUNT_AT_LEAST_ONE)
     return naira_to_kobo(amount)
 
 
-def build_milestones(ns, specs, target_naira: int) -> list[dict]:
-    """Milestones per docs.payluk.ng/concepts/milestone-escrows: >= 2, positive integers,
-    summing to the escrow amount, each optional beneficiary an existing customer."""
+# [B]: maxDelivery is 1-365 (its lower bound is the schema's, in every profile).
+MAX_DELIVERY = 365
+
+
+def check_delivery(ns, data: dict) -> None:
+    """[B] create/edit (standard and milestone): `maxDelivery` (at most 365) and
+    `deliveryTimeline` are required; [A] makes both optional."""
+    if not later(ns):
+        return
+    if data.get("max_delivery") is None:
+        raise BadRequest(errors.MAX_DELIVERY_REQUIRED)
+    if data["max_delivery"] > MAX_DELIVERY:
+        raise BadRequest(errors.MAX_DELIVERY_AT_MOST)
+    if data.get("delivery_timeline") is None:
+        raise BadRequest(errors.DELIVERY_TIMELINE_REQUIRED)
+
+
+def today(ns) -> date:
+    """The namespace clock's calendar date (UTC)."""
+    return date(1970, 1, 1) + timedelta(days=ns.now_ms() // lifecycle.TIMELINE_MS["days"])
+
+
+def _milestone_amounts(ns, specs) -> list[int]:
+    """Each milestone's amount in kobo: [A] a positive whole number, [B] at least 1 with at
+    most 2 decimals (one message for either rule, as the concept page states them together)."""
+    if not later(ns):
+        if not all(is_positive_int(spec.get("amount")) for spec in specs):
+            raise BadRequest(errors.MILESTONE_AMOUNT_POSITIVE_INT)
+        return [naira_to_kobo(spec["amount"]) for spec in specs]
+    message = errors.MILESTONE_AMOUNT_TWO_DECIMALS
+    return [later_amount(spec.get("amount"), MIN_MILESTONE_NAIRA, message, message, message, message)
+            for spec in specs]
+
+
+def build_milestones(ns, specs, target_kobo: int) -> list[dict]:
+    """Milestones per docs.payluk.ng/concepts/milestone-escrows: >= 2, amounts summing to the
+    escrow amount, each optional beneficiary an existing customer; [B] each `dueDate` given
+    must lie after the namespace clock's today (§3.2 "must be in the future")."""
     if not isinstance(specs, list) or len(specs) < 2:
         raise BadRequest(errors.MILESTONES_MIN_TWO)
-    if not all(is_positive_int(spec.get("amount")) for spec in specs):
-        raise BadRequest(errors.MILESTONE_AMOUNT_POSITIVE_INT)
-    if sum(spec["amount"] for spec in specs) != target_naira:
+    amounts = _milestone_amounts(ns, specs)
+    if sum(amounts) != target_kobo:
         raise BadRequest(errors.MILESTONE_SUM_MISMATCH)
+    if later(ns):
+        now = today(ns)
+        if any(spec.get("due_date") and date.fromisoformat(spec["due_date"]) <= now for spec in specs):
+            raise BadRequest(errors.MILESTONE_DUE_DATE_FUTURE)
     for spec in specs:
         beneficiary = spec.get("customer_id")
         if beneficiary is not None and (
@@ -64,13 +215,13 @@ def build_milestones(ns, specs, target_naira: int) -> list[dict]:
             "id": ns.new_id(),
             "title": spec.get("title"),
             "description": spec.get("description"),
-            "amount": naira_to_kobo(spec["amount"]),
+            "amount": amount,
             "due_date": spec.get("due_date"),
             "status": PENDING,
             "released_at_ms": None,
             "customer_id": spec.get("customer_id"),
         }
-        for spec in specs
+        for spec, amount in zip(specs, amounts)
     ]
 
 
@@ -167,9 +318,12 @@ def _image_urls(ns, data: dict, existing: list) -> list:
 
 
 def create_escrow(ns, seller_id, data: dict) -> dict:
-    """A standard escrow (payment link) created by the seller named in `customer-id`."""
-    require_permission(require_customer(ns, seller_id), "can_sell")
-    amount = check_amount(data.get("amount"))
+    """A standard escrow (payment link) created by the seller named in `customer-id` ([B]: or
+    by the merchant's business account). The amount is checked first, as the schema did when
+    it alone judged amounts."""
+    amount = check_amount(ns, data.get("amount"), standard=True)
+    check_delivery(ns, data)
+    seller_id = acting_seller(ns, seller_id, creating=True)
     data = dict(data)
     data["max_delivery"] = data.get("max_delivery") or DEFAULT_MAX_DELIVERY
     data["delivery_timeline"] = data.get("delivery_timeline") or DEFAULT_DELIVERY_TIMELINE
@@ -181,11 +335,13 @@ def create_escrow(ns, seller_id, data: dict) -> dict:
 def edit_escrow(ns, seller_id, token, data: dict) -> dict:
     """Edit an unfunded standard escrow: fields sent replace the old ones, new images are
     appended, the fee is recomputed (api-reference/escrow/edit-escrow). Creator only."""
-    require_customer(ns, seller_id)
+    amount = check_amount(ns, data["amount"], standard=True) if "amount" in data else None
+    check_delivery(ns, data)
+    seller_id = acting_seller(ns, seller_id)
     escrow = escrow_by_token(ns, token)
     require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "edit")
-    amount = check_amount(data["amount"]) if "amount" in data else escrow["amount"]
+    amount = escrow["amount"] if amount is None else amount
     category = category_of(ns, data["category_id"]) if data.get("category_id") else escrow["category"]
     images = _image_urls(ns, data, escrow["image_urls"])
     for key in ("purpose", "description", "who_pays", "max_delivery", "delivery_timeline", "total_quantity",
@@ -202,7 +358,7 @@ def edit_escrow(ns, seller_id, token, data: dict) -> dict:
 
 def delete_escrow(ns, seller_id, token) -> dict:
     """Remove an unfunded escrow (standard or milestone); only its creator may."""
-    require_customer(ns, seller_id)
+    seller_id = acting_seller(ns, seller_id)
     escrow = escrow_by_token(ns, token)
     require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "delete")
@@ -262,20 +418,26 @@ def confirm_payment(ns, buyer_id, escrow_id) -> dict:
     return escrow
 
 
-def claim_window_ends_ms(escrow: dict) -> int:
-    """When the seller may claim: paidAt + maxDelivery x deliveryTimeline (claim-funds page)."""
+# [B] (changelog 2 Oct 2026): the claim window runs one day past the delivery window.
+CLAIM_GRACE_MS = lifecycle.TIMELINE_MS["days"]
+
+
+def claim_window_ends_ms(escrow: dict, ns=None) -> int:
+    """When the seller may claim: paidAt + maxDelivery x deliveryTimeline (claim-funds page),
+    + 1 day when `ns` answers by [B] (without `ns`: the [A] window)."""
     unit = lifecycle.TIMELINE_MS[escrow["delivery_timeline"] or DEFAULT_DELIVERY_TIMELINE]
-    return escrow["paid_at_ms"] + (escrow["max_delivery"] or DEFAULT_MAX_DELIVERY) * unit
+    grace = CLAIM_GRACE_MS if ns is not None and later(ns) else 0
+    return escrow["paid_at_ms"] + (escrow["max_delivery"] or DEFAULT_MAX_DELIVERY) * unit + grace
 
 
 def claim_funds(ns, seller_id, token) -> dict:
     """The seller takes the funds once the delivery window has passed on the namespace clock
     without the buyer confirming: `CLAIMED` (and `CLOSED`, per the status reference)."""
-    require_customer(ns, seller_id)
+    seller_id = acting_seller(ns, seller_id)
     escrow = escrow_by_token(ns, token)
     require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "claim")
-    if ns.now_ms() < claim_window_ends_ms(escrow):
+    if ns.now_ms() < claim_window_ends_ms(escrow, ns):
         raise BadRequest(errors.CANNOT_CLAIM_YET)
     release_to_seller(ns, escrow, "claim")
     escrow["approved_claim_by"] = seller_id
@@ -286,20 +448,31 @@ def claim_funds(ns, seller_id, token) -> dict:
 # -- escrow lists ------------------------------------------------------------------------------
 
 
-def list_transactions(ns, customer_id, query: dict) -> Page:
+@dataclass
+class EscrowList(Page):
+    """A page of escrows and whose list it is (`isSeller` is relative to that party)."""
+
+    viewer_id: str | None = None
+
+
+def list_transactions(ns, customer_id, query: dict) -> EscrowList:
     """The caller's escrows: `type=sales` as seller, `type=buy` as buyer; filters `status`,
-    `categoryId`; newest first. Without `customer-id` the merchant's own escrows, which [A]
-    cannot create (create requires `customer-id`), so the list is empty."""
+    `categoryId`; newest first. Without `customer-id` the merchant's own escrows: [A] cannot
+    create any (create requires `customer-id`), so its list is empty; [B] lists those its
+    business account sells (it never buys: paying needs `customer-id`)."""
     if query.get("type") not in ("sales", "buy"):
         # [B]: a missing or invalid `type` is refused with a 401.
         raise errors.Unauthorized(errors.LIST_TYPE_REQUIRED)
     if customer_id is not None:
         require_customer(ns, customer_id)
-    if customer_id is None:
-        return Page([], 0, query["page"], query["limit"])
+    elif later(ns):
+        customer_id = ns.get_merchant()["id"]
+    else:
+        return EscrowList([], 0, query["page"], query["limit"])
     party = "seller_id" if query["type"] == "sales" else "buyer_id"
-    return escrow_page(ns, query, Filter.where(**{party: customer_id}, status=query.get("status"),
+    page = escrow_page(ns, query, Filter.where(**{party: customer_id}, status=query.get("status"),
                                                category_id=query.get("category_id")))
+    return EscrowList(page.items, page.count, page.page, page.limit, viewer_id=customer_id)
 
 
 def list_feeds(ns, query: dict) -> Page:

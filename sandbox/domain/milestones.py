@@ -3,14 +3,13 @@ buyer confirms each (docs.payluk.ng concepts/milestone-escrows): create, edit, c
 confirm."""
 
 from sandbox.domain import errors, ledger, lifecycle, outbox
-from sandbox.domain.customers import require_customer, require_permission
+from sandbox.domain.customers import require_customer
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
 from sandbox.domain.escrows import (
-    apply_details, book_fee, build_milestones, category_of, check_amount, escrow_by_id, escrow_by_token, new_escrow,
-    require_seller, set_amount, transition,
+    acting_seller, apply_details, book_fee, build_milestones, category_of, check_amount, check_delivery, escrow_by_id,
+    escrow_by_token, later, new_escrow, require_seller, set_amount, transition,
 )
-from sandbox.domain.lifecycle import MILESTONE, RELEASED
-from sandbox.domain.money import KOBO_PER_NAIRA
+from sandbox.domain.lifecycle import MILESTONE, PENDING, RELEASED
 
 
 def _check_buyer_pays(data: dict) -> None:
@@ -21,25 +20,27 @@ def _check_buyer_pays(data: dict) -> None:
 
 def create_milestone_escrow(ns, seller_id, data: dict) -> dict:
     """A milestone escrow: whoPays buyer, >= 2 milestones whose amounts sum to `amount`."""
-    require_permission(require_customer(ns, seller_id), "can_sell")
-    amount = check_amount(data.get("amount"))
+    seller_id = acting_seller(ns, seller_id, creating=True)
+    amount = check_amount(ns, data.get("amount"))
     _check_buyer_pays(data)
+    check_delivery(ns, data)
     category = category_of(ns, data.get("category_id"))
-    milestones = build_milestones(ns, data.get("milestones"), data["amount"])
+    milestones = build_milestones(ns, data.get("milestones"), amount)
     return new_escrow(ns, seller_id, data, amount, MILESTONE, category, milestones=milestones)
 
 
 def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
     """Replace an unfunded milestone escrow's details and milestones (ids regenerated, fee
     recomputed); only its creator may, only while `AWAITING_PAYMENT`."""
-    require_customer(ns, seller_id)
+    seller_id = acting_seller(ns, seller_id)
     escrow = escrow_by_token(ns, token)
     require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "edit_milestones")
-    amount = check_amount(data.get("amount"))
+    amount = check_amount(ns, data.get("amount"))
     _check_buyer_pays(data)
+    check_delivery(ns, data)
     category = category_of(ns, data.get("category_id"))
-    milestones = build_milestones(ns, data.get("milestones"), data["amount"])
+    milestones = build_milestones(ns, data.get("milestones"), amount)
     apply_details(escrow, data)
     escrow["category"] = category
     set_amount(escrow, amount)
@@ -50,18 +51,14 @@ def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
 
 def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
     """Turn an unfunded standard escrow into a milestone one: optional new `amount` (else the
-    current one) split over >= 2 milestones; `whoPays` forced to `buyer`, fee recomputed."""
-    require_customer(ns, seller_id)
+    current one) split over >= 2 milestones; `whoPays` forced to `buyer`, fee recomputed. The
+    amounts follow the create rules of the namespace's profile."""
+    seller_id = acting_seller(ns, seller_id)
     escrow = escrow_by_token(ns, token)
     require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "convert")
-    if data.get("amount") is None:
-        amount = escrow["amount"]
-        target = amount // KOBO_PER_NAIRA
-    else:
-        amount = check_amount(data["amount"])
-        target = data["amount"]
-    milestones = build_milestones(ns, data.get("milestones"), target)
+    amount = escrow["amount"] if data.get("amount") is None else check_amount(ns, data["amount"])
+    milestones = build_milestones(ns, data.get("milestones"), amount)
     lifecycle.apply(escrow, "convert", ns.now_ms())  # no status change, so no event
     escrow["settlement_type"] = MILESTONE
     escrow["who_pays"] = "buyer"
@@ -74,6 +71,16 @@ def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
 def list_milestones(ns, token) -> list[dict]:
     """The escrow's milestones; a standard escrow simply has none (`[]`)."""
     return escrow_by_token(ns, token)["milestones"]
+
+
+def check_order(ns, escrow: dict, milestone: dict) -> None:
+    """[B] (changelog 29 Jun 2026): only the earliest pending milestone, in the escrow's
+    milestone order, can be confirmed; [A] releases them in any order."""
+    if not later(ns):
+        return
+    earliest = next((m for m in escrow["milestones"] if m["status"] == PENDING), None)
+    if earliest is not None and earliest["id"] != milestone["id"]:
+        raise BadRequest(errors.MILESTONE_OUT_OF_ORDER)
 
 
 def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
@@ -90,6 +97,7 @@ def confirm_milestone(ns, buyer_id, escrow_id, milestone_id) -> dict:
     last = len(pending) == 1
     action = "complete_milestones" if last else "release_milestone"
     lifecycle.next_status(escrow, action)
+    check_order(ns, escrow, milestone)
 
     now = ns.now_ms()
     beneficiary = milestone["customer_id"] or escrow["seller_id"]

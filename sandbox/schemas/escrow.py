@@ -1,10 +1,14 @@
 """Escrow and milestone schemas: create/edit/convert requests, the escrow object out."""
 
-from marshmallow import fields
+import re
+from decimal import Decimal
+
+from marshmallow import fields, validate
 
 from sandbox.domain.lifecycle import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import (
+    MAX_SAFE_INTEGER,
     NON_EMPTY,
     DateOnly,
     Naira,
@@ -20,6 +24,29 @@ from sandbox.schemas.catalog import CategorySchema
 from sandbox.schemas.customer import PageQuerySchema
 from sandbox.schemas.fast import WireSchema
 from sandbox.schemas.payment import UpperChoice
+
+
+DECIMAL_TEXT = re.compile(r"[0-9]+\.[0-9]+", re.ASCII)
+
+
+class TextAmount(RawAmount):
+    """An escrow amount sent as multipart text or JSON: text spelling a number is read exactly
+    ("150000" an int, "150000.50" a Decimal); anything else goes through as sent. The domain
+    judges it by API profile ([A] whole naira, [B] up to 2 decimals), so this field refuses
+    only what it always has: a whole number JavaScript cannot hold exactly (digits beyond
+    MAX_SAFE_INTEGER refused before any conversion). A number with a fraction is the domain's
+    to refuse ([A]: not an integer, however big)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isascii() and text.isdigit():
+                value = int(text) if len(text) <= 16 else MAX_SAFE_INTEGER + 1
+            elif DECIMAL_TEXT.fullmatch(text):
+                return Decimal(text)
+        if isinstance(value, Decimal):
+            return value
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class MilestoneSpecSchema(RequestSchema):
@@ -73,7 +100,7 @@ class EscrowCreateSchema(_EscrowDetailsSchema):
     `imageUrl` in JSON is a URL or a list of URLs; `callbackUrl` is accepted and kept.
     """
 
-    amount = WholeNumber(lenient=True, required=True)
+    amount = TextAmount(required=True, metadata={"type": "integer", "minimum": 1})
     max_delivery = WholeNumber(data_key="maxDelivery", lenient=True, allow_none=True)
     total_quantity = WholeNumber(data_key="totalQuantity", lenient=True, allow_none=True)
     image_urls = fields.Raw(data_key="imageUrl", allow_none=True)
@@ -81,6 +108,67 @@ class EscrowCreateSchema(_EscrowDetailsSchema):
 
 
 ESCROW_CREATE = EscrowCreateSchema()
+
+
+# -- profile 2026-10's bodies, as documented ----------------------------------------------------------
+# The views load the schemas above, which take either profile's body; the domain applies the
+# profile's rules (sandbox/domain/escrows.py). These describe [B]'s rules in its OpenAPI document.
+
+LATER_AMOUNT = {"type": "number", "minimum": 1000, "multipleOf": 0.01, "description": "Naira, at most 2 decimals"}
+LATER_TEXT_AMOUNT = {**LATER_AMOUNT, "description": "Naira, at most 2 decimals (multipart: the number as text)"}
+LATER_MILESTONE_AMOUNT = {"type": "number", "minimum": 1, "multipleOf": 0.01, "description": "Naira, at most 2 decimals"}
+DUE_DATE = {"description": "A date after today (UTC) on the namespace clock"}
+
+
+def _max_delivery(**kwargs) -> WholeNumber:
+    return WholeNumber(data_key="maxDelivery", minimum=1, maximum=365, validate=validate.Range(max=365),
+                       required=True, **kwargs)
+
+
+def _delivery_timeline() -> fields.String:
+    return fields.String(data_key="deliveryTimeline", validate=one_of(DELIVERY_TIMELINES), required=True)
+
+
+class EscrowCreateLaterSchema(EscrowCreateSchema):
+    """POST /v1/escrow/create in profile 2026-10: amounts to 2 decimals from 1 000, the delivery
+    window required (maxDelivery 1-365)."""
+
+    amount = TextAmount(required=True, metadata=LATER_TEXT_AMOUNT)
+    max_delivery = _max_delivery(lenient=True)
+    delivery_timeline = _delivery_timeline()
+
+
+class EscrowEditLaterSchema(EscrowCreateSchema):
+    """PUT /v1/escrow/edit/{token} in profile 2026-10: any create field, the delivery window always."""
+
+    amount = TextAmount(metadata=LATER_TEXT_AMOUNT)
+    purpose = fields.String(validate=NON_EMPTY)
+    who_pays = fields.String(data_key="whoPays", validate=one_of(WHO_PAYS))
+    max_delivery = _max_delivery(lenient=True)
+    delivery_timeline = _delivery_timeline()
+
+
+class MilestoneSpecLaterSchema(MilestoneSpecSchema):
+    """One milestone in profile 2026-10: at least 1 with at most 2 decimals, a future due date."""
+
+    amount = RawAmount(required=True, metadata=LATER_MILESTONE_AMOUNT)
+    due_date = DateOnly(data_key="dueDate", allow_none=True, metadata=DUE_DATE)
+
+
+class MilestoneEscrowCreateLaterSchema(MilestoneEscrowCreateSchema):
+    """POST /v1/escrow/milestone/create and PUT .../edit/{token} in profile 2026-10."""
+
+    amount = RawAmount(required=True, metadata=LATER_AMOUNT)
+    max_delivery = _max_delivery()
+    delivery_timeline = _delivery_timeline()
+    milestones = fields.List(fields.Nested(MilestoneSpecLaterSchema), required=True)
+
+
+class MilestoneConvertLaterSchema(MilestoneConvertSchema):
+    """PUT /v1/escrow/milestone/convert/{token} in profile 2026-10."""
+
+    amount = RawAmount(allow_none=True, metadata=LATER_AMOUNT)
+    milestones = fields.List(fields.Nested(MilestoneSpecLaterSchema), required=True)
 
 
 class EscrowListQuerySchema(PageQuerySchema):

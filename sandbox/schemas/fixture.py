@@ -19,6 +19,9 @@ class FixtureMerchantSchema(RequestSchema):
     name = fields.String(required=True)
     email = fields.Email(required=True)
     super_admin = fields.Boolean(data_key="superAdmin", load_default=True)
+    # [B]: whether the merchant is a business account, which may sell as itself (escrows created
+    # without `customer-id`); one that is not gets 401 `Merchant cannot create escrow for itself via API`.
+    business = fields.Boolean(load_default=True)
     features = fields.Nested(FixtureFeaturesSchema, load_default=lambda: {"cards": False})
 
 
