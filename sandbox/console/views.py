@@ -222,7 +222,7 @@ def escrow_page(viewer: Viewer, escrow_id):
         event_ids = {e["id"] for e in events}
         deliveries = ns.find("deliveries", Filter(among={"event_id": event_ids}))
         claimable = escrow["paid_at_ms"] is not None and escrow["settlement_type"] == STANDARD
-        claim_from = escrow_rules.claim_window_ends_ms(escrow) if claimable else None
+        claim_from = escrow_rules.claim_window_ends_ms(ns, escrow) if claimable else None
     return viewer.render("escrow.html", "console.escrows", escrow=escrow, names=names, postings=postings,
                          events=events, deliveries=deliveries, timeline=_timeline(escrow, names),
                          actions=_next_actions(escrow), claim_from=claim_from, RELEASED=RELEASED,

@@ -119,7 +119,7 @@ def due_between(ns, start_ms: int, end_ms: int) -> list[dict]:
     for escrow in ns.find("escrows", Filter(either=(Filter(equal={"status": ONGOING}),
                                                     Filter(equal={"status": PENDING}, present=("milestones",))))):
         if escrow["settlement_type"] == STANDARD and escrow["status"] == ONGOING:
-            add(escrows.claim_window_ends_ms(escrow, ns), "escrow.claimable", escrow_id=escrow["id"],
+            add(escrows.claim_window_ends_ms(ns, escrow), "escrow.claimable", escrow_id=escrow["id"],
                 payment_token=escrow["payment_token"])
         if escrow["status"] in (PENDING, ONGOING):
             for milestone in escrow["milestones"]:

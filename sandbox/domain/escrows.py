@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sandbox.domain import errors, ledger, lifecycle, outbox, profiles
+from sandbox.domain import errors, ledger, lifecycle, outbox
+from sandbox.domain.profiles import later
 from sandbox.domain.catalog import require_category
 from sandbox.domain.customers import require_customer, require_permission
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
@@ -46,14 +47,6 @@ def require_seller(escrow: dict, seller_id: str) -> None:
     """Only the creating seller may change an escrow (docs: `Action not allowed` otherwise)."""
     if escrow["seller_id"] != seller_id:
         raise ActionNotAllowed()
-
-
-def later(ns) -> bool:
-    """`profiles.later`, also for a namespace built without a fixture set (a bare store
-    namespace, as the domain's unit tests make one), which answers by the default profile."""
-    if ns.settings("profile") is None and ns.settings("fixture") is None:
-        return False
-    return profiles.later(ns)
 
 
 # -- who sells ------------------------------------------------------------------------------------
@@ -422,11 +415,11 @@ def confirm_payment(ns, buyer_id, escrow_id) -> dict:
 CLAIM_GRACE_MS = lifecycle.TIMELINE_MS["days"]
 
 
-def claim_window_ends_ms(escrow: dict, ns=None) -> int:
+def claim_window_ends_ms(ns, escrow: dict) -> int:
     """When the seller may claim: paidAt + maxDelivery x deliveryTimeline (claim-funds page),
-    + 1 day when `ns` answers by [B] (without `ns`: the [A] window)."""
+    + 1 day when `ns` answers by [B] (changelog of 2 Oct 2026)."""
     unit = lifecycle.TIMELINE_MS[escrow["delivery_timeline"] or DEFAULT_DELIVERY_TIMELINE]
-    grace = CLAIM_GRACE_MS if ns is not None and later(ns) else 0
+    grace = CLAIM_GRACE_MS if later(ns) else 0
     return escrow["paid_at_ms"] + (escrow["max_delivery"] or DEFAULT_MAX_DELIVERY) * unit + grace
 
 
@@ -437,7 +430,7 @@ def claim_funds(ns, seller_id, token) -> dict:
     escrow = escrow_by_token(ns, token)
     require_seller(escrow, seller_id)
     lifecycle.next_status(escrow, "claim")
-    if ns.now_ms() < claim_window_ends_ms(escrow, ns):
+    if ns.now_ms() < claim_window_ends_ms(ns, escrow):
         raise BadRequest(errors.CANNOT_CLAIM_YET)
     release_to_seller(ns, escrow, "claim")
     escrow["approved_claim_by"] = seller_id

@@ -7,9 +7,10 @@ from sandbox.domain.customers import require_customer
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
 from sandbox.domain.escrows import (
     acting_seller, apply_details, book_fee, build_milestones, category_of, check_amount, check_delivery, escrow_by_id,
-    escrow_by_token, later, new_escrow, require_seller, set_amount, transition,
+    escrow_by_token, new_escrow, require_seller, set_amount, transition,
 )
 from sandbox.domain.lifecycle import MILESTONE, PENDING, RELEASED
+from sandbox.domain.profiles import later
 
 
 def _check_buyer_pays(data: dict) -> None:

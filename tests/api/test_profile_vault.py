@@ -331,7 +331,7 @@ def test_other_escrow_routes_refuse_a_vault(later):
     refusals = [
         (http.post(f"/v1/escrow/confirm-payment/{eid}", customer=BUYER), 400, NOT_ALLOWED),
         (http.get(f"/v1/escrow/claim-funds/{token}", customer=BUYER), 400, NOT_ALLOWED),
-        (http.put(f"/v1/escrow/edit/{token}", customer=BUYER, data={"purpose": "mine"}), 400, NOT_ALLOWED),
+        (http.put(f"/v1/escrow/edit/{token}", customer=BUYER, data={"purpose": "mine", "maxDelivery": "3", "deliveryTimeline": "days"}), 400, NOT_ALLOWED),
         (http.request("DELETE", f"/v1/escrow/delete/{token}", customer=BUYER), 400, NOT_ALLOWED),
         (http.put(f"/v1/escrow/milestone/convert/{token}", customer=BUYER, json={
             "milestones": [{"title": "a", "amount": 302500}, {"title": "b", "amount": 302500}]}), 400, NOT_ALLOWED),
