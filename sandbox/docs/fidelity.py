@@ -112,19 +112,30 @@ route(AREA, "POST", "/v1/escrow/confirm-payment/{escrowId}", EMULATED,
       "paying buyer only, standard escrow `ONGOING` → `CLOSED`/`COMPLETED`; message "
       "`Escrow updated successfully` (from an integrator's fixture); refused while a dispute is open")
 route(AREA, "GET", "/v1/escrow/claim-funds/{paymentToken}", EMULATED, A("api-reference/escrow/claim-funds"),
-      "needs `paidAt + maxDelivery × deliveryTimeline` ≤ now on the namespace clock ([B]'s extra day is "
-      "not added); `CLAIMED`/`CLOSED` (the status reference's state, not the example's `OPENED`), "
-      "`approvedClaimBy` = the seller; refused while a dispute is open")
+      "needs `paidAt + maxDelivery × deliveryTimeline` ≤ now on the namespace clock; `CLAIMED`/`CLOSED` (the "
+      "status reference's state, not the example's `OPENED`), `approvedClaimBy` = the seller; refused while a "
+      "dispute is open", later_choice="the window has [B]'s extra day (changelog of 2 Oct 2026)")
 route(AREA, "GET", "/v1/escrow/transactions", EMULATED, A("api-reference/escrow/list-escrow-transactions"),
       "`type` missing or invalid → 401 ([B]); newest first; without `customer-id` the merchant's own "
       "escrows (none, since [A] create requires `customer-id`)")
 route(AREA, "PUT", "/v1/escrow/additional-fee/{paymentToken}", NOT_EMULATED,
       B("api-reference/escrow/update-additional-fee"),
       "escrows carry `additionalFee: 0` and `additionalFeeRefundable: true` so [B] clients read them")
-route(AREA, "POST", "/v1/escrow/vault/create", NOT_EMULATED, B("concepts/vault-escrows"))
-route(AREA, "POST", "/v1/escrow/vault/winner/{paymentToken}", NOT_EMULATED, B("concepts/vault-escrows"))
-route(AREA, "POST", "/v1/escrow/vault/cancel/{paymentToken}", NOT_EMULATED, B("concepts/vault-escrows"))
-route(AREA, "GET", "/v1/escrow/vault/{paymentToken}", NOT_EMULATED, B("concepts/vault-escrows"))
+route(AREA, "POST", "/v1/escrow/vault/create", ABSENT, B("concepts/vault-escrows"), later=EMULATED,
+      later_choice="no `customer-id`, super-admin key; ≥ 2 unique active participants, stakes ≥ 1 (2 dp), pot ≥ 1000; "
+                   "stakes move main → escrow balance all or nothing (`Insufficient balance`); born "
+                   "`OPENED`/`ONGOING`, participants `STAKED`; fee = the escrow tariff on the pot, `whoPays: seller` "
+                   "(the pot pays it); events `escrow.created`, `escrow.ongoing`; message `Vault escrow created "
+                   "successfully` (undocumented)")
+route(AREA, "POST", "/v1/escrow/vault/winner/{paymentToken}", ABSENT, B("concepts/vault-escrows"), later=EMULATED,
+      later_choice="pot − fee to the winner, every participant `RELEASED`, `CLOSED`/`COMPLETED`, `escrow.completed`; "
+                   "a non-participant → 400 `The winner must be a participant of this vault`")
+route(AREA, "POST", "/v1/escrow/vault/cancel/{paymentToken}", ABSENT, B("concepts/vault-escrows"), later=EMULATED,
+      later_choice="each stake back minus its pro-rata share of the fee (kobo rounded down; the few left over "
+                   "go one each to the stakes that lost most to rounding), `REFUNDED`, `escrow.refunded`")
+route(AREA, "GET", "/v1/escrow/vault/{paymentToken}", ABSENT, B("concepts/vault-escrows"), later=EMULATED,
+      later_choice="a token of another kind → 400 `Escrow not found`; vault escrows carry `participants "
+                   "[{customerId, amount, status}]` and `winnerId` (other escrows have neither key)")
 route(AREA, "GET", "/api/v1/escrow/transactions", NOT_EMULATED, f"[L] {DOCS} (old single-page reference)",
       "the legacy `/api/v1` prefix answers 404 `Route not found`")
 behaviour(AREA, "Lifecycle: `AWAITING_PAYMENT` → `OPENED` → `CLOSED`, statuses `PENDING`…`REFUNDED`",
@@ -162,8 +173,14 @@ route(AREA, "POST", "/v1/escrow/milestone/confirm/{escrowId}/{milestoneId}", EMU
       A("api-reference/milestone-escrow/overview") + "; " + B("api-reference/milestone-escrow/confirm-milestone"),
       "paying buyer only; releases to the seller's or the beneficiary's main balance; the last release "
       "closes the escrow; answers the escrow with `Milestone confirmed successfully` (undocumented)")
-behaviour(AREA, "Milestones confirmed in strict order (earliest pending first)", NOT_EMULATED,
-          B("changelog"), "any order, as [A]")
+behaviour(AREA, "Milestones confirmed in strict order (earliest pending first)", ABSENT,
+          B("changelog"), "any order, as [A]", later=EMULATED,
+          later_choice="another milestone → 400 `Milestones must be confirmed in order` (wording undocumented)")
+behaviour(AREA, "[B] milestone rules: `maxDelivery` (1–365) + `deliveryTimeline` required, `dueDate` in the future, "
+          "amounts ≥ 1 with 2 decimals", ABSENT, B("api-reference/milestone-escrow/create-milestone-escrow"),
+          later=EMULATED, later_choice="a `dueDate` must be after today's date (UTC) on the namespace clock; "
+          "`Every milestone amount must be at least 1 with no more than 2 decimal places`, `Every milestone dueDate "
+          "must be a date after today` (wording undocumented)")
 behaviour(AREA, "Milestone escrows and multi-quantity cloning", EMULATED, A("concepts/multi-quantity-escrows"),
           "never cloned: a milestone escrow is funded once, in full")
 
@@ -343,8 +360,11 @@ behaviour(AREA, "`customer-id` must be absent on merchant-wide routes", EMULATED
 behaviour(AREA, "Another merchant's customer", PARTIAL, B("concepts/merchant-customers"),
           "namespaces share nothing, so it is 404 `Customer not found`, never 403 "
           "`Customer does not belong to the merchant`")
-behaviour(AREA, "Optional `customer-id` on escrow and category routes (merchant as seller)", NOT_EMULATED,
-          B("concepts/merchant-customers"), "[A]: create requires `customer-id`")
+behaviour(AREA, "Optional `customer-id` on escrow and category routes (merchant as seller)", ABSENT,
+          B("concepts/merchant-customers"), "[A]: create requires `customer-id`", later=EMULATED,
+          later_choice="absent: the merchant's business account sells, its payouts land in the merchant wallet; a "
+                       "fixture merchant with `business: false` → 401 `Merchant cannot create escrow for itself via "
+                       "API` on create; a buyer paying their own escrow is not refused ([B] refuses it on live only)")
 behaviour(AREA, "Publishable keys `pk_test_…`", EMULATED, "SDK source", "checkout only")
 behaviour(AREA, "Production IP allow-list (403 `Unauthorized IP address`)", NOT_EMULATED, B("authentication"))
 behaviour(AREA, "Rate limit: 10 requests per minute per key (429 `Too many request`)", PARTIAL, B("introduction"),
@@ -364,7 +384,13 @@ behaviour(AREA, "Validation failures → 400", EMULATED, A("essentials/errors"),
 behaviour(AREA, "Not found → 400 `Escrow not found`", EMULATED, A("essentials/errors"),
           "also for another key's escrow; other unknown things → 400 `<Thing> not found`")
 behaviour(AREA, "Amounts in whole naira", EMULATED, A(),
-          "integers only ([A]); [B]'s two decimals are refused on input; kept as integer kobo inside")
+          "integers only ([A]); [B]'s two decimals are refused on input; kept as integer kobo inside",
+          later_choice="up to 2 decimals, read exactly from the JSON text or the form (never through a float); "
+                       "escrow ≥ 1000, milestone and stake ≥ 1; `\"amount\" must have no more than 2 decimal places`")
+behaviour(AREA, "`maxDelivery` 1–365 and `deliveryTimeline` required on standard create and edit", ABSENT,
+          B("api-reference/escrow/create-escrow"), later=EMULATED,
+          later_choice="`\"maxDelivery\" is required`, `\"maxDelivery\" must be less than or equal to 365`, "
+                       "`\"deliveryTimeline\" is required` (Joi's wording)")
 behaviour(AREA, "Ids and tokens: 24-hex ObjectIds, `PY_` + 8 alphanumerics + 4 digits", EMULATED,
           A("api-reference/escrow/create-escrow"), "reproducible with `--seed`")
 behaviour(AREA, "500 for an action by an ineligible account type", NOT_EMULATED, A("essentials/errors"),
@@ -389,8 +415,9 @@ behaviour(AREA, "Test cards, magic amounts, forced outcomes", PARTIAL, "undocume
           "amounts), listed at `GET /_sandbox/scenarios`")
 behaviour(AREA, "The host's root, `GET /`", EMULATED, "sandbox",
           "answers 200 in the envelope with an index of links: API base, docs, console, scenarios")
-behaviour(AREA, "A \"docs version\" switch to [B] behaviour", NOT_EMULATED, "[B]",
-          "[B] input shapes are accepted; behaviour follows [A]")
+behaviour(AREA, "A \"docs version\" switch to [B] behaviour", EMULATED, "[B]",
+          "API profiles `2026-06` ([A], default) and `2026-10` ([B]): `--profile`, a fixture file's `profile`, "
+          "`PUT /_sandbox/profile` per namespace (kept by a reset); [B] input shapes accepted by both")
 
 del AREA
 
