@@ -55,13 +55,11 @@ def check_stated_amount(ns, data: dict, total: int, required: bool) -> None:
     escrows of amount + buyer fee share + additional fee (`Amount mismatch`). Required from API
     callers (`required`); the hosted checkout and fixture steps charge what is due. [A] accepts
     `amount` and ignores it."""
-    if not profiles.later(ns):
-        return
     stated = data.get("amount")
-    if stated is None:
-        if required:
-            raise BadRequest(errors.PAY_AMOUNT_REQUIRED)
+    if (stated is None and not required) or not profiles.later(ns):
         return
+    if stated is None:
+        raise BadRequest(errors.PAY_AMOUNT_REQUIRED)
     if exact_hundredths(stated) != total:
         raise BadRequest(errors.CHECKOUT_AMOUNT_MISMATCH)
 

@@ -7,6 +7,7 @@ Internally every amount is an `int` number of kobo and every rate an `int` numbe
 points (1.5 % = 150), so no float ever touches a balance.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 KOBO_PER_NAIRA = 100
@@ -49,11 +50,18 @@ def later_fee(amount_kobo: int, commission_bp: int) -> tuple[int, int]:
     return rate_of(amount_kobo, LATER_FEE_BP), rate_of(amount_kobo, commission_bp)
 
 
+# A number as text: ASCII digits, an optional sign and decimal part (no exponent, no spaces
+# inside, no other scripts' digits, which Decimal would take).
+NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?").fullmatch
+
+
 def exact_hundredths(value) -> int | None:
     """A number (or its text, as multipart sends it) with at most 2 decimals, times 100 as an
     `int` (naira -> kobo, percent -> basis points); None when it is no such number. Floats are
     read through their shortest text (`Decimal(str(1.1))` is exactly 1.1)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return None
+    if isinstance(value, str) and not NUMBER_TEXT(value.strip()):
         return None
     try:
         number = Decimal(value.strip() if isinstance(value, str) else str(value))

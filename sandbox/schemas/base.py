@@ -13,7 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from sandbox.clock import iso
 from sandbox.domain.errors import BadRequest
-from sandbox.domain.money import exact_hundredths, kobo_to_wire
+from sandbox.domain.money import NUMBER_TEXT, exact_hundredths, kobo_to_wire
 from sandbox.ids import is_object_id
 from sandbox.schemas.fast import WireSchema, fast_load
 
@@ -171,8 +171,10 @@ class Hundredths(fields.Field):
 
 def _is_number_text(value) -> bool:
     """Whether a value reads as a finite number at all (to tell "too many decimals" apart)."""
+    if isinstance(value, str):
+        return NUMBER_TEXT(value.strip()) is not None
     try:
-        return Decimal(str(value).strip()).is_finite()
+        return Decimal(str(value)).is_finite()
     except ArithmeticError:
         return False
 

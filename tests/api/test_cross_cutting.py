@@ -90,6 +90,8 @@ ROUTES = [
     ("POST", "/_sandbox/helpers/fund-customer"),
     ("GET", "/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"),
+    ("GET", "/_sandbox/merchant"),
+    ("PUT", "/_sandbox/merchant"),
 ]
 CUSTOMER_ROUTES = [r for r in ROUTES if r[1].startswith(("/v1/escrow/create", "/v1/escrow/milestone/create",
                                                          "/v1/escrow/edit", "/v1/escrow/delete",

@@ -286,3 +286,41 @@ def test_milestone_fee_with_commission(later):
     set_commission(later.http, 2)
     escrow = later.create_milestone_escrow(DOCS_MILESTONE_EXAMPLE)
     assert escrow["fee"] == 40000
+
+
+# -- bad input on the 2026-10 routes: refused (never a 500), nothing changed ------------------------
+
+HOSTILE = [None, True, "", "abc", -1, 1e308, 10**20, 1.005, [], {}, "1e5", "NaN", " 5 ", "\uff11\uff12", "0x10"]
+
+
+def test_bad_input__refused_and_nothing_changes(later):
+    http = later.http
+    escrow = later.create_escrow(STANDARD)
+    disputed = later.create_escrow({**STANDARD, "purpose": "Camera"})
+    pay(later, disputed["id"], 151500)
+    assert http.post(f"/v1/escrow/submit-dispute/{disputed['paymentToken']}", customer=BUYER,
+                     data={"message": "m"}).status == 200
+    before = http.get("/_sandbox/state").data["state"]
+    requests = []
+    for value in HOSTILE:
+        requests += [
+            ("PUT", f"/v1/escrow/additional-fee/{escrow['paymentToken']}", {"additionalFee": value}),
+            ("POST", f"/v1/escrow/dispute/resolve/{disputed['id']}",
+             {"resolution": "r", "status": "SPLIT", "sellerAmount": value, "buyerAmount": 0}),
+            ("POST", f"/v1/escrow/dispute/resolve/{disputed['id']}",
+             {"resolution": "r", "status": "SPLIT", "sellerAmount": 0, "buyerAmount": value}),
+            ("POST", "/v1/payment/escrow", pay_body(escrow["id"], amount=value)),
+        ]
+        if value is not None:
+            requests.append(("PUT", "/_sandbox/merchant", {"commission": value}))
+        if value is not True:
+            requests.append(("PUT", f"/v1/escrow/additional-fee/{escrow['paymentToken']}",
+                             {"additionalFee": 1, "additionalFeeRefundable": value}))
+    for method, path, body in requests:
+        reply = http.request(method, path, json=body, customer=BUYER if path.startswith("/v1/payment") else None)
+        assert reply.status == 400, (method, path, body, reply.body)
+    for name in ("type", "fromDate", "toDate", "page", "limit"):
+        for value in ("", "abc", "-1", "0x10", "\uff11\uff12", "2026-13-40"):
+            reply = http.get(f"/v1/merchant/transactions?{name}={value}")
+            assert reply.status == 400, (name, value, reply.body)
+    assert http.get("/_sandbox/state").data["state"] == before
