@@ -2,8 +2,16 @@
 and its transactions, the additional (delivery) fee, and pay-escrow's `amount` check; with the
 2026-06 behaviour they leave unchanged."""
 
+import json
+
+import pytest
+
+from sandbox import create_app
+from sandbox.controlplane.fixture_sets import FixtureError
 from sandbox.domain import errors as E
-from tests.conftest import BUYER, DOCS_MILESTONE_EXAMPLE, LATER, SELLER, UNKNOWN_ID, pay_body
+from tests.conftest import (
+    BUYER, DOCS_MILESTONE_EXAMPLE, LATER, ROOT, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config, pay_body,
+)
 
 START_BUYER = 5_000_000
 STANDARD = {"amount": "150000", "purpose": 'MacBook Pro 14"', "whoPays": "both", "maxDelivery": "3",
@@ -324,3 +332,35 @@ def test_bad_input__refused_and_nothing_changes(later):
             reply = http.get(f"/v1/merchant/transactions?{name}={value}")
             assert reply.status == 400, (name, value, reply.body)
     assert http.get("/_sandbox/state").data["state"] == before
+
+
+# -- the fixture file's commission -----------------------------------------------------------------
+
+
+def _fixture_app(tmp_path, **merchant):
+    data = json.loads((ROOT / "sandbox" / "data" / "fixtures" / "default.json").read_text())
+    data["merchant"].update(merchant)
+    data["profile"] = LATER
+    file = tmp_path / "fixture.json"
+    file.write_text(json.dumps(data))
+    return create_app(make_config(fixtures=str(file)))
+
+
+def test_fixture_commission(tmp_path):
+    http = InProcessHttp(_fixture_app(tmp_path, commission=1.25))
+    http.profile = LATER
+    api = Api(http)
+    assert http.get("/_sandbox/merchant").data == {"commission": 1.25, "source": "fixture"}
+    assert api.create_escrow(STANDARD)["fee"] == 4875  # 3 000 + 1 875
+    assert http.put("/_sandbox/merchant", json={"commission": 0}).data == {"commission": 0, "source": "namespace"}
+    assert http.put("/_sandbox/merchant", json={"commission": None}).data == {"commission": 1.25,
+                                                                              "source": "fixture"}
+
+
+def test_fixture_commission__refused(tmp_path):
+    for value, message in ((1.255, "must have no more than 2 decimal places"), (-0.5, "must be greater than or equal "
+                                                                                     "to 0"), ("2", "must be a number"),
+                           (60, "must be less than or equal to 50")):
+        with pytest.raises(FixtureError) as err:
+            _fixture_app(tmp_path, commission=value)
+        assert message in str(err.value)
