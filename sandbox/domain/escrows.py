@@ -246,14 +246,18 @@ def book_fee(ns, escrow: dict, paid_out: int = 0, delivery: int | None = None) -
     back), booked as the escrow closes (fees-and-settlement: "Commission is charged on
     completion"): [B] the merchant's commission (`commission`) and the additional fee
     (`delivery`, unless the caller says it went back to the buyer) go to the merchant wallet,
-    the rest is Payluk's; nothing is held after."""
+    each with its `payment.<type>.success` webhook event; the rest is Payluk's; nothing is
+    held after."""
     rest = escrow["held"] - paid_out
     buyer_escrow = ledger.escrow_account(escrow["buyer_id"])
     delivery = escrow["additional_fee"] if delivery is None else delivery
     for kind, amount in (("commission", escrow.get("commission", 0)), ("delivery", delivery)):
         if amount:
-            ledger.post(ns, kind, [(buyer_escrow, -amount), (ledger.MERCHANT, amount)], escrow_id=escrow["id"],
-                        reference=ns.new_reference(merchant.REFERENCE_PREFIX[kind]))
+            posting = ledger.post(ns, kind, [(buyer_escrow, -amount), (ledger.MERCHANT, amount)],
+                                  escrow_id=escrow["id"], reference=ns.new_reference(merchant.REFERENCE_PREFIX[kind]))
+            # concepts/webhooks [B]: `payment.commission.success` / `payment.delivery.success`.
+            outbox.emit_payment(ns, f"payment.{kind}.success", escrow,
+                                {**merchant.transaction(posting, amount, escrow), "merchant_id": ns.get_merchant()["id"]})
             rest -= amount
     ledger.post(ns, "fee", [(buyer_escrow, -rest), (ledger.FEES, rest)], escrow_id=escrow["id"])
     escrow["held"] = 0

@@ -72,11 +72,10 @@ def get_balance(ns) -> dict:
             "created_at_ms": created, "updated_at_ms": moved[-1][0]["at_ms"] if moved else created}
 
 
-def _record(ns, posting: dict, amount: int, escrows: dict) -> dict:
+def transaction(posting: dict, amount: int, escrow: dict | None) -> dict:
+    """A posting that moved the merchant wallet by `amount`, as [B]'s transaction object (and
+    the `data` of its `payment.<type>.success` webhook)."""
     escrow_id = posting.get("escrow_id")
-    if escrow_id is not None and escrow_id not in escrows:
-        escrows[escrow_id] = ns.get("escrows", escrow_id)
-    escrow = escrows.get(escrow_id)
     details = None if escrow_id is None else {
         "escrow_id": escrow_id, "payment_token": escrow["payment_token"] if escrow else None}
     return {
@@ -99,7 +98,12 @@ def list_transactions(ns, kind=None, reference=None, from_ms=None, to_ms=None) -
     inclusive time window."""
     require_super_admin(ns)
     escrows: dict = {}
-    records = [_record(ns, posting, amount, escrows) for posting, amount in _postings(ns)]
+    records = []
+    for posting, amount in _postings(ns):
+        escrow_id = posting.get("escrow_id")
+        if escrow_id is not None and escrow_id not in escrows:
+            escrows[escrow_id] = ns.get("escrows", escrow_id)
+        records.append(transaction(posting, amount, escrows.get(escrow_id)))
     records = [
         r for r in records
         if (kind is None or r["transaction_type"] == kind)

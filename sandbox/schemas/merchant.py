@@ -79,6 +79,7 @@ class CommissionChoiceSchema(RequestSchema):
 
 
 MERCHANT_WALLET = MerchantWalletSchema()
+MERCHANT_TRANSACTION = MerchantTransactionSchema()
 MERCHANT_TRANSACTIONS = MerchantTransactionSchema(many=True)
 MERCHANT_TRANSACTIONS_QUERY = MerchantTransactionsQuerySchema()
 COMMISSION = CommissionSchema()

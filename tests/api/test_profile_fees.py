@@ -364,3 +364,22 @@ def test_fixture_commission__refused(tmp_path):
         with pytest.raises(FixtureError) as err:
             _fixture_app(tmp_path, commission=value)
         assert message in str(err.value)
+
+
+def test_merchant_wallet__payment_webhook_events(later):
+    http = later.http
+    set_commission(http, 1.5)
+    escrow = later.create_escrow(STANDARD)
+    add_fee(http, escrow["paymentToken"], {"additionalFee": 1000})
+    pay(later, escrow["id"], 153625)
+    assert http.post(f"/v1/escrow/confirm-payment/{escrow['id']}", customer=BUYER).status == 200
+    events = http.get(f"/_sandbox/events?escrowId={escrow['id']}").data["data"]
+    assert [e["event"] for e in events] == ["escrow.created", "escrow.pending", "escrow.ongoing",
+                                            "payment.commission.success", "payment.delivery.success",
+                                            "escrow.completed"]
+    transactions = {t["transactionType"]: t for t in http.get("/v1/merchant/transactions").data["data"]}
+    commission = events[3]["payload"]
+    assert commission["event"] == "payment.commission.success"
+    assert commission["data"] == {**transactions["commission"], "customerId": None, "environment": "test",
+                                  "merchantId": "665f1b2c9a1e4d0012ab3c01"}
+    assert events[4]["payload"]["data"]["amount"] == 1000
