@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request
 
-from sandbox.api.documented import ESCROW_NOT_FOUND, NOT_ALLOWED, PAY_CREATED, Tag, doc, variant
+from sandbox.api.documented import ESCROW_NOT_FOUND, NOT_ALLOWED, PAY_CREATED, SUPER, Tag, doc, introduced, variant
 from sandbox.api.http import (
     call,
     customer_header,
@@ -14,13 +14,14 @@ from sandbox.api.http import (
     uploaded_name,
 )
 from sandbox.domain import disputes, escrows, milestones
-from sandbox.domain import errors as E
 from sandbox.domain.profiles import OCTOBER
+from sandbox.domain import errors as E
 from sandbox.domain.errors import ESCROW_IMAGE_URLS, BadRequest
 from sandbox.schemas import answers as out
 from sandbox.schemas import escrow as esc
 from sandbox.schemas.base import load
 from sandbox.schemas.escrow import (
+    ADDITIONAL_FEE,
     ALL_DISPUTES_QUERY,
     DISPUTE_RESOLVE,
     DISPUTE_SUBMIT,
@@ -145,6 +146,17 @@ def claim_funds(token):
     return envelope(200, "Funds claimed successfully", _as_seller(escrow))
 
 
+@bp.put("/v1/escrow/additional-fee/<token>")
+@introduced(OCTOBER)
+@doc(Tag.ESCROWS, "Set the merchant's additional (delivery) fee on an unpaid standard escrow (0 clears it)",
+     data=esc.EscrowSchema, message="Additional fee updated successfully", body=esc.AdditionalFeeSchema,
+     customer="absent", errors=SUPER + ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.ADDITIONAL_FEE_STANDARD_ONLY),))
+def set_additional_fee(token):
+    no_customer_header()
+    escrow = call(escrows.set_additional_fee, token, load(ADDITIONAL_FEE, json_body()))
+    return envelope(200, "Additional fee updated successfully", dump_escrow(escrow, None))
+
+
 @bp.get("/v1/escrow/transactions")
 @doc(Tag.ESCROWS, "The customer's escrows (type=sales|buy), or the merchant's", data=out.EscrowPageSchema,
      message="Transaction fetched successfully", query=esc.EscrowListQuerySchema, customer="optional",
@@ -175,6 +187,9 @@ def list_feeds():
      customer="required",
      errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.MILESTONE_NOT_DISPUTABLE), (400, E.BUYER_ALREADY_DISPUTED),
                                               (400, E.SELLER_ALREADY_DISPUTED)))
+@variant(OCTOBER, summary="Open (or add to) a dispute on a funded escrow (milestone escrows: while one is held)",
+         errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.ALL_MILESTONES_RELEASED), (400, E.BUYER_ALREADY_DISPUTED),
+                                                  (400, E.SELLER_ALREADY_DISPUTED)))
 def submit_dispute(token):
     customer_id = customer_header()
     fields, _ = form_or_json_body("file")
@@ -187,6 +202,10 @@ def submit_dispute(token):
 @doc(Tag.DISPUTES, "The merchant rules on a dispute (COMPLETED or REFUNDED)", data=esc.EscrowSchema,
      message="Dispute resolution submitted successfully", body=esc.DisputeResolveSchema, files={"file": "one"},
      customer="absent", errors=ESCROW_NOT_FOUND + ((400, E.ESCROW_ALREADY_COMPLETED), (400, E.NO_DISPUTE)))
+@variant(OCTOBER, summary="The merchant rules on a dispute (COMPLETED, REFUNDED or SPLIT)",
+         body=esc.DisputeResolveLaterSchema,
+         errors=ESCROW_NOT_FOUND + ((400, E.ESCROW_ALREADY_COMPLETED), (400, E.NO_DISPUTE),
+                                    (400, E.SPLIT_AMOUNTS_REQUIRED), (400, E.SPLIT_SUM_MISMATCH)))
 def resolve_dispute(escrow_id):
     no_customer_header()
     fields, _ = form_or_json_body("file")

@@ -2,10 +2,11 @@
 
 from flask import Blueprint
 
-from sandbox.api.documented import CONFIRM_PAID, ESCROW_NOT_FOUND, NOT_ALLOWED, Tag, doc
+from sandbox.api.documented import CONFIRM_PAID, ESCROW_NOT_FOUND, NOT_ALLOWED, Tag, doc, variant
 from sandbox.api.http import call, customer_header, envelope, json_body
 from sandbox.domain import errors as E
 from sandbox.domain import funding
+from sandbox.domain.profiles import OCTOBER
 from sandbox.schemas import payment as pay
 from sandbox.schemas.base import load
 from sandbox.schemas.payment import PAY_ESCROW, PAYMENT
@@ -18,8 +19,11 @@ bp = Blueprint("payments", __name__)
      message="Payment intent verified successfully", body=pay.PayEscrowSchema, customer="required",
      errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.INSUFFICIENT_BALANCE), (400, E.DUPLICATE_REFERENCE)),
      links=CONFIRM_PAID)
+@variant(OCTOBER, body=pay.PayEscrowLaterSchema,
+         errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.INSUFFICIENT_BALANCE), (400, E.DUPLICATE_REFERENCE),
+                                                  (400, E.PAY_AMOUNT_REQUIRED), (400, E.CHECKOUT_AMOUNT_MISMATCH)))
 def pay_escrow():
     buyer_id = customer_header()
     data = load(PAY_ESCROW, json_body())
-    payment = call(funding.pay_escrow, buyer_id, data)
+    payment = call(funding.pay_escrow, buyer_id, data, True)
     return envelope(200, "Payment intent verified successfully", PAYMENT.dump(payment))

@@ -13,7 +13,7 @@ from sandbox.api.auth import public, require_admin
 from sandbox.api.documented import SNAPSHOT_NOT_FOUND, Tag, doc
 from sandbox.api.http import call, envelope, json_body
 from sandbox.clock import iso
-from sandbox.domain import controls, invariants, profiles
+from sandbox.domain import controls, invariants, merchant, profiles
 from sandbox.domain import errors as E
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas import answers as out
@@ -32,6 +32,7 @@ from sandbox.schemas.control import (
     SNAPSHOT_CREATE,
     STATE_FORMAT,
 )
+from sandbox.schemas import merchant as mer
 from sandbox.schemas.customer import CUSTOMERS
 from sandbox.store.base import new_state
 from sandbox.store.memory import MemoryNamespace
@@ -149,6 +150,27 @@ def put_profile():
     profile. A reset replays the fixture set under it."""
     name = load(ctl.PROFILE_CHOICE_BODY, json_body())["profile"]
     return envelope(200, "Profile updated successfully", ctl.PROFILE.dump(call(profiles.choose, name)))
+
+
+# -- the merchant's commission ([B]: the merchant's own part of every escrow fee) ------------------
+
+
+@bp.get("/_sandbox/merchant")
+@doc(Tag.CONTROLS, "The merchant's commission on escrow fees (percent; used by profile 2026-10)",
+     data=mer.CommissionSchema, message="Merchant settings fetched successfully")
+def get_merchant():
+    return envelope(200, "Merchant settings fetched successfully", mer.COMMISSION.dump(call(merchant.describe)))
+
+
+@bp.put("/_sandbox/merchant")
+@doc(Tag.CONTROLS, "Set the merchant's commission (percent, 0-50, at most 2 decimals; null: back to the fixture "
+     "file's); a reset keeps it", data=mer.CommissionSchema, message="Merchant settings updated successfully",
+     body=mer.CommissionChoiceSchema)
+def put_merchant():
+    """New escrows (profile 2026-10) take it; escrows already made keep the fee they were made with."""
+    rate = load(mer.COMMISSION_CHOICE, json_body())["commission_bp"]
+    return envelope(200, "Merchant settings updated successfully",
+                    mer.COMMISSION.dump(call(merchant.choose_commission, rate)))
 
 
 # -- reset, provider states -----------------------------------------------------------------------

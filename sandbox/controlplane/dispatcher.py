@@ -19,6 +19,7 @@ from sandbox.clock import iso
 from sandbox.domain import outbox
 from sandbox.schemas.base import wire_number
 from sandbox.schemas.escrow import MILESTONE, dump_escrow
+from sandbox.schemas.merchant import MERCHANT_TRANSACTION
 from sandbox.store.base import Filter
 
 log = logging.getLogger("sandbox")
@@ -33,10 +34,16 @@ WRONG_KEY = b"sk_test_wrong_signature_fault"
 
 def payload(event: dict) -> dict:
     """`{"event", "data": <the escrow as it was>, "timestamp"}` (concepts/webhooks); `data`
-    adds the webhook-only fields the later docs list (`sellerId`, `buyerId`, `environment`)."""
+    adds the webhook-only fields the later docs list (`sellerId`, `buyerId`, `environment`).
+    [B] `payment.*` events carry the transaction instead, with `customerId` (null: the
+    merchant's own wallet), `environment` and `merchantId`."""
     escrow = event["escrow"]
-    data = dump_escrow(escrow, None)
-    data.update(sellerId=escrow["seller_id"], buyerId=escrow["buyer_id"], environment="test")
+    if event.get("payment") is not None:
+        data = MERCHANT_TRANSACTION.dump(event["payment"])
+        data.update(customerId=None, environment="test", merchantId=event["payment"]["merchant_id"])
+    else:
+        data = dump_escrow(escrow, None)
+        data.update(sellerId=escrow["seller_id"], buyerId=escrow["buyer_id"], environment="test")
     body = {"event": event["type"], "data": data}
     if event.get("milestone") is not None:  # sandbox-only escrow.milestone.released
         body["milestone"] = MILESTONE.dump(event["milestone"])

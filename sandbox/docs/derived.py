@@ -22,7 +22,7 @@ from sandbox.schemas import control as ctl
 from sandbox.schemas import intent as itn
 from sandbox.schemas import journal as jrn
 from sandbox.schemas import payment as pay
-from sandbox.schemas.base import DateOnly, Naira, ObjectId, StrictBool, Timestamp, UnixSeconds, WholeNumber, load
+from sandbox.schemas.base import DateOnly, Hundredths, Naira, ObjectId, StrictBool, Timestamp, UnixSeconds, WholeNumber, load
 
 OBJECT_ID = {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}
 
@@ -63,6 +63,13 @@ def sandbox_field_properties(self, field, ret, **kwargs) -> dict:
     if isinstance(field, Naira):
         return {"type": ["number", "null"] if field.allow_none else "number",
                 "description": "Naira: a whole number, or at most 2 decimals"}
+    if isinstance(field, Hundredths):
+        kinds = ["number", "string"] if field.lenient else ["number"]
+        props = {"type": kinds + (["null"] if field.allow_none else []) if field.lenient or field.allow_none
+                 else "number", "minimum": 0, "description": "At most 2 decimals"}
+        if field.maximum is not None:
+            props["maximum"] = field.maximum
+        return props
     if isinstance(field, WholeNumber):
         props = {"type": ["integer", "null"] if field.allow_none else "integer", "minimum": field.minimum}
         if "x-maximum" in ret:  # apispec's spelling for a Range on a non-Number field

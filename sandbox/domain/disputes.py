@@ -1,12 +1,16 @@
-"""Disputes on standard escrows ([A]: milestone escrows cannot be disputed): submit, resolve,
-read and list (docs.payluk.ng concepts/disputes)."""
+"""Disputes on standard escrows ([A]: milestone escrows cannot be disputed; [B]: they can, over
+the milestones still held): submit, resolve (COMPLETED, REFUNDED, [B] SPLIT), read and list
+(docs.payluk.ng concepts/disputes)."""
 
 from sandbox.clock import iso
-from sandbox.domain import errors, ledger, lifecycle
+from sandbox.domain import errors, ledger, lifecycle, profiles
 from sandbox.domain.customers import require_customer
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
-from sandbox.domain.escrows import close, escrow_by_id, escrow_by_token, release_to_seller, transition
-from sandbox.domain.lifecycle import MILESTONE
+from sandbox.domain.escrows import (
+    book_fee, close, escrow_by_id, escrow_by_token, held_pool, release_to_seller, settle, transition,
+)
+from sandbox.domain.lifecycle import COMPLETED, MILESTONE, PENDING, REFUNDED, RELEASED, SPLIT
+from sandbox.domain.money import exact_hundredths
 from sandbox.domain.listings import Page, created_within, escrow_page
 from sandbox.domain.uploads import cdn_url
 from sandbox.store.base import Filter
@@ -29,13 +33,17 @@ def _thread_entry(ns, kind: str, name: str, message: str, filename: str | None) 
 def submit_dispute(ns, customer_id, token, data: dict) -> dict:
     """The buyer opens a dispute on a funded standard escrow (`DISPUTED`); the seller answers
     once (`INVESTIGATING`); each side once; the seller cannot open one. [A]: milestone
-    escrows cannot be disputed."""
+    escrows cannot be disputed; [B]: they can while a milestone is still held (funds frozen:
+    no milestone is confirmed meanwhile)."""
     customer = require_customer(ns, customer_id)
     escrow = escrow_by_token(ns, token)
     if escrow["settlement_type"] == lifecycle.VAULT:  # [B] concepts/vault-escrows: never disputable
         raise BadRequest(errors.VAULT_NOT_DISPUTABLE)
     if escrow["settlement_type"] == MILESTONE:
-        raise BadRequest(errors.MILESTONE_NOT_DISPUTABLE)
+        if not profiles.later(ns):
+            raise BadRequest(errors.MILESTONE_NOT_DISPUTABLE)
+        if all(m["status"] == RELEASED for m in escrow["milestones"]):
+            raise BadRequest(errors.ALL_MILESTONES_RELEASED)
     sides = {entry["type"] for entry in escrow["dispute"] or []}
     if customer_id == escrow["buyer_id"]:
         if "buyer" in sides:
@@ -56,32 +64,103 @@ def submit_dispute(ns, customer_id, token, data: dict) -> dict:
     return escrow
 
 
+RULING_ACTIONS = {COMPLETED: "resolve_completed", REFUNDED: "resolve_refunded", SPLIT: "resolve_split"}
+
+
 def resolve_dispute(ns, escrow_id, data: dict) -> dict:
-    """The merchant rules on a disputed escrow: `COMPLETED` pays the seller as a confirm would,
-    `REFUNDED` returns everything the buyer paid (fee included: no commission is charged
-    without completion) to the buyer's main balance. Either way it closes."""
+    """The merchant rules on a disputed escrow (from `DISPUTED` or `INVESTIGATING`); it closes.
+
+    `COMPLETED` pays the seller as a confirm would ([B] milestone escrow: the held milestones
+    go to their beneficiaries). `REFUNDED`: [A] returns everything the buyer paid (fee
+    included: no commission is charged without completion); [B] returns the held pool
+    (`held_pool`: the fee is never refunded) and the additional fee when refundable (the body's
+    `additionalFeeRefundable` overrides the escrow's), held milestones become `REFUNDED`.
+    [B] `SPLIT`: `sellerAmount` + `buyerAmount` must add up to the pool; each side gets its
+    part, held milestones become `SPLIT`, the escrow shows `split`. In [B] the merchant's
+    commission is earned on every ruling (the fee is never refunded). `sellerAmount` /
+    `buyerAmount` sent beside COMPLETED or REFUNDED are ignored (real clients send them)."""
+    later = profiles.later(ns)
+    ruling = data["status"]
+    if ruling == SPLIT and not later:
+        raise BadRequest(errors.RESOLUTION_STATUS_ONE_OF)
     escrow = escrow_by_id(ns, escrow_id)
     if escrow["state"] == lifecycle.CLOSED:
         raise BadRequest(errors.ESCROW_ALREADY_COMPLETED)
     if escrow["status"] not in lifecycle.OPEN_DISPUTE_STATUSES:
         raise BadRequest(errors.NO_DISPUTE)
-    action = "resolve_completed" if data["status"] == lifecycle.COMPLETED else "resolve_refunded"
+    action = RULING_ACTIONS[ruling]
     lifecycle.next_status(escrow, action)
+    pool = held_pool(escrow)
+    if ruling == SPLIT:
+        to_seller, to_buyer = _split_amounts(data, pool)
+    refundable = data.get("additional_fee_refundable")
+    if refundable is None:
+        refundable = escrow["additional_fee_refundable"]
+
     merchant = ns.get_merchant()
-    if action == "resolve_completed":
-        release_to_seller(ns, escrow, "resolution_release")
+    now = ns.now_ms()
+    if ruling == COMPLETED:
+        if escrow["settlement_type"] == MILESTONE:
+            _release_held_milestones(ns, escrow, now)
+        else:
+            release_to_seller(ns, escrow, "resolution_release")
         escrow["approved_claim_by"] = merchant["id"]
-    else:
+    elif ruling == REFUNDED and not later:
         ledger.post(ns, "refund", [(ledger.escrow_account(escrow["buyer_id"]), -escrow["held"]),
                                    (ledger.main_account(escrow["buyer_id"]), escrow["held"])],
                     escrow_id=escrow["id"])
         escrow["held"] = 0
         escrow["refunded_by"] = merchant["id"]
+    elif ruling == REFUNDED:
+        settle(ns, escrow, "refund", 0, pool, refundable)
+        _mark_held_milestones(escrow, REFUNDED)
+        escrow["refunded_by"] = merchant["id"]
+    else:
+        settle(ns, escrow, "split", to_seller, to_buyer, refundable)
+        _mark_held_milestones(escrow, SPLIT)
+        escrow["split"] = {"seller_amount": to_seller, "buyer_amount": to_buyer, "pool": pool,
+                           "resolved_at_ms": now}
+    if later and data.get("additional_fee_refundable") is not None:
+        escrow["additional_fee_refundable"] = refundable
     escrow["dispute"] = escrow["dispute"] + [
         _thread_entry(ns, "merchant", merchant["name"], data["resolution"], data.get("file_name"))
     ]
     close(ns, escrow, action)
     return escrow
+
+
+def _split_amounts(data: dict, pool: int) -> tuple[int, int]:
+    """[B] SPLIT's two parts in kobo: both sent, adding up to the held pool."""
+    if data.get("seller_amount") is None or data.get("buyer_amount") is None:
+        raise BadRequest(errors.SPLIT_AMOUNTS_REQUIRED)
+    to_seller, to_buyer = exact_hundredths(data["seller_amount"]), exact_hundredths(data["buyer_amount"])
+    if to_seller + to_buyer != pool:
+        raise BadRequest(errors.SPLIT_SUM_MISMATCH)
+    return to_seller, to_buyer
+
+
+def _release_held_milestones(ns, escrow: dict, now: int) -> None:
+    """[B] COMPLETED on a milestone escrow: each held milestone is released to its beneficiary
+    (or the seller) as a confirm would, then the fee is booked."""
+    buyer_escrow = ledger.escrow_account(escrow["buyer_id"])
+    for milestone in escrow["milestones"]:
+        if milestone["status"] != PENDING:
+            continue
+        beneficiary = milestone["customer_id"] or escrow["seller_id"]
+        ledger.post(ns, "resolution_release",
+                    [(buyer_escrow, -milestone["amount"]), (ledger.payee_account(ns, beneficiary), milestone["amount"])],
+                    escrow_id=escrow["id"], milestone_id=milestone["id"])
+        escrow["held"] -= milestone["amount"]
+        milestone["status"] = RELEASED
+        milestone["released_at_ms"] = now
+    book_fee(ns, escrow)
+
+
+def _mark_held_milestones(escrow: dict, status: str) -> None:
+    """[B] the held milestones take the ruling's status (REFUNDED or SPLIT)."""
+    for milestone in escrow["milestones"]:
+        if milestone["status"] == PENDING:
+            milestone["status"] = status
 
 
 def list_my_disputes(ns, customer_id, query: dict) -> Page:

@@ -25,6 +25,8 @@ SELLER_ALREADY_DISPUTED = "Seller already submitted Dispute"
 NO_DISPUTE = "No dispute found for this escrow"
 ESCROW_ALREADY_COMPLETED = "Escrow already completed"
 VAULT_NOT_DISPUTABLE = "Vault escrows cannot be disputed"  # [B]
+# [B] (profile 2026-10): milestone disputes; pay-escrow's `Amount mismatch` is CHECKOUT_AMOUNT_MISMATCH.
+ALL_MILESTONES_RELEASED = "All milestones have been released; there are no held funds to dispute"
 
 # -- rule texts from the milestone concept page, used as messages ------------------------
 MILESTONES_MIN_TWO = "At least 2 milestones are required"
@@ -44,6 +46,12 @@ LIST_TYPE_REQUIRED = '"type" must be one of [sales, buy]'
 TOO_MANY_IMAGES = '"imageUrl" must contain at most 5 images'
 DUPLICATE_ESCROW_IDS = '"escrowDetails.escrowId" contains duplicate ids'  # sandbox
 CUSTOMER_ID_TWICE = "Customer id {customer_id} is used twice"  # sandbox (a fixture set's step)
+# [B] (profile 2026-10): pay-escrow's amount, additional fees, SPLIT rulings ([A] has no SPLIT).
+PAY_AMOUNT_REQUIRED = '"amount" is required'  # Joi's wording: [B] makes it required
+ADDITIONAL_FEE_STANDARD_ONLY = "Additional fees apply to standard escrows only"
+SPLIT_AMOUNTS_REQUIRED = "sellerAmount and buyerAmount are required for a SPLIT resolution"
+SPLIT_SUM_MISMATCH = "sellerAmount and buyerAmount must add up to the amount held in escrow"
+RESOLUTION_STATUS_ONE_OF = '"status" must be one of [COMPLETED, REFUNDED]'  # [A]'s answer to SPLIT
 
 
 # -- vault escrows ([B], sandbox/domain/vaults.py): Payluk documents the rules, not their messages --

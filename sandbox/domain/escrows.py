@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sandbox.domain import errors, ledger, lifecycle, outbox
-from sandbox.domain.profiles import later
+from sandbox.domain import errors, ledger, lifecycle, merchant, outbox, profiles
 from sandbox.domain.catalog import require_category
-from sandbox.domain.customers import require_customer, require_permission
+from sandbox.domain.customers import require_customer, require_permission, require_super_admin
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
 from sandbox.domain.lifecycle import PENDING, STANDARD
 from sandbox.domain.listings import Page, created_within, escrow_page
-from sandbox.domain.money import KOBO_PER_NAIRA, fee_for, fee_shares, is_positive_int, naira_to_kobo
+from sandbox.domain.money import (
+    KOBO_PER_NAIRA, LATER_FEE_BP, exact_hundredths, fee_for, fee_shares, is_positive_int, naira_to_kobo, rate_of,
+)
+from sandbox.domain.profiles import later
 from sandbox.domain.uploads import cdn_url
 from sandbox.ids import is_object_id
 from sandbox.store.base import Filter
@@ -227,9 +229,27 @@ def category_of(ns, category_id) -> dict | None:
     return None if category_id is None else require_category(ns, category_id)
 
 
+def _later_fees(ns) -> bool:
+    """Whether new escrows take [B]'s fee rule: the namespace answers by 2026-10 (a bare
+    namespace with no fixture or profile settings, as domain unit tests build, by the default)."""
+    if ns.settings("profile") is None and ns.settings("fixture") is None:
+        return False
+    return profiles.later(ns)
+
+
 def set_amount(escrow: dict, amount_kobo: int) -> None:
+    """The amount and its fee. [A]: 2.5 %. An escrow made under [B] carries the rates it was made
+    with (`fee_rates`, fixed then: a later profile switch or commission change leaves its fee
+    alone): Payluk's 2 % + the merchant's commission, each part rounded alone; the commission's
+    part is kept (`commission`) for the merchant's wallet on completion."""
     escrow["amount"] = amount_kobo
-    escrow["fee"] = fee_for(amount_kobo)
+    rates = escrow.get("fee_rates")
+    if rates is None:
+        escrow["fee"] = fee_for(amount_kobo)
+        return
+    commission = rate_of(amount_kobo, rates["commission"])
+    escrow["fee"] = rate_of(amount_kobo, rates["payluk"]) + commission
+    escrow["commission"] = commission
 
 
 def escrow_record(ns, seller_id: str | None, data: dict, amount_kobo: int, settlement_type: str,
@@ -270,6 +290,8 @@ def escrow_record(ns, seller_id: str | None, data: dict, amount_kobo: int, settl
         "created_at_ms": now,
         "updated_at_ms": now,
     }
+    if _later_fees(ns):
+        escrow["fee_rates"] = {"payluk": LATER_FEE_BP, "commission": merchant.commission_bp(ns)}
     set_amount(escrow, amount_kobo)
     return escrow
 
@@ -375,13 +397,51 @@ def release_to_seller(ns, escrow: dict, kind: str) -> None:
     book_fee(ns, escrow, paid_out=payout)
 
 
-def book_fee(ns, escrow: dict, paid_out: int = 0) -> None:
-    """What the escrow still holds after `paid_out` is Payluk's fee, booked as the escrow closes
-    (fees-and-settlement: "Commission is charged on completion"); nothing is held after."""
-    fee = escrow["held"] - paid_out
-    ledger.post(ns, "fee", [(ledger.escrow_account(escrow["buyer_id"]), -fee), (ledger.FEES, fee)],
-                escrow_id=escrow["id"])
+def book_fee(ns, escrow: dict, paid_out: int = 0, delivery: int | None = None) -> None:
+    """What the escrow still holds after `paid_out` is its fee (and an additional fee not given
+    back), booked as the escrow closes (fees-and-settlement: "Commission is charged on
+    completion"): [B] the merchant's commission (`commission`) and the additional fee
+    (`delivery`, unless the caller says it went back to the buyer) go to the merchant wallet,
+    each with its `payment.<type>.success` webhook event; the rest is Payluk's; nothing is
+    held after."""
+    rest = escrow["held"] - paid_out
+    buyer_escrow = ledger.escrow_account(escrow["buyer_id"])
+    delivery = escrow["additional_fee"] if delivery is None else delivery
+    for kind, amount in (("commission", escrow.get("commission", 0)), ("delivery", delivery)):
+        if amount:
+            posting = ledger.post(ns, kind, [(buyer_escrow, -amount), (ledger.MERCHANT, amount)],
+                                  escrow_id=escrow["id"], reference=ns.new_reference(merchant.REFERENCE_PREFIX[kind]))
+            # concepts/webhooks [B]: `payment.commission.success` / `payment.delivery.success`.
+            outbox.emit_payment(ns, f"payment.{kind}.success", escrow,
+                                {**merchant.transaction(posting, amount, escrow), "merchant_id": ns.get_merchant()["id"]})
+            rest -= amount
+    ledger.post(ns, "fee", [(buyer_escrow, -rest), (ledger.FEES, rest)], escrow_id=escrow["id"])
     escrow["held"] = 0
+
+
+def held_pool(escrow: dict) -> int:
+    """[B] what a dispute's ruling shares out, the fee never refunded (fees-and-settlement): a
+    standard escrow's amount - the seller's fee share; a milestone escrow's still-held
+    (`PENDING`) milestones."""
+    if escrow["settlement_type"] == STANDARD:
+        return escrow["amount"] - fee_shares(escrow["fee"], escrow["who_pays"])[1]
+    return sum(m["amount"] for m in escrow["milestones"] if m["status"] == PENDING)
+
+
+def settle(ns, escrow: dict, kind: str, to_seller: int, to_buyer: int, refundable: bool) -> None:
+    """[B] a ruling's money: `to_seller` of the pool to the seller, `to_buyer` (plus the
+    additional fee when it is refundable) back to the buyer's main balance, in one posting;
+    then the fee is booked (the additional fee, when not refundable, to the merchant)."""
+    delivery = escrow["additional_fee"]
+    back = to_buyer + (delivery if refundable else 0)
+    entries = [(ledger.escrow_account(escrow["buyer_id"]), -(to_seller + back))]
+    if to_seller:
+        entries.append((ledger.payee_account(ns, escrow["seller_id"]), to_seller))
+    if back:
+        entries.append((ledger.main_account(escrow["buyer_id"]), back))
+    if len(entries) > 1:
+        ledger.post(ns, kind, entries, escrow_id=escrow["id"])
+    book_fee(ns, escrow, paid_out=to_seller + back, delivery=0 if refundable else delivery)
 
 
 def transition(ns, escrow: dict, action: str, now: int) -> None:
@@ -435,6 +495,23 @@ def claim_funds(ns, seller_id, token) -> dict:
     release_to_seller(ns, escrow, "claim")
     escrow["approved_claim_by"] = seller_id
     close(ns, escrow, "claim")
+    return escrow
+
+
+def set_additional_fee(ns, token, data: dict) -> dict:
+    """[B] PUT /v1/escrow/additional-fee/{token}: the merchant's delivery fee on a standard
+    escrow not yet paid (0 clears it), and whether a refund gives it back to the buyer. The
+    buyer then owes amount + buyer fee share + additional fee; it is held with the escrow and
+    goes to the merchant wallet on completion. Milestone and vault escrows take none."""
+    require_super_admin(ns)
+    escrow = escrow_by_token(ns, token)
+    if escrow["settlement_type"] != STANDARD:
+        raise BadRequest(errors.ADDITIONAL_FEE_STANDARD_ONLY)
+    lifecycle.next_status(escrow, "set_additional_fee")
+    escrow["additional_fee"] = exact_hundredths(data["additional_fee"])
+    if data.get("additional_fee_refundable") is not None:
+        escrow["additional_fee_refundable"] = data["additional_fee_refundable"]
+    transition(ns, escrow, "set_additional_fee", ns.now_ms())
     return escrow
 
 

@@ -5,12 +5,12 @@ lives here."""
 import copy
 
 from sandbox.domain import errors, ledger
-from sandbox.domain import lifecycle, outbox
+from sandbox.domain import lifecycle, outbox, profiles
 from sandbox.domain.customers import require_customer, require_permission
 from sandbox.domain.errors import BadRequest
 from sandbox.domain.escrows import escrow_by_id, transition
 from sandbox.domain.lifecycle import STANDARD
-from sandbox.domain.money import fee_shares
+from sandbox.domain.money import exact_hundredths, fee_shares
 from sandbox.store.base import Filter
 
 # [A] documents WALLET / PAYSTACK / FLUTTERWAVE; card payments arrive as CARD. Every gateway but
@@ -50,11 +50,26 @@ def _sell_copy(ns, original: dict, now: int) -> dict:
     return clone
 
 
-def pay_escrow(ns, buyer_id, data: dict) -> dict:
+def check_stated_amount(ns, data: dict, total: int, required: bool) -> None:
+    """[B] pay-escrow: the caller states what it pays, which must be exactly the sum over the
+    escrows of amount + buyer fee share + additional fee (`Amount mismatch`). Required from API
+    callers (`required`); the hosted checkout and fixture steps charge what is due. [A] accepts
+    `amount` and ignores it."""
+    stated = data.get("amount")
+    if (stated is None and not required) or not profiles.later(ns):
+        return
+    if stated is None:
+        raise BadRequest(errors.PAY_AMOUNT_REQUIRED)
+    if exact_hundredths(stated) != total:
+        raise BadRequest(errors.CHECKOUT_AMOUNT_MISMATCH)
+
+
+def pay_escrow(ns, buyer_id, data: dict, amount_required: bool = False) -> dict:
     """The buyer funds one escrow (or several, [B]) in full, once: `WALLET` debits the main
-    balance by amount + the buyer's fee share; card gateways are an instant external charge.
-    The money is then held in the buyer's escrow balance. A repeated `reference` for the
-    same buyer and escrows answers the first result again without charging twice."""
+    balance by amount + the buyer's fee share (+ [B] additional fee); card gateways are an
+    instant external charge. The money is then held in the buyer's escrow balance. A repeated
+    `reference` for the same buyer and escrows answers the first result again without charging
+    twice. [B]: the `amount` stated must match (`check_stated_amount`)."""
     buyer = require_customer(ns, buyer_id)
     escrow_ids = data["escrow_ids"]
     reference = data.get("reference")
@@ -74,6 +89,7 @@ def pay_escrow(ns, buyer_id, data: dict) -> dict:
     require_permission(buyer, "can_buy")
     gateway = data["gateway"]
     total = sum(buyer_charge(escrow) for escrow in escrows)
+    check_stated_amount(ns, data, total, amount_required)
     source = ledger.main_account(buyer["id"]) if gateway == WALLET else ledger.external_account(gateway)
     if gateway == WALLET and ns.balance(source) < total:
         raise BadRequest(errors.INSUFFICIENT_BALANCE)

@@ -20,7 +20,7 @@ def check(ns) -> list[str]:
     if sum(balances.values()) != 0:
         violations.append(f"balances sum to {sum(balances.values())} kobo, not zero")
     for account, amount in balances.items():
-        if account.startswith("customer:") and amount < 0:
+        if (account.startswith("customer:") or account == ledger.MERCHANT) and amount < 0:
             violations.append(f"{account} is negative ({amount} kobo)")
 
     held_by_buyer = defaultdict(int)

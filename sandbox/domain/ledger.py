@@ -54,9 +54,11 @@ def make_posting(posting_id: str, at_ms: int, kind: str, entries: list, **refs) 
     return posting
 
 
-def post(ns, kind: str, entries: list, **refs) -> None:
-    """Append one checked posting to the namespace's ledger (the only way money moves)."""
-    ns.append_posting(make_posting(ns.new_id(), ns.now_ms(), kind, entries, **refs))
+def post(ns, kind: str, entries: list, **refs) -> dict:
+    """Append one checked posting to the namespace's ledger (the only way money moves); answers it."""
+    posting = make_posting(ns.new_id(), ns.now_ms(), kind, entries, **refs)
+    ns.append_posting(posting)
+    return posting
 
 
 def fold(postings) -> dict:

@@ -2,7 +2,7 @@
 
 Source: docs.payluk.ng/essentials/status-reference and concepts/escrow-lifecycle ([A]).
 `status` is the fine-grained state; `state` is derived from it (PENDING -> AWAITING_PAYMENT;
-ONGOING, DISPUTED, INVESTIGATING -> OPENED; COMPLETED, CLAIMED, REFUNDED -> CLOSED).
+ONGOING, DISPUTED, INVESTIGATING -> OPENED; COMPLETED, CLAIMED, REFUNDED, [B] SPLIT -> CLOSED).
 """
 
 from sandbox.domain.errors import ActionNotAllowed
@@ -20,16 +20,18 @@ CLAIMED = "CLAIMED"
 REFUNDED = "REFUNDED"
 DISPUTED = "DISPUTED"
 INVESTIGATING = "INVESTIGATING"
+SPLIT = "SPLIT"  # [B]: a dispute ruling that shares the held funds between seller and buyer
 
 # state
 AWAITING_PAYMENT = "AWAITING_PAYMENT"
 OPENED = "OPENED"
 CLOSED = "CLOSED"
 
-# milestone status
+# milestone status ([B] adds REFUNDED and SPLIT: a dispute's ruling settles the held milestones)
 RELEASED = "RELEASED"
 # vault participant status ([B]: STAKED, RELEASED, REFUNDED)
 STAKED = "STAKED"
+MILESTONE_STATUSES = (PENDING, RELEASED, REFUNDED, SPLIT)
 
 OPEN_DISPUTE_STATUSES = (DISPUTED, INVESTIGATING)
 # deliveryTimeline units in milliseconds, for the claim window (paidAt + maxDelivery x unit).
@@ -47,6 +49,7 @@ STATE_OF_STATUS = {
     COMPLETED: CLOSED,
     CLAIMED: CLOSED,
     REFUNDED: CLOSED,
+    SPLIT: CLOSED,
 }
 
 # (settlementType, status, action) -> next status. Anything absent is `Action not allowed`.
@@ -61,10 +64,14 @@ STATE_OF_STATUS = {
 # - a vault escrow ([B], concepts/vault-escrows) is born funded (`ONGOING`) and ends once: the
 #   merchant names the winner (`COMPLETED`) or cancels it (`REFUNDED`). It has no row for any
 #   other action, so pay, edit, confirm, claim and disputes are refused on it.
+# - [B] (profile 2026-10; the domain refuses these under 2026-06 with [A]'s messages before the
+#   table is asked): an additional fee set while unpaid; a SPLIT ruling (resolve_split); a funded milestone escrow with milestones
+#   still held can be disputed like a standard one, and no milestone is released meanwhile.
 TRANSITIONS = {
     (STANDARD, PENDING, "edit"): PENDING,
     (STANDARD, PENDING, "convert"): PENDING,
     (STANDARD, PENDING, "delete"): PENDING,
+    (STANDARD, PENDING, "set_additional_fee"): PENDING,
     (STANDARD, PENDING, "pay"): ONGOING,
     (STANDARD, ONGOING, "confirm_payment"): COMPLETED,
     (STANDARD, ONGOING, "claim"): CLAIMED,
@@ -74,6 +81,8 @@ TRANSITIONS = {
     (STANDARD, DISPUTED, "resolve_refunded"): REFUNDED,
     (STANDARD, INVESTIGATING, "resolve_completed"): COMPLETED,
     (STANDARD, INVESTIGATING, "resolve_refunded"): REFUNDED,
+    (STANDARD, DISPUTED, "resolve_split"): SPLIT,
+    (STANDARD, INVESTIGATING, "resolve_split"): SPLIT,
     (MILESTONE, PENDING, "edit_milestones"): PENDING,
     (MILESTONE, PENDING, "delete"): PENDING,
     (MILESTONE, PENDING, "pay"): ONGOING,
@@ -81,6 +90,14 @@ TRANSITIONS = {
     (MILESTONE, ONGOING, "complete_milestones"): COMPLETED,
     (VAULT, ONGOING, "choose_winner"): COMPLETED,
     (VAULT, ONGOING, "cancel_vault"): REFUNDED,
+    (MILESTONE, ONGOING, "open_dispute"): DISPUTED,
+    (MILESTONE, DISPUTED, "reply_dispute"): INVESTIGATING,
+    (MILESTONE, DISPUTED, "resolve_completed"): COMPLETED,
+    (MILESTONE, DISPUTED, "resolve_refunded"): REFUNDED,
+    (MILESTONE, DISPUTED, "resolve_split"): SPLIT,
+    (MILESTONE, INVESTIGATING, "resolve_completed"): COMPLETED,
+    (MILESTONE, INVESTIGATING, "resolve_refunded"): REFUNDED,
+    (MILESTONE, INVESTIGATING, "resolve_split"): SPLIT,
 }
 
 ACTIONS = sorted({action for (_, _, action) in TRANSITIONS})

@@ -64,6 +64,15 @@ def emit(ns, event_type: str, escrow: dict, milestone: dict | None = None) -> di
     return event
 
 
+def emit_payment(ns, event_type: str, escrow: dict, payment: dict) -> dict | None:
+    """[B] a `payment.<transactionType>.<status>` event: `data` is the transaction (`payment`),
+    filed under the escrow it came from (so the escrow's events list it)."""
+    event = emit(ns, event_type, escrow)
+    event["payment"] = payment
+    ns.save("events", event)
+    return event
+
+
 def emit_transition(ns, escrow: dict, before_status: str) -> None:
     """`escrow.<status>` when a transition changed the status (one event per transition)."""
     if escrow["status"] != before_status:

@@ -13,7 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from sandbox.clock import iso
 from sandbox.domain.errors import BadRequest
-from sandbox.domain.money import kobo_to_wire
+from sandbox.domain.money import NUMBER_TEXT, exact_hundredths, kobo_to_wire
 from sandbox.ids import is_object_id
 from sandbox.schemas.fast import WireSchema, fast_load
 
@@ -138,6 +138,45 @@ class RawAmount(fields.Raw):
         if is_unsafe_number(value):
             raise ValidationError("must be a safe number")
         return value
+
+
+class Hundredths(fields.Field):
+    """[B] a number >= 0 with at most 2 decimals (naira, or a percent), read exactly and loaded
+    as a Decimal (`scaled`: as an int of hundredths: kobo, basis points). `lenient` also takes
+    its text, as multipart sends it. `maximum` bounds it (in the unit sent)."""
+
+    def __init__(self, *, lenient: bool = False, maximum: int | None = None, scaled: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.lenient = lenient
+        self.maximum = maximum
+        self.scaled = scaled
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)) or (
+                isinstance(value, str) and not self.lenient):
+            raise ValidationError("must be a number")
+        if is_unsafe_number(value) or (isinstance(value, str) and len(value.strip()) > 20):
+            raise ValidationError("must be a safe number")
+        hundredths = exact_hundredths(value)
+        if hundredths is None:
+            if _is_number_text(value):
+                raise ValidationError("must have no more than 2 decimal places")
+            raise ValidationError("must be a number")
+        if hundredths < 0:
+            raise ValidationError("must be greater than or equal to 0")
+        if self.maximum is not None and hundredths > self.maximum * 100:
+            raise ValidationError(f"must be less than or equal to {self.maximum}")
+        return hundredths if self.scaled else Decimal(hundredths).scaleb(-2)
+
+
+def _is_number_text(value) -> bool:
+    """Whether a value reads as a finite number at all (to tell "too many decimals" apart)."""
+    if isinstance(value, str):
+        return NUMBER_TEXT(value.strip()) is not None
+    try:
+        return Decimal(str(value)).is_finite()
+    except ArithmeticError:
+        return False
 
 
 class StrictBool(fields.Boolean):

@@ -5,16 +5,18 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from sandbox.domain.lifecycle import DELIVERY_TIMELINES, STATUSES, WHO_PAYS
+from sandbox.domain.lifecycle import DELIVERY_TIMELINES, MILESTONE_STATUSES, STATUSES, WHO_PAYS
 from sandbox.domain.money import kobo_to_wire
 from sandbox.schemas.base import (
     MAX_SAFE_INTEGER,
     NON_EMPTY,
     DateOnly,
+    Hundredths,
     Naira,
     ObjectId,
     RawAmount,
     RequestSchema,
+    StrictBool,
     Timestamp,
     UnixSeconds,
     WholeNumber,
@@ -228,14 +230,37 @@ DISPUTE_SUBMIT = DisputeSubmitSchema()
 
 
 class DisputeResolveSchema(RequestSchema):
-    """POST /v1/escrow/dispute/resolve/{escrowId}: the ruling ([B] SPLIT is not in [A])."""
+    """POST /v1/escrow/dispute/resolve/{escrowId}: the ruling ([B] SPLIT is not in [A]).
+    `sellerAmount` / `buyerAmount` are accepted beside any ruling (real clients send them with
+    COMPLETED / REFUNDED, which ignore them); multipart sends them as text."""
 
     resolution = fields.String(required=True, validate=NON_EMPTY)
     status = UpperChoice(("COMPLETED", "REFUNDED"), required=True)
     additional_fee_refundable = fields.Boolean(data_key="additionalFeeRefundable")
+    seller_amount = Hundredths(data_key="sellerAmount", lenient=True, allow_none=True)
+    buyer_amount = Hundredths(data_key="buyerAmount", lenient=True, allow_none=True)
 
 
-DISPUTE_RESOLVE = DisputeResolveSchema()
+class DisputeResolveLaterSchema(DisputeResolveSchema):
+    """The ruling in profile 2026-10 ([B]): SPLIT too, with `sellerAmount` + `buyerAmount`
+    adding up to the held pool. Every profile loads with it; 2026-06 refuses SPLIT with the
+    message its own schema gave (errors.RESOLUTION_STATUS_ONE_OF)."""
+
+    status = UpperChoice(("COMPLETED", "REFUNDED", "SPLIT"), required=True)
+
+
+DISPUTE_RESOLVE = DisputeResolveLaterSchema()
+
+
+class AdditionalFeeSchema(RequestSchema):
+    """[B] PUT /v1/escrow/additional-fee/{paymentToken}: the merchant's delivery fee in naira
+    (0 clears it) and whether a refund gives it back to the buyer (default true)."""
+
+    additional_fee = Hundredths(data_key="additionalFee", required=True)
+    additional_fee_refundable = StrictBool(data_key="additionalFeeRefundable")
+
+
+ADDITIONAL_FEE = AdditionalFeeSchema()
 
 
 class DisputeEntrySchema(WireSchema):
@@ -256,7 +281,8 @@ class MilestoneSchema(WireSchema):
     description = fields.String(allow_none=True)
     amount = Naira()
     due_date = fields.String(data_key="dueDate", allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(MILESTONE_STATUSES),
+                                     "description": "REFUNDED and SPLIT only in profile 2026-10 (a dispute's ruling)"})
     released_at_ms = Timestamp(data_key="releasedAt")
     customer_id = fields.String(data_key="customerId", allow_none=True)
 
@@ -271,6 +297,15 @@ class ParticipantSchema(WireSchema):
     customer_id = fields.String(data_key="customerId")
     amount = Naira()
     status = fields.String(metadata={"enum": ["STAKED", "RELEASED", "REFUNDED"]})
+
+
+class SplitSchema(WireSchema):
+    """[B] how a SPLIT ruling shared the held pool (on the escrow after it)."""
+
+    seller_amount = Naira(data_key="sellerAmount")
+    buyer_amount = Naira(data_key="buyerAmount")
+    pool = Naira()
+    resolved_at_ms = Timestamp(data_key="resolvedAt")
 
 
 class EscrowSchema(WireSchema):
@@ -312,6 +347,10 @@ class EscrowSchema(WireSchema):
         "description": "Vault escrows only (profile 2026-10): each participant's stake"})
     winner_id = fields.String(data_key="winnerId", allow_none=True, metadata={
         "description": "Vault escrows only (profile 2026-10): the participant paid the pot, null until then"})
+
+
+    # [B] only after a SPLIT ruling (absent otherwise, as [B]'s examples show it).
+    split = fields.Nested(SplitSchema, metadata={"description": "Profile 2026-10, after a SPLIT ruling only"})
 
 
 ESCROW = EscrowSchema()

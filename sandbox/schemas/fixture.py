@@ -4,7 +4,8 @@ plus optional escrow categories and saved debit cards."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from sandbox.domain import profiles
-from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber
+from sandbox.domain.merchant import MAX_COMMISSION_BP
+from sandbox.schemas.base import Hundredths, ObjectId, RequestSchema, WholeNumber
 from sandbox.schemas.customer import CustomerCreateSchema
 
 
@@ -23,6 +24,9 @@ class FixtureMerchantSchema(RequestSchema):
     # without `customer-id`); one that is not gets 401 `Merchant cannot create escrow for itself via API`.
     business = fields.Boolean(load_default=True)
     features = fields.Nested(FixtureFeaturesSchema, load_default=lambda: {"cards": False})
+    # [B] (profile 2026-10): the merchant's commission on escrow fees, a percent (e.g. 1.5), kept
+    # in basis points; absent = 0.
+    commission_bp = Hundredths(data_key="commission", scaled=True, maximum=MAX_COMMISSION_BP // 100)
 
 
 class FixturePermissionsSchema(RequestSchema):

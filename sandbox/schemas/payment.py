@@ -36,8 +36,8 @@ class EscrowIds(fields.Field):
 
 
 class PositiveAmount(fields.Decimal):
-    """[B] pay-escrow `amount`: not compared with the charge, but still a positive number
-    (Joi's `positive()`) that JavaScript can hold exactly."""
+    """Pay-escrow `amount`: a positive number (Joi's `positive()`) that JavaScript can hold
+    exactly; [A] does not compare it with the charge, [B] does (sandbox/domain/funding.py)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         amount = super()._deserialize(value, attr, data, **kwargs)
@@ -54,7 +54,7 @@ class EscrowDetailsSchema(RequestSchema):
 
 class PayEscrowSchema(RequestSchema):
     """POST /v1/payment/escrow. `gateway` defaults to card as in [B]; `amount` is accepted
-    but, as in [A], not checked against the charge (the [B] `Amount mismatch` is off)."""
+    but, as in [A], not checked against the charge (profile 2026-06)."""
 
     gateway = UpperChoice(GATEWAYS, load_default="CARD")
     transaction_type = UpperChoice(("ESCROW",), data_key="transactionType", required=True)
@@ -84,6 +84,14 @@ class WalletSchema(WireSchema):
     main = Naira(data_key="mainBalance")
     escrow = Naira(data_key="escrowBalance")
     currency = fields.Constant("NGN")
+
+
+class PayEscrowLaterSchema(PayEscrowSchema):
+    """The body in profile 2026-10 ([B]): `amount` is required and must be exactly the sum over
+    the escrows of amount + buyer fee share + additional fee (`Amount mismatch`). Documents the
+    profile; every profile loads with PayEscrowSchema and the domain checks the amount."""
+
+    amount = PositiveAmount(required=True)
 
 
 PAY_ESCROW = PayEscrowSchema()

@@ -303,6 +303,9 @@ SPECS = {
         required="customerId", amount="whole", field="customerId"),
     ("GET", "/_sandbox/ledger"): Spec("/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"): Spec("/_sandbox/invariants"),
+    ("GET", "/_sandbox/merchant"): Spec("/_sandbox/merchant"),
+    ("PUT", "/_sandbox/merchant"): Spec("/_sandbox/merchant", None, lambda w: {"commission": 1.5},
+                                        required="commission"),
 }
 
 

@@ -90,6 +90,8 @@ ROUTES = [
     ("POST", "/_sandbox/helpers/fund-customer"),
     ("GET", "/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"),
+    ("GET", "/_sandbox/merchant"),
+    ("PUT", "/_sandbox/merchant"),
 ]
 # Routes of profile 2026-10 only (404 in the default profile, whose bad-input sweep covers ROUTES;
 # their own test modules cover their bodies): the key is checked first, in every profile.

@@ -29,6 +29,16 @@ ALLOWED = {
     ("VAULT", "ONGOING", "choose_winner"): "COMPLETED",
     ("VAULT", "ONGOING", "cancel_vault"): "REFUNDED",
 }
+# Profile 2026-10 ([B]): SPLIT rulings and milestone disputes (2026-06 refuses them before the table).
+ALLOWED.update({
+    ("STANDARD", "PENDING", "set_additional_fee"): "PENDING",
+    ("STANDARD", "DISPUTED", "resolve_split"): "SPLIT",
+    ("STANDARD", "INVESTIGATING", "resolve_split"): "SPLIT",
+    ("MILESTONE", "ONGOING", "open_dispute"): "DISPUTED",
+    ("MILESTONE", "DISPUTED", "reply_dispute"): "INVESTIGATING",
+    **{("MILESTONE", status, f"resolve_{ruling}"): ruling.upper()
+       for status in ("DISPUTED", "INVESTIGATING") for ruling in ("completed", "refunded", "split")},
+})
 
 
 def _escrow(settlement, status):
@@ -57,7 +67,7 @@ def test_every_pair(settlement, status, action):
 def test_state_follows_status():
     assert lifecycle.STATE_OF_STATUS == {
         "PENDING": "AWAITING_PAYMENT", "ONGOING": "OPENED", "DISPUTED": "OPENED", "INVESTIGATING": "OPENED",
-        "COMPLETED": "CLOSED", "CLAIMED": "CLOSED", "REFUNDED": "CLOSED",
+        "COMPLETED": "CLOSED", "CLAIMED": "CLOSED", "REFUNDED": "CLOSED", "SPLIT": "CLOSED",
     }
 
 
