@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,10 @@ DOCS_MILESTONE_EXAMPLE = {
         {"title": "Deployment", "amount": 200000},
     ],
 }
+
+
+# The same escrow as profile 2026-10 takes it: [B] requires the delivery window on milestone escrows.
+LATER_MILESTONE_EXAMPLE = {**DOCS_MILESTONE_EXAMPLE, "maxDelivery": 30, "deliveryTimeline": "days"}
 
 
 def pay_body(escrow_id, gateway="WALLET", **extra) -> dict:
@@ -348,10 +353,21 @@ def http(request):
 
 
 class Api:
-    """One helper per operation: sends it, asserts the expected status, returns `data`."""
+    """One helper per operation: sends it, asserts the expected status, returns `data`. Under
+    profile 2026-10 (`later`) the default milestone body carries the delivery window [B] requires
+    and a payment sends the `amount` due ([B] checks it) unless the test gives one."""
 
-    def __init__(self, http: Http):
+    def __init__(self, http: Http, later: bool = False):
         self.http = http
+        self.later = later
+        self.milestone_example = LATER_MILESTONE_EXAMPLE if later else DOCS_MILESTONE_EXAMPLE
+
+    def amount_due(self, escrow_id) -> Decimal:
+        """What the buyer owes for an escrow: amount + the buyer's fee share + any additional fee."""
+        escrow = self.http.get("/_sandbox/state").data["state"]["escrows"][escrow_id]
+        fee = escrow["fee"]
+        share = {"buyer": fee, "seller": 0}.get(escrow["who_pays"], fee - fee // 2)
+        return Decimal(escrow["amount"] + share + escrow["additional_fee"]) / 100
 
     def _expect(self, reply: Reply, status: int):
         assert reply.status == status, reply.body
@@ -364,7 +380,7 @@ class Api:
 
     def create_milestone_escrow(self, body=None, seller=SELLER, status=201, **kw):
         reply = self.http.post("/v1/escrow/milestone/create", customer=seller,
-                               json=DOCS_MILESTONE_EXAMPLE if body is None else body, **kw)
+                               json=self.milestone_example if body is None else body, **kw)
         return self._expect(reply, status)
 
     def edit_milestone_escrow(self, token, body, seller=SELLER, status=200):
@@ -390,6 +406,8 @@ class Api:
         return self._expect(self.http.get(f"/v1/escrow/milestone/{token}"), status)
 
     def pay(self, escrow_id, buyer=BUYER, gateway="WALLET", status=200, **extra):
+        if self.later and "amount" not in extra:
+            extra["amount"] = float(self.amount_due(escrow_id))
         return self._expect(self.http.post("/v1/payment/escrow", customer=buyer, json=pay_body(escrow_id, gateway, **extra)),
                             status)
 
@@ -431,7 +449,7 @@ def later_http(http):
 @pytest.fixture
 def later(later_http):
     """`api` under the October 2026 profile."""
-    return Api(later_http)
+    return Api(later_http, later=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

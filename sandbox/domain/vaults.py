@@ -120,8 +120,10 @@ def _stakes_out(escrow: dict) -> list:
 
 
 def _fee_entries(escrow: dict) -> list:
-    """Where the vault's fee goes as it closes (fees-and-settlement: charged on completion)."""
-    return [(ledger.FEES, escrow["fee"])]
+    """Where the vault's fee goes as it closes (fees-and-settlement: charged on completion): the
+    merchant's commission to its wallet, the rest to Payluk."""
+    commission = escrow.get("commission", 0)
+    return [(ledger.FEES, escrow["fee"] - commission), (ledger.MERCHANT, commission)]
 
 
 def choose_winner(ns, token, data: dict) -> dict:

@@ -10,7 +10,7 @@ from sandbox import create_app
 from sandbox.controlplane.fixture_sets import FixtureError
 from sandbox.domain import errors as E
 from tests.conftest import (
-    BUYER, DOCS_MILESTONE_EXAMPLE, LATER, ROOT, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config, pay_body,
+    BUYER, LATER, LATER_MILESTONE_EXAMPLE, ROOT, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config, pay_body,
 )
 
 START_BUYER = 5_000_000
@@ -74,7 +74,8 @@ def test_fee__existing_escrows_keep_theirs(later):
     before = later.create_escrow(STANDARD)
     set_commission(later.http, 1)
     assert later.verify(before["paymentToken"])["fee"] == 3000
-    edited = later.http.put(f"/v1/escrow/edit/{before['paymentToken']}", customer=SELLER, data={"amount": "160000"})
+    edited = later.http.put(f"/v1/escrow/edit/{before['paymentToken']}", customer=SELLER,
+                             data={"amount": "160000", "maxDelivery": "3", "deliveryTimeline": "days"})
     assert edited.status == 200, edited.body
     assert edited.data["fee"] == 3200  # its own rates: 2 %, no commission
     assert later.create_escrow(STANDARD)["fee"] == 4500
@@ -166,7 +167,9 @@ def test_merchant_wallet__claim_and_last_milestone(later, later_http):
     assert later.wallet(SELLER)["mainBalance"] == 150000 - 4500
     assert merchant_balance(later_http)["mainBalance"] == 1500
 
-    milestone = later.create_milestone_escrow()
+    # (the docs' due dates, a month behind the clock now, left out)
+    milestone = later.create_milestone_escrow({**LATER_MILESTONE_EXAMPLE, "milestones": [
+        {k: v for k, v in m.items() if k != "dueDate"} for m in LATER_MILESTONE_EXAMPLE["milestones"]]})
     assert milestone["fee"] == 30000
     pay(later, milestone["id"], 1030000)
     for item in milestone["milestones"][:2]:
@@ -292,7 +295,7 @@ def test_pay_escrow__unknown_escrow_before_amount(later):
 
 def test_milestone_fee_with_commission(later):
     set_commission(later.http, 2)
-    escrow = later.create_milestone_escrow(DOCS_MILESTONE_EXAMPLE)
+    escrow = later.create_milestone_escrow(LATER_MILESTONE_EXAMPLE)
     assert escrow["fee"] == 40000
 
 

@@ -392,3 +392,15 @@ def test_invariants_know_where_stakes_are_held():
     assert invariants.check(ns) == []
     ns.save("escrows", {**vault, "held": 250})
     assert any("its stakes say otherwise" in v for v in invariants.check(ns))
+
+
+def test_winner__the_merchants_commission_goes_to_its_wallet(later):
+    """The vault's fee is the escrow tariff (2 % + the merchant's commission): at the winner, the
+    commission lands in the merchant wallet, the rest is Payluk's."""
+    assert later.http.put("/_sandbox/merchant", json={"commission": 1}).status == 200
+    vault = create(later)
+    assert vault["fee"] == 18150  # 3 % of the 605,000 pot
+    reply = later.http.post(f"/v1/escrow/vault/winner/{vault['paymentToken']}", json={"winnerId": POOR_BUYER})
+    assert reply.status == 200, reply.body
+    assert later.http.get("/v1/merchant/balance").data["mainBalance"] == 6050
+    assert later.http.get("/_sandbox/ledger").data["balances"]["payluk:fees"] == 12100  # (naira on the wire)
