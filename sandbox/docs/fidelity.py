@@ -118,9 +118,12 @@ route(AREA, "GET", "/v1/escrow/claim-funds/{paymentToken}", EMULATED, A("api-ref
 route(AREA, "GET", "/v1/escrow/transactions", EMULATED, A("api-reference/escrow/list-escrow-transactions"),
       "`type` missing or invalid → 401 ([B]); newest first; without `customer-id` the merchant's own "
       "escrows (none, since [A] create requires `customer-id`)")
-route(AREA, "PUT", "/v1/escrow/additional-fee/{paymentToken}", NOT_EMULATED,
+route(AREA, "PUT", "/v1/escrow/additional-fee/{paymentToken}", ABSENT,
       B("api-reference/escrow/update-additional-fee"),
-      "escrows carry `additionalFee: 0` and `additionalFeeRefundable: true` so [B] clients read them")
+      "escrows carry `additionalFee: 0` and `additionalFeeRefundable: true` so [B] clients read them",
+      later=EMULATED, later_choice="super-admin key, no `customer-id`; `additionalFee` ≥ 0 (2 dp, 0 clears), "
+      "`additionalFeeRefundable` kept when not sent; milestone or vault escrow → 400 `Additional fees apply to "
+      "standard escrows only`, once paid → `Action not allowed`; message `Additional fee updated successfully`")
 route(AREA, "POST", "/v1/escrow/vault/create", ABSENT, B("concepts/vault-escrows"), later=EMULATED,
       later_choice="no `customer-id`, super-admin key; ≥ 2 unique active participants, stakes ≥ 1 (2 dp), pot ≥ 1000; "
                    "stakes move main → escrow balance all or nothing (`Insufficient balance`); born "
@@ -145,8 +148,13 @@ behaviour(AREA, "Lifecycle: `AWAITING_PAYMENT` → `OPENED` → `CLOSED`, status
 behaviour(AREA, "Fee: 2.5 % of `amount`, split by `whoPays`", EMULATED, A("concepts/fees-and-settlement"),
           "computed in kobo, half a kobo rounded up; with `both` an odd kobo goes to the buyer; "
           "non-whole results render with two decimals")
-behaviour(AREA, "Fee: 2 % + merchant commission, merchant wallet credits", NOT_EMULATED,
-          B("concepts/fees-and-settlement"), "the [A] 2.5 % tariff applies; the fee is kept by Payluk")
+behaviour(AREA, "Fee: 2 % + merchant commission, merchant wallet credits", ABSENT,
+          B("concepts/fees-and-settlement"), "the [A] 2.5 % tariff applies; the fee is kept by Payluk",
+          later=EMULATED, later_choice="2 % + the merchant's commission (fixture `merchant.commission`, 0–50 %, "
+          "or `PUT /_sandbox/merchant`), each part rounded half up to the kobo; an escrow keeps the rates it was "
+          "made with; on completion the commission and any additional fee go to the merchant wallet "
+          "(`commission` / `delivery` transactions), the rest to Payluk; the commission is earned on every "
+          "ruling too (\"the fee is never refunded\")")
 behaviour(AREA, "Multi-quantity links (`totalQuantity` > 1) cloned on payment", EMULATED,
           A("concepts/multi-quantity-escrows"),
           "a standard API link is not funded itself: each payment mints a copy (own id, token, fee, "
@@ -199,17 +207,29 @@ route(AREA, "GET", "/v1/escrow/all-dispute", EMULATED, A("api-reference/disputes
       "`Disputes fetched successfully` (undocumented)")
 route(AREA, "GET", "/v1/escrow/feeds", EMULATED, A("api-reference/disputes/get-escrow-feeds"),
       "no `customer-id`; [B] `paymentToken` filter too")
-route(AREA, "POST", "/v1/escrow/dispute/resolve/{escrowId}", PARTIAL, A("api-reference/disputes/resolve-dispute"),
+route(AREA, "POST", "/v1/escrow/dispute/resolve/{escrowId}", EMULATED, A("api-reference/disputes/resolve-dispute"),
       "`COMPLETED` (seller paid, `approvedClaimBy` = merchant) and `REFUNDED` (everything the buyer "
-      "paid, fee included, `refundedBy` = merchant); [B] `SPLIT` is not emulated")
+      "paid, fee included, `refundedBy` = merchant); `sellerAmount`/`buyerAmount` beside them are accepted "
+      "and ignored (real clients send them); `SPLIT` is refused", later_choice="REFUNDED returns the held pool "
+      "only (standard: amount − seller's fee share; milestone: the pending milestones), the additional fee to "
+      "the buyer when refundable (the body's `additionalFeeRefundable` overrides); `SPLIT` with `sellerAmount` + "
+      "`buyerAmount` = the pool (else 400 `sellerAmount and buyerAmount must add up to the amount held in "
+      "escrow`) → `CLOSED`/`SPLIT`, `split {sellerAmount, buyerAmount, pool, resolvedAt}`, `escrow.split`")
 behaviour(AREA, "Milestone escrows cannot be disputed", EMULATED, A("concepts/dispute-resolution"),
-          "400 `Milestone escrows cannot be disputed` ([B] reverses this; not emulated)")
+          "400 `Milestone escrows cannot be disputed`", later=ABSENT,
+          later_choice="[B] reverses it: see the next rows")
 behaviour(AREA, "Each side writes once", EMULATED, A("api-reference/disputes/submit-dispute"),
           "`Buyer already submitted Dispute` / `Seller already submitted Dispute`, also after the resolution; "
           "a seller cannot open; a third customer → `Action not allowed`")
 behaviour(AREA, "Confirm and claim while a dispute is open", EMULATED, A("concepts/dispute-resolution"),
           "undocumented: refused with `Action not allowed` (the funds are frozen)")
-behaviour(AREA, "`SPLIT` resolutions and milestone disputes", NOT_EMULATED, B("concepts/dispute-resolution"))
+behaviour(AREA, "`SPLIT` resolutions and milestone disputes", ABSENT, B("concepts/dispute-resolution"),
+          later=EMULATED, later_choice="a funded milestone escrow is disputed like a standard one while a "
+          "milestone is pending (none: 400 `All milestones have been released; there are no held funds to "
+          "dispute`); no milestone is released meanwhile; COMPLETED releases the pending milestones to their "
+          "beneficiaries, REFUNDED / SPLIT mark them `REFUNDED` / `SPLIT` (SPLIT's seller part to the seller)")
+behaviour(AREA, "Vault escrows cannot be disputed", ABSENT, B("concepts/vault-escrows"), later=EMULATED,
+          later_choice="400 `Vault escrows cannot be disputed`")
 
 # -- Customers & wallet ---------------------------------------------------------------------------
 AREA = "Customers & wallet"
@@ -234,8 +254,13 @@ route(AREA, "PUT", "/v1/customer/unblock/{customerId}", EMULATED, A("api-referen
 route(AREA, "GET", "/v1/wallet", EMULATED, A("api-reference/merchant-customers/get-customer-wallet"),
       "held funds show in the **buyer's** `escrowBalance` (undocumented whose); `currency: \"NGN\"`")
 route(AREA, "PUT", "/v1/customer/update/{customerId}", NOT_EMULATED, B())
-route(AREA, "GET", "/v1/merchant/balance", NOT_EMULATED, B("api-reference/merchant-account/balance"))
-route(AREA, "GET", "/v1/merchant/transactions", NOT_EMULATED, B("api-reference/merchant-account/transactions"))
+route(AREA, "GET", "/v1/merchant/balance", ABSENT, B("api-reference/merchant-account/balance"), later=EMULATED,
+      later_choice="the wallet shape (`escrowBalance` always 0) with `id` (the merchant's), `createdAt`, "
+                   "`updatedAt`; super-admin key, no `customer-id`")
+route(AREA, "GET", "/v1/merchant/transactions", ABSENT, B("api-reference/merchant-account/transactions"),
+      later=EMULATED, later_choice="`commission` and `delivery` credits (`COM_REF_…`, `DLV_REF_…`) and payouts of "
+      "escrows the merchant sells as itself (`escrow`); paged, a flat array with `reference` / `fromDate` / "
+      "`toDate`")
 behaviour(AREA, "Super-admin keys for merchant-customer routes", EMULATED,
           A("api-reference/merchant-customers/overview"),
           "every `sk_test_` key is a super-admin merchant except `sk_test_limited_…` (401 `Access denied`)")
@@ -267,8 +292,10 @@ route(AREA, "GET", "/v1/payment/bank-list", NOT_EMULATED, B("api-reference/payme
 route(AREA, "GET", "/v1/payment/verify-phone/{phone}", NOT_EMULATED, B())
 route(AREA, "GET", "/v1/payment/deposit/wallet", NOT_EMULATED, B("changelog"),
       "no cNGN rail: no master deposit address")
-behaviour(AREA, "`Amount mismatch` check on pay-escrow", NOT_EMULATED, B("api-reference/payments/pay-escrow-buy"),
-          "`amount` is accepted and not checked")
+behaviour(AREA, "`Amount mismatch` check on pay-escrow", ABSENT, B("api-reference/payments/pay-escrow-buy"),
+          "`amount` is accepted and not checked", later=EMULATED,
+          later_choice="`amount` required (`\"amount\" is required`) and equal to Σ amount + buyer's fee share + "
+                       "additional fee, else 400 `Amount mismatch`, nothing charged")
 behaviour(AREA, "`Insufficient balance` on wallet payments and withdrawals", EMULATED, B(),
           "400 (code undocumented); the refused request changes nothing")
 behaviour(AREA, "Legacy invoice API (`api.payluk.com/v1/invoice/…`)", NOT_EMULATED,
@@ -342,7 +369,12 @@ behaviour(AREA, "Callback URL from the dashboard", PARTIAL, A("concepts/webhooks
           "set per namespace with `PUT /_sandbox/webhook` (or `--webhook-url`)")
 behaviour(AREA, "Milestone-level events", PARTIAL, "undocumented",
           "sandbox-only `escrow.milestone.released`, off by default")
-behaviour(AREA, "`payment.*` events and `escrow.split`", NOT_EMULATED, B("concepts/webhooks"))
+behaviour(AREA, "`escrow.split`, `payment.commission.success`, `payment.delivery.success`", ABSENT,
+          B("concepts/webhooks"), later=EMULATED,
+          later_choice="`payment.*` data: the transaction with `customerId: null`, `environment`, `merchantId` (a "
+                       "vault's commission posts no event)")
+behaviour(AREA, "Other `payment.*` events (deposit, withdrawal, transfer, escrow)", ABSENT, B("concepts/webhooks"),
+          later=NOT_EMULATED)
 
 # -- Auth & headers -------------------------------------------------------------------------------
 AREA = "Auth & headers"

@@ -100,6 +100,9 @@ LATER_ROUTES = [
     ("POST", f"/v1/escrow/vault/winner/{T}"),
     ("POST", f"/v1/escrow/vault/cancel/{T}"),
     ("GET", f"/v1/escrow/vault/{T}"),
+    ("PUT", f"/v1/escrow/additional-fee/{T}"),
+    ("GET", "/v1/merchant/balance"),
+    ("GET", "/v1/merchant/transactions"),
 ]
 KEYED_ROUTES = ROUTES + LATER_ROUTES
 CUSTOMER_ROUTES = [r for r in ROUTES if r[1].startswith(("/v1/escrow/create", "/v1/escrow/milestone/create",
