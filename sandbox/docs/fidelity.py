@@ -253,7 +253,7 @@ route(AREA, "PUT", "/v1/customer/block/{customerId}", EMULATED, A("api-reference
 route(AREA, "PUT", "/v1/customer/unblock/{customerId}", EMULATED, A("api-reference/merchant-customers/overview"))
 route(AREA, "GET", "/v1/wallet", EMULATED, A("api-reference/merchant-customers/get-customer-wallet"),
       "held funds show in the **buyer's** `escrowBalance` (undocumented whose); `currency: \"NGN\"`")
-route(AREA, "PUT", "/v1/customer/update/{customerId}", NOT_EMULATED, B())
+route(AREA, "PUT", "/v1/customer/update/{customerId}", ABSENT, B(), later=NOT_EMULATED)
 route(AREA, "GET", "/v1/merchant/balance", ABSENT, B("api-reference/merchant-account/balance"), later=EMULATED,
       later_choice="the wallet shape (`escrowBalance` always 0) with `id` (the merchant's), `createdAt`, "
                    "`updatedAt`; super-admin key, no `customer-id`")
@@ -264,7 +264,7 @@ route(AREA, "GET", "/v1/merchant/transactions", ABSENT, B("api-reference/merchan
 behaviour(AREA, "Super-admin keys for merchant-customer routes", EMULATED,
           A("api-reference/merchant-customers/overview"),
           "every `sk_test_` key is a super-admin merchant except `sk_test_limited_…` (401 `Access denied`)")
-behaviour(AREA, "[B]'s stricter super-admin rule (payments, cards, whitelist, …)", NOT_EMULATED, B("authentication"))
+behaviour(AREA, "[B]'s stricter super-admin rule (payments, cards, whitelist, …)", ABSENT, B("authentication"), later=NOT_EMULATED)
 
 # -- Payments -------------------------------------------------------------------------------------
 AREA = "Payments"
@@ -288,10 +288,10 @@ route(AREA, "POST", "/v1/payment/verify-account", EMULATED, A("api-reference/pay
 route(AREA, "GET", "/v1/payment/history", EMULATED, B(),
       "the customer's intents, top-ups and escrow payments; paged, or a flat array with `reference` / "
       "`fromDate` / `toDate`")
-route(AREA, "GET", "/v1/payment/bank-list", NOT_EMULATED, B("api-reference/payments/get-bank-list"))
-route(AREA, "GET", "/v1/payment/verify-phone/{phone}", NOT_EMULATED, B())
-route(AREA, "GET", "/v1/payment/deposit/wallet", NOT_EMULATED, B("changelog"),
-      "no cNGN rail: no master deposit address")
+route(AREA, "GET", "/v1/payment/bank-list", ABSENT, B("api-reference/payments/get-bank-list"), later=NOT_EMULATED)
+route(AREA, "GET", "/v1/payment/verify-phone/{phone}", ABSENT, B(), later=NOT_EMULATED)
+route(AREA, "GET", "/v1/payment/deposit/wallet", ABSENT, B("changelog"),
+      "no cNGN rail: no master deposit address", later=NOT_EMULATED)
 behaviour(AREA, "`Amount mismatch` check on pay-escrow", ABSENT, B("api-reference/payments/pay-escrow-buy"),
           "`amount` is accepted and not checked", later=EMULATED,
           later_choice="`amount` required (`\"amount\" is required`) and equal to Σ amount + buyer's fee share + "
@@ -398,7 +398,7 @@ behaviour(AREA, "Optional `customer-id` on escrow and category routes (merchant 
                        "fixture merchant with `business: false` → 401 `Merchant cannot create escrow for itself via "
                        "API` on create; a buyer paying their own escrow is not refused ([B] refuses it on live only)")
 behaviour(AREA, "Publishable keys `pk_test_…`", EMULATED, "SDK source", "checkout only")
-behaviour(AREA, "Production IP allow-list (403 `Unauthorized IP address`)", NOT_EMULATED, B("authentication"))
+behaviour(AREA, "Production IP allow-list (403 `Unauthorized IP address`)", ABSENT, B("authentication"), later=NOT_EMULATED)
 behaviour(AREA, "Rate limit: 10 requests per minute per key (429 `Too many request`)", PARTIAL, B("introduction"),
           "only as the `rate_limited` scenario, with Payluk's body and `RateLimit` headers")
 
@@ -427,7 +427,7 @@ behaviour(AREA, "Ids and tokens: 24-hex ObjectIds, `PY_` + 8 alphanumerics + 4 d
           A("api-reference/escrow/create-escrow"), "reproducible with `--seed`")
 behaviour(AREA, "500 for an action by an ineligible account type", NOT_EMULATED, A("essentials/errors"),
           "refusals are 4xx; the sandbox answers 500 only with the `server_error` scenario")
-behaviour(AREA, "503 maintenance mode", NOT_EMULATED, B())
+behaviour(AREA, "503 maintenance mode", ABSENT, B(), later=NOT_EMULATED)
 
 # -- Test mode ------------------------------------------------------------------------------------
 AREA = "Test mode"
@@ -437,9 +437,9 @@ behaviour(AREA, "Staging top-up once a day", EMULATED, A("api-reference/payments
           "a rolling 24 h on the namespace clock, which `/_sandbox/clock/advance` moves")
 behaviour(AREA, "Staging virtual account (`SAFE HAVEN SANDBOX BANK`)", PARTIAL,
           A("api-reference/payments/generate-virtual-account"), "details only; nothing can be paid into it")
-behaviour(AREA, "Payluk Test Bank `testAccount` on deposit intents", NOT_EMULATED, B("guides/payluk-test-bank"),
-          "deposit intents answer an `authorizationUrl` to a sandbox Authorize / Decline page")
-behaviour(AREA, "cNGN testnet rail", NOT_EMULATED, B("guides/testnet-cngn-setup"))
+behaviour(AREA, "Payluk Test Bank `testAccount` on deposit intents", ABSENT, B("guides/payluk-test-bank"),
+          "deposit intents answer an `authorizationUrl` to a sandbox Authorize / Decline page", later=NOT_EMULATED)
+behaviour(AREA, "cNGN testnet rail", ABSENT, B("guides/testnet-cngn-setup"), later=NOT_EMULATED)
 behaviour(AREA, "Short claim windows (`deliveryTimeline: minutes`)", EMULATED, A("concepts/escrow-lifecycle"),
           "any window can be reached at once by moving the namespace clock")
 behaviour(AREA, "Test cards, magic amounts, forced outcomes", PARTIAL, "undocumented",
