@@ -48,8 +48,8 @@ PAGE_SIZE = 50
 NAV = (("console.overview", "Overview"), ("console.customers", "Customers"), ("console.escrows", "Escrows"),
        ("console.ledger_page", "Ledger"), ("console.webhooks_page", "Webhooks"), ("console.requests", "Requests"))
 STATES = tuple(dict.fromkeys(STATE_OF_STATUS.values()))
-TONES = {"ok": ("COMPLETED", "CLAIMED", "RELEASED", "DELIVERED", "SUCCESS", "active"),
-         "warn": ("DISPUTED", "INVESTIGATING", "REFUNDED", "SENDING"),
+TONES = {"ok": ("COMPLETED", "CLAIMED", "RELEASED", "DELIVERED", "SUCCESS", "active", "STAKED"),
+         "warn": ("DISPUTED", "INVESTIGATING", "REFUNDED", "SPLIT", "SENDING"),
          "bad": ("FAILED", "blocked")}
 # Security headers of every console answer: only its own scripts and styles, never framed,
 # never cached (pages show a namespace), no Referer leaving it.

@@ -37,12 +37,19 @@ from sandbox.domain.errors import (
 )
 from sandbox.domain.lifecycle import (
     MILESTONE,
-    RELEASED,
+    PENDING,
+    SPLIT,
     STANDARD,
     STATE_OF_STATUS,
-    STATUSES,
     TRANSITIONS,
+    VAULT,
 )
+from sandbox.domain.lifecycle import STATUSES as API_STATUSES
+
+# The console counts and filters by every status an escrow can reach, [B]'s SPLIT too (the API's
+# list filters keep [A]'s statuses).
+STATUSES = (*API_STATUSES, SPLIT)
+KINDS = (STANDARD, MILESTONE, VAULT)
 from sandbox.ids import is_object_id
 from sandbox.store.base import Filter
 
@@ -104,11 +111,16 @@ def customers(viewer: Viewer):
     with ns.lock:
         rows = [{"customer": c, "main": ns.balance(ledger.main_account(c["id"])),
                  "escrow": ns.balance(ledger.escrow_account(c["id"]))} for c in ns.all("customers")]
-    return viewer.render("customers.html", "console.customers", rows=rows)
+        merchant = {**ns.get_merchant(), "main": ns.balance(ledger.MERCHANT)}
+    return viewer.render("customers.html", "console.customers", rows=rows, merchant=merchant)
 
 
 def _names(ns) -> dict:
-    return {c["id"]: f"{c['firstname']} {c['lastname']}" for c in ns.all("customers")}
+    """Who each party id is: the customers, and the merchant (the seller of the escrows it sells
+    as its own business account, [B])."""
+    merchant = ns.get_merchant()
+    return {merchant["id"]: f"{merchant['name']} (merchant)",
+            **{c["id"]: f"{c['firstname']} {c['lastname']}" for c in ns.all("customers")}}
 
 
 # -- escrows ------------------------------------------------------------------------------------
@@ -122,7 +134,7 @@ def _page_number() -> int:
 def _filters() -> dict:
     """The escrow filters from the query; a value outside its list is ignored (shown as "any")."""
     args = request.args
-    chosen = {"type": args.get("type") if args.get("type") in (STANDARD, MILESTONE) else None,
+    chosen = {"type": args.get("type") if args.get("type") in KINDS else None,
               "state": args.get("state") if args.get("state") in STATES else None,
               "status": args.get("status") if args.get("status") in STATUSES else None,
               "party": args.get("party", "").strip().lower() or None}
@@ -135,8 +147,10 @@ def _escrow_filter(chosen: dict) -> Filter | None:
         return None
     kind, state, status, party = chosen["type"], chosen["state"], chosen["status"], chosen["party"]
     where = Filter.where(status=status)
-    if kind is not None:
-        where &= Filter(present=("milestones",)) if kind == MILESTONE else Filter(absent=("milestones",))
+    if kind == MILESTONE:
+        where &= Filter(present=("milestones",))
+    elif kind is not None:  # standard and vault escrows both have no milestones: their type tells them apart
+        where &= Filter(absent=("milestones",)) & Filter(equal={"settlement_type": kind})
     if state is not None:
         where &= Filter(among={"status": tuple(s for s, of in STATE_OF_STATUS.items() if of == state)})
     if party is not None:
@@ -168,9 +182,13 @@ def _timeline(escrow: dict, names: dict) -> list[dict]:
     def who(customer_id):
         return f"{names.get(customer_id, 'unknown customer')} ({customer_id})"
 
+    creator = f" by {who(escrow['seller_id'])}" if escrow["seller_id"] else ""
     items = [(escrow["created_at_ms"], "created",
-              f"Created by {who(escrow['seller_id'])}: {escrow['settlement_type']}, {naira(escrow['amount'])}")]
-    if escrow["paid_at_ms"] is not None:
+              f"Created{creator}: {escrow['settlement_type']}, {naira(escrow['amount'])}")]
+    if escrow["settlement_type"] == VAULT:
+        stakes = ", ".join(f"{who(p['customer_id'])} {naira(p['amount'])}" for p in escrow["participants"])
+        items.append((escrow["paid_at_ms"], "paid", f"Staked: {stakes}"))
+    elif escrow["paid_at_ms"] is not None:
         details = escrow["payment_details"] or {}
         paid = (f"Paid by {who(escrow['buyer_id'])}: {naira(details.get('amount', 0))} via "
                 f"{details.get('gateway')}, reference {details.get('reference')}")
@@ -185,7 +203,14 @@ def _timeline(escrow: dict, names: dict) -> list[dict]:
         items.append((clock.parse_iso(entry["created_at"].replace(" ", "T")), "dispute",
                       f"Dispute message from the {entry['type']} ({entry['name']}): {entry['message']}"))
     if escrow["completed_at_ms"] is not None:
-        items.append((escrow["completed_at_ms"], "closed", f"Closed as {escrow['status']}"))
+        closed = f"Closed as {escrow['status']}"
+        if escrow.get("winner_id"):
+            closed += f": the pot less the fee to {who(escrow['winner_id'])}"
+        if escrow.get("split"):
+            split = escrow["split"]
+            closed += (f": {naira(split['seller_amount'])} to the seller, {naira(split['buyer_amount'])} to the "
+                       f"buyer, of {naira(split['pool'])} held")
+        items.append((escrow["completed_at_ms"], "closed", closed))
     return [{"at_ms": ms, "kind": kind, "text": text}
             for ms, kind, text in sorted(items, key=lambda item: item[0])]
 
@@ -225,7 +250,7 @@ def escrow_page(viewer: Viewer, escrow_id):
         claim_from = escrow_rules.claim_window_ends_ms(ns, escrow) if claimable else None
     return viewer.render("escrow.html", "console.escrows", escrow=escrow, names=names, postings=postings,
                          events=events, deliveries=deliveries, timeline=_timeline(escrow, names),
-                         actions=_next_actions(escrow), claim_from=claim_from, RELEASED=RELEASED,
+                         actions=_next_actions(escrow), claim_from=claim_from, PENDING=PENDING,
                          buyers=[(cid, name) for cid, name in names.items() if cid != escrow["seller_id"]])
 
 

@@ -624,3 +624,36 @@ def test_the_profile_shows_on_every_page_and_can_be_chosen(api, browser):
     html = browser.act("/profile", {"profile": ""})
     assert flash(html) == "ok: Done: API profile 2026-06 (the fixture or server default)"
     assert api.http.get("/_sandbox/profile").data["source"] == "server"
+
+
+def test_vault_escrows_splits_and_the_merchant_wallet(api, browser):
+    """Profile 2026-10 on the console: a vault's participants and winner, a SPLIT ruling, the
+    merchant wallet and its commission."""
+    http = api.http
+    assert http.put("/_sandbox/profile", json={"profile": "2026-10"}).status == 200
+    http.profiles[KEY_A] = "2026-10"
+    assert http.put("/_sandbox/merchant", json={"commission": 1}).status == 200
+    later = Api(http, later=True)
+    vault = later._expect(http.post("/v1/escrow/vault/create", json={
+        "purpose": "Office pool", "participants": [{"customerId": BUYER, "amount": 600000},
+                                                   {"customerId": POOR_BUYER, "amount": 5000}]}), 201)
+    assert http.post(f"/v1/escrow/vault/winner/{vault['paymentToken']}", json={"winnerId": BUYER}).status == 200
+    page = text(browser.html(f"/escrows/{vault['id']}"))
+    assert "Participants" in page and "winner" in page and "Staked: " in page
+    assert "the pot less the fee to Tunde Bakare" in page
+    assert [e["id"] for e in later.http.get("/v1/escrow/feeds").data["data"]] == [vault["id"]]
+    assert vault["id"] in browser.html("/escrows?type=VAULT") and vault["id"] not in browser.html("/escrows?type=STANDARD")
+
+    escrow = later.create_escrow()
+    later.pay(escrow["id"])
+    http.post(f"/v1/escrow/submit-dispute/{escrow['paymentToken']}", customer=BUYER, json={"message": "Broken"})
+    ruling = http.post(f"/v1/escrow/dispute/resolve/{escrow['id']}", json={
+        "resolution": "Half each", "status": "SPLIT", "sellerAmount": 73875, "buyerAmount": 73875})
+    assert ruling.status == 200, ruling.body
+    page = text(browser.html(f"/escrows/{escrow['id']}"))
+    # 150,000 less the seller's half of the 4,500 fee (2 % + 1 % commission) is held
+    assert "Split ₦73,875 to the seller, ₦73,875 to the buyer, of ₦147,750 held" in page
+    assert "(the merchant's commission: ₦1,500)" in page and "Closed as SPLIT: ₦73,875 to the seller" in page
+    merchant = http.get("/v1/merchant/balance").data["mainBalance"]
+    assert "Merchant wallet Sandbox Merchant Ltd" in text(browser.html("/customers"))
+    assert f"Sandbox Merchant Ltd 665f1b2c9a1e4d0012ab3c01 : ₦{merchant:,}" in text(browser.html("/customers"))

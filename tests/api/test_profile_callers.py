@@ -12,7 +12,7 @@ from sandbox.controlplane.fixture_sets import DEFAULT_DIR
 from sandbox.domain import errors as E
 from sandbox.domain.profiles import OCTOBER
 from tests.api.test_profile_milestones import WINDOW, charge, example, pay
-from tests.conftest import BUYER, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config
+from tests.conftest import BUYER, KEY, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config
 
 MERCHANT = "665f1b2c9a1e4d0012ab3c01"  # the default fixture set's merchant
 STANDARD = {"amount": "150000", "purpose": "Phone", "whoPays": "buyer", "maxDelivery": "3", "deliveryTimeline": "days"}
@@ -156,7 +156,7 @@ def not_business(tmp_path):
     file = tmp_path / "fixture.json"
     file.write_text(json.dumps(data))
     http = InProcessHttp(create_app(make_config(fixtures=str(file))))
-    http.profile = OCTOBER
+    http.profiles[KEY] = OCTOBER
     yield Api(http)
     http.app.close()
 

@@ -10,7 +10,7 @@ from sandbox import create_app
 from sandbox.controlplane.fixture_sets import FixtureError
 from sandbox.domain import errors as E
 from tests.conftest import (
-    BUYER, LATER, LATER_MILESTONE_EXAMPLE, ROOT, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config, pay_body,
+    BUYER, KEY, LATER, LATER_MILESTONE_EXAMPLE, ROOT, SELLER, UNKNOWN_ID, Api, InProcessHttp, make_config, pay_body,
 )
 
 START_BUYER = 5_000_000
@@ -351,7 +351,7 @@ def _fixture_app(tmp_path, **merchant):
 
 def test_fixture_commission(tmp_path):
     http = InProcessHttp(_fixture_app(tmp_path, commission=1.25))
-    http.profile = LATER
+    http.profiles[KEY] = LATER
     api = Api(http)
     assert http.get("/_sandbox/merchant").data == {"commission": 1.25, "source": "fixture"}
     assert api.create_escrow(STANDARD)["fee"] == 4875  # 3 000 + 1 875
