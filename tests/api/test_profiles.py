@@ -243,3 +243,15 @@ def test_the_document_command_writes_one_profile(tmp_path, capsys):
     assert openapi.main(["--profile", OCTOBER, str(target)]) == 0
     assert json.loads(target.read_text()) == openapi.document(OCTOBER)
     assert f"profile {OCTOBER}" in capsys.readouterr().out
+
+
+def test_a_provider_state_is_set_up_under_the_namespaces_profile(http):
+    """A Pact provider state is a reset: it keeps the namespace's profile and replays the set
+    under it (here the funded milestone escrow, paid at [B]'s 2 % fee)."""
+    http.put("/_sandbox/profile", json={"profile": OCTOBER})
+    reply = http.post("/_sandbox/provider-states", json={"state": "a funded milestone escrow with one milestone released exists"})
+    assert reply.status == 200, reply.body
+    token = reply.data["values"]["milestone"]["paymentToken"]
+    escrow = http.get(f"/v1/escrow/verify/{token}").data
+    assert (escrow["fee"], escrow["maxDelivery"], escrow["status"]) == (20000, 60, "ONGOING")
+    assert profile_of(http) == (OCTOBER, "namespace")
