@@ -270,9 +270,14 @@ class Builder:
             params.append({"in": "path", "name": wire, "required": True, "schema": dict(schema)})
         if op.query is not None:
             params.append({"in": "query", "schema": op.query})
-        if op.customer in ("required", "optional"):
-            params.append({"in": "header", "name": "customer-id", "required": op.customer == "required",
+        if op.customer == "required":
+            params.append({"in": "header", "name": "customer-id", "required": True,
                            "description": "The merchant customer the request acts for", "schema": dict(OBJECT_ID)})
+        elif op.customer == "optional":
+            # An empty header is no header (as Express reads it).
+            params.append({"in": "header", "name": "customer-id", "required": False,
+                           "description": "The merchant customer the request acts for; empty or absent: none",
+                           "schema": {**OBJECT_ID, "pattern": "^([0-9a-fA-F]{24})?$"}})
         if rule.startswith("/v1/") and method != "OPTIONS":
             params.append({"in": "header", "name": faults.HEADER, "required": False,
                            "description": f"Sandbox fault injection: {faults.HEADER_SYNTAX} "
