@@ -40,3 +40,15 @@ def escrow_page(ns, query: dict, where: Filter | None) -> Page:
     may not sort by time)."""
     items, count = ns.page("escrows", query["page"], query["limit"], where)
     return Page(items, count, query["page"], query["limit"])
+
+
+def history_matching(records: list[dict], kind=None, reference=None, from_ms=None, to_ms=None) -> list[dict]:
+    """Transaction records (payment history, the merchant's) of a `transactionType`, a
+    `reference` and an inclusive time window; None: any. Order kept."""
+    return [
+        r for r in records
+        if (kind is None or r["transaction_type"] == kind)
+        and (reference is None or r["reference"] == reference)
+        and (from_ms is None or r["created_at_ms"] >= from_ms)
+        and (to_ms is None or r["created_at_ms"] <= to_ms)
+    ]

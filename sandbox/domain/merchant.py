@@ -11,6 +11,7 @@ wallet through ledger postings (sandbox/domain/escrows.py `book_fee`); this modu
 
 from sandbox.domain import ledger
 from sandbox.domain.customers import require_super_admin
+from sandbox.domain.listings import history_matching
 
 # The namespace's own commission (basis points), a setting beside its entities.
 SETTING = "commission"
@@ -104,12 +105,6 @@ def list_transactions(ns, kind=None, reference=None, from_ms=None, to_ms=None) -
         if escrow_id is not None and escrow_id not in escrows:
             escrows[escrow_id] = ns.get("escrows", escrow_id)
         records.append(transaction(posting, amount, escrows.get(escrow_id)))
-    records = [
-        r for r in records
-        if (kind is None or r["transaction_type"] == kind)
-        and (reference is None or r["reference"] == reference)
-        and (from_ms is None or r["created_at_ms"] >= from_ms)
-        and (to_ms is None or r["created_at_ms"] <= to_ms)
-    ]
+    records = history_matching(records, kind, reference, from_ms, to_ms)
     records.reverse()
     return records

@@ -11,6 +11,7 @@ Every rule is checked before anything changes, so a refused request changes noth
 from sandbox.domain import customers, errors, funding, ledger
 from sandbox.domain.errors import BadRequest, NotFound, Unauthorized
 from sandbox.domain.funding import WALLET
+from sandbox.domain.listings import history_matching
 from sandbox.domain.money import naira_to_kobo
 
 # Intent status ([A] upper-case; [B] shows `pending`, `success`, `failed`, `reversed`).
@@ -305,12 +306,6 @@ def payment_history(ns, customer_id, kind=None, reference=None, from_ms=None, to
     records += [_history_record(t, "TOPUP", "CREDIT", SUCCESS) for t in ns.all("topups") if t["customer_id"] == mine]
     records += [_history_record(p, ESCROW, "DEBIT", p["status"])
                 for p in ns.all("payments") if p.get("buyer_id") == mine]
-    records = [
-        r for r in records
-        if (kind is None or r["transaction_type"] == kind)
-        and (reference is None or r["reference"] == reference)
-        and (from_ms is None or r["created_at_ms"] >= from_ms)
-        and (to_ms is None or r["created_at_ms"] <= to_ms)
-    ]
+    records = history_matching(records, kind, reference, from_ms, to_ms)
     # Newest first; records made at the same instant keep a stable order (Python's sort is stable).
     return sorted(records, key=lambda r: r["created_at_ms"], reverse=True)

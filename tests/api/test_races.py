@@ -10,6 +10,13 @@ is ok afterwards. Reset, snapshot restore and import racing with traffic never l
 state: every escrow is either unfunded or funded by exactly one whole payment, and the books
 are those of a restored snapshot plus whole operations.
 
+Every race runs under both API profiles (`2026-06` and `2026-10`): its namespace is put in the
+profile (and given a 1.5 % merchant commission, which 2026-06 ignores) before the race, its
+bodies are those the profile takes (2026-10: the delivery window on creates, the `amount` due on
+pay-escrow), the answers are checked against that profile's document, and the books (fees, the
+merchant wallet) are that profile's. Under 2026-10 milestones are confirmed in order, so the
+race over 33 milestones has its threads walk them in order instead of all at once.
+
 Servers: `payluk-sandbox` (granian) with `--threads 4` for every race, its Python switching
 threads every 10 us so that requests really interleave inside operations (see SWITCH_INTERVAL);
 the confirm race also against the default production configuration (1 request thread) and
@@ -33,9 +40,11 @@ import requests
 from tests.api.test_cross_cutting import CUSTOMER_ROUTES, ROUTES
 from tests.api.test_intents import DOCS_INTENT, WITHDRAWAL_DETAILS
 from tests.conftest import (
-    BENEFICIARY, BUYER, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, Reply, contract, pay_body, running_server,
+    BENEFICIARY, BUYER, DEFAULT_PROFILE, LATER, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, OneKey, Reply,
+    contract, pay_body, running_server,
 )
 
+PROFILES = (DEFAULT_PROFILE, LATER)
 CONFIRMED = (200, "Milestone confirmed successfully")
 PAID = (200, "Payment intent verified successfully")
 NOT_ALLOWED = (400, "Action not allowed")
@@ -54,6 +63,13 @@ SWITCH_INTERVAL = 1e-5
 BIG = 1000
 # Verified deposits listed after each raced withdrawal in its batch verify (see verified_deposits).
 FILLERS = 200
+# The merchant's commission (percent) set on every race's namespace: 2026-10 adds it to the fee
+# and pays it to the merchant wallet; 2026-06 ignores it.
+COMMISSION = 1.5
+# The fee on 1,000 NGN (what each raced milestone is worth): (Payluk's part, the merchant's).
+FEE_PER_1000 = {DEFAULT_PROFILE: (25, 0), LATER: (20, 15)}
+# 2026-10 requires the delivery window on every create.
+WINDOW = {"maxDelivery": 3, "deliveryTimeline": "days"}
 
 
 # -- the race harness ---------------------------------------------------------------------------
@@ -132,27 +148,59 @@ def fine_switching(on: bool = True):
         sys.setswitchinterval(before)
 
 
-def tally(answers: list[Answer]) -> Counter:
+def tally(answers: list[Answer], profile: str) -> Counter:
     """(status, message) counts, once every answer is known good: a response (no connection
     error), no 5xx, a whole envelope repeating the HTTP status, `data: {}` on errors, and the
-    body the OpenAPI document gives for that route and status."""
+    body the OpenAPI document of the namespace's profile gives for that route and status."""
     for a in answers:
         where = f"{a.method} {a.path}"
         assert isinstance(a.status, int), f"{where}: no answer ({a.status})"
         assert a.status < 500, f"{where}: {a.status} {a.body}"
         assert isinstance(a.body, dict) and set(a.body) == {"status", "message", "data"}, f"{where}: {a.body}"
         assert a.body["status"] == a.status and (a.status < 400 or a.body["data"] == {}), f"{where}: {a.body}"
-        contract().check(a.method, a.path, Reply(a.status, a.body, {}))
+        contract(profile).check(a.method, a.path, Reply(a.status, a.body, {}))
     return Counter(a.outcome for a in answers)
 
 
-def keyed_api(target, key: str) -> Api:
-    """The conftest `Api` helper on `target`, speaking with `key`, on a freshly reset namespace."""
-    http = LiveHttp(target) if isinstance(target, str) else InProcessHttp(target)
-    send = http.request
-    http.request = lambda method, path, key=key, **kw: send(method, path, key=key, **kw)
+class KeyedInProcessHttp(OneKey, InProcessHttp):
+    pass
+
+
+class KeyedLiveHttp(OneKey, LiveHttp):
+    pass
+
+
+def keyed_api(target, key: str, profile: str) -> Api:
+    """The conftest `Api` helper on `target`, speaking with `key`, on a freshly reset namespace
+    put in `profile`, with the merchant's commission at COMMISSION."""
+    http = (KeyedLiveHttp if isinstance(target, str) else KeyedInProcessHttp)(target, key)
+    http.profiles[key] = profile  # its answers checked against that profile's document
     assert http.post("/_sandbox/reset").status == 200
-    return Api(http)
+    assert http.put("/_sandbox/profile", json={"profile": profile}).status == 200
+    assert http.put("/_sandbox/merchant", json={"commission": COMMISSION}).status == 200
+    return Api(http, later=profile == LATER)
+
+
+def later(api: Api) -> bool:
+    return api.later
+
+
+def profile_of(api: Api) -> str:
+    return LATER if api.later else DEFAULT_PROFILE
+
+
+def fee_per_1000(api: Api) -> int:
+    return sum(FEE_PER_1000[profile_of(api)])
+
+
+def charge_of(api: Api, naira: int) -> int:
+    """What the buyer pays for an escrow of `naira` (whole thousands), whoPays buyer."""
+    return naira + naira // 1000 * fee_per_1000(api)
+
+
+def pay_json(api: Api, escrow_id: str, amount: int, **extra) -> dict:
+    """A pay-escrow body; under 2026-10 with the `amount` due (2026-06 sends none, as before)."""
+    return pay_body(escrow_id, **extra, **({"amount": amount} if later(api) else {}))
 
 
 def postings(api: Api, kind: str) -> list[dict]:
@@ -160,15 +208,26 @@ def postings(api: Api, kind: str) -> list[dict]:
 
 
 def assert_invariants(api: Api) -> None:
+    """The books balance, and the namespace still answers by its profile."""
     assert api.http.get("/_sandbox/invariants").data == OK_INVARIANTS
+    assert api.http.get("/_sandbox/profile").data["profile"] == profile_of(api)
 
 
-def milestone_body(count: int) -> dict:
+def merchant_wallet(api: Api) -> int:
+    """The merchant wallet's main balance (2026-10), from the ledger (2026-06 has no route)."""
+    balances = api.http.get("/_sandbox/ledger").data["balances"]
+    if later(api):
+        assert api.http.get("/v1/merchant/balance").data["mainBalance"] == balances.get("merchant:main", 0)
+    return balances.get("merchant:main", 0)
+
+
+def milestone_body(api: Api, count: int) -> dict:
     """A milestone escrow of `count` milestones of 1,000 NGN, the first one's to BENEFICIARY;
-    its fee is 25 NGN per milestone."""
+    its fee is FEE_PER_1000 per milestone (2026-10: with the delivery window it requires)."""
     milestones = [{"title": f"Stage {n}", "amount": 1000} for n in range(1, count + 1)]
     milestones[0]["customerId"] = BENEFICIARY
-    return {"amount": 1000 * count, "purpose": "Race", "whoPays": "buyer", "milestones": milestones}
+    return {"amount": 1000 * count, "purpose": "Race", "whoPays": "buyer", "milestones": milestones,
+            **(WINDOW if later(api) else {})}
 
 
 # -- fixtures -------------------------------------------------------------------------------------
@@ -229,53 +288,73 @@ def target(request):
                                     "redis_2_workers": "redis_workers_server"}[request.param])
 
 
+@pytest.fixture(params=PROFILES)
+def profile(request) -> str:
+    """Every race under both API profiles."""
+    return request.param
+
+
 @pytest.fixture
-def key(request) -> str:
-    """A secret key of this test's own: its namespace is shared with no other test."""
+def key(request, profile) -> str:
+    """A secret key of this test's own (its name carries the profile): its namespace is shared
+    with no other test."""
     return "sk_test_race_" + re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
 
 
 # -- confirms -------------------------------------------------------------------------------------
 
 
-def test_100_confirms_of_one_milestone__released_once(target, key):
+def test_100_confirms_of_one_milestone__released_once(target, key, profile):
     """One 200, 99 `Action not allowed`; the beneficiary is credited once, nobody else moves."""
-    api = keyed_api(target, key)
-    escrow = api.funded_milestone_escrow(milestone_body(BIG))
-    first = escrow["milestones"][0]  # 1,000 to BENEFICIARY
+    api = keyed_api(target, key, profile)
+    escrow = api.funded_milestone_escrow(milestone_body(api, BIG))
+    first = escrow["milestones"][0]  # 1,000 to BENEFICIARY (and the earliest: 2026-10's order allows it)
     before = api.balances(SELLER, BENEFICIARY, BUYER)
     path = f"/v1/escrow/milestone/confirm/{escrow['id']}/{first['id']}"
 
     answers = race(target, key, 100, lambda client, _: [client.send("POST", path, BUYER)])
 
-    assert tally(answers) == {CONFIRMED: 1, NOT_ALLOWED: 99}
+    assert tally(answers, profile) == {CONFIRMED: 1, NOT_ALLOWED: 99}
     [won] = [a.body["data"] for a in answers if a.outcome == CONFIRMED]
     assert (won["state"], won["status"]) == ("OPENED", "ONGOING")
     assert [m["status"] for m in won["milestones"]] == ["RELEASED"] + ["PENDING"] * (BIG - 1)
     assert api.balances(SELLER, BENEFICIARY, BUYER) == {**before, BENEFICIARY: before[BENEFICIARY] + 1000}
-    assert api.wallet(BUYER)["escrowBalance"] == 1025 * BIG - 1000
+    assert api.wallet(BUYER)["escrowBalance"] == charge_of(api, 1000 * BIG) - 1000
     assert [p["milestoneId"] for p in postings(api, "milestone_release")] == [first["id"]]
+    assert merchant_wallet(api) == 0  # nothing is booked before the last release
     assert_invariants(api)
 
 
-def test_99_confirms_over_33_milestones__each_released_once_and_closed_once(threads_server, key):
-    """3 threads per milestone: one release per milestone, and the last release (whichever it
-    is) closes the escrow and books the fee, once."""
-    api = keyed_api(threads_server, key)
-    escrow = api.funded_milestone_escrow(milestone_body(33))
+def test_99_confirms_over_33_milestones__each_released_once_and_closed_once(threads_server, key, profile):
+    """3 confirms per milestone: one release per milestone, and the last release (whichever it
+    is) closes the escrow and books the fee, once. 2026-06: 99 threads at once, 3 per milestone
+    (any order). 2026-10 confirms milestones in order only, so 3 threads each walk the 33 in
+    order, racing each other on every one: a thread moves on once its milestone is released (by
+    it or another), so no confirm is ever out of order and the tally is exact."""
+    api = keyed_api(threads_server, key, profile)
+    escrow = api.funded_milestone_escrow(milestone_body(api, 33))
     paths = [f"/v1/escrow/milestone/confirm/{escrow['id']}/{m['id']}" for m in escrow["milestones"]]
 
-    answers = race(threads_server, key, 99, lambda client, i: [client.send("POST", paths[i % 33], BUYER)])
+    if later(api):
+        answers = race(threads_server, key, 3, lambda client, _: [client.send("POST", path, BUYER) for path in paths])
+    else:
+        answers = race(threads_server, key, 99, lambda client, i: [client.send("POST", paths[i % 33], BUYER)])
 
-    assert tally(answers) == {CONFIRMED: 33, NOT_ALLOWED: 66}
+    assert tally(answers, profile) == {CONFIRMED: 33, NOT_ALLOWED: 66}
     won = Counter((a.body["data"]["state"], a.body["data"]["status"]) for a in answers if a.outcome == CONFIRMED)
     assert won == {("CLOSED", "COMPLETED"): 1, ("OPENED", "ONGOING"): 32}
     assert sorted(p["milestoneId"] for p in postings(api, "milestone_release")) == sorted(
         m["id"] for m in escrow["milestones"])
-    assert [p["entries"] for p in postings(api, "fee")] == [[[f"customer:{BUYER}:escrow", -25 * 33],
-                                                             ["payluk:fees", 25 * 33]]]
+    payluk, merchant = FEE_PER_1000[profile]
+    assert [p["entries"] for p in postings(api, "fee")] == [[[f"customer:{BUYER}:escrow", -payluk * 33],
+                                                             ["payluk:fees", payluk * 33]]]
+    assert [p["entries"] for p in postings(api, "commission")] == ([[[f"customer:{BUYER}:escrow", -merchant * 33],
+                                                                     ["merchant:main", merchant * 33]]]
+                                                                   if merchant else [])
+    assert merchant_wallet(api) == merchant * 33
     assert api.balances(SELLER, BENEFICIARY) == {SELLER: 32_000, BENEFICIARY: 1000}
-    assert api.wallet(BUYER) == {"mainBalance": BUYER_START - 1025 * 33, "escrowBalance": 0, "currency": "NGN"}
+    assert api.wallet(BUYER) == {"mainBalance": BUYER_START - charge_of(api, 33_000), "escrowBalance": 0,
+                                 "currency": "NGN"}
     assert_invariants(api)
 
 
@@ -290,25 +369,27 @@ def _reference(references: str, index: int) -> str:
 
 
 @pytest.mark.parametrize("references", ["distinct", "same", "mixed"])
-def test_50_pays_of_one_escrow__one_debit(threads_server, key, references):
+def test_50_pays_of_one_escrow__one_debit(threads_server, key, profile, references):
     """Whoever wins funds the escrow once. A repeated reference is idempotent, so every thread
     that sent the winning reference gets the same 200; every other thread `Action not allowed`."""
-    api = keyed_api(threads_server, key)
-    escrow = api.create_milestone_escrow(milestone_body(BIG))
+    api = keyed_api(threads_server, key, profile)
+    escrow = api.create_milestone_escrow(milestone_body(api, BIG))
     before = api.wallet(BUYER)
+    charge = charge_of(api, 1000 * BIG)
 
     answers = race(threads_server, key, 50, lambda client, i: [
-        client.send("POST", "/v1/payment/escrow", BUYER, pay_body(escrow["id"], reference=_reference(references, i)))])
+        client.send("POST", "/v1/payment/escrow", BUYER,
+                    pay_json(api, escrow["id"], charge, reference=_reference(references, i)))])
 
-    counts = tally(answers)
+    counts = tally(answers, profile)
     bodies = {repr(a.body) for a in answers if a.outcome == PAID}
     assert len(bodies) == 1, bodies  # one payment, answered identically to each holder of its reference
     paid = next(a.body["data"] for a in answers if a.outcome == PAID)
     holders = sum(_reference(references, i) == paid["reference"] for i in range(50))
     assert counts == Counter({PAID: holders, NOT_ALLOWED: 50 - holders})
-    assert paid == {"reference": paid["reference"], "status": "SUCCESS", "amount": 1025 * BIG}
-    assert api.wallet(BUYER) == {**before, "mainBalance": before["mainBalance"] - 1025 * BIG,
-                                 "escrowBalance": before["escrowBalance"] + 1025 * BIG}
+    assert paid == {"reference": paid["reference"], "status": "SUCCESS", "amount": charge}
+    assert api.wallet(BUYER) == {**before, "mainBalance": before["mainBalance"] - charge,
+                                 "escrowBalance": before["escrowBalance"] + charge}
     assert [(p["escrowId"], p["reference"]) for p in postings(api, "escrow_funding")] == [
         (escrow["id"], paid["reference"])]
     funded = api.verify(escrow["paymentToken"])
@@ -317,19 +398,22 @@ def test_50_pays_of_one_escrow__one_debit(threads_server, key, references):
     assert_invariants(api)
 
 
-def test_50_pays_of_a_5_copy_link__5_copies_sold(threads_server, key):
+def test_50_pays_of_a_5_copy_link__5_copies_sold(threads_server, key, profile):
     """A standard escrow with `totalQuantity: 5` sells one copy per payment: exactly 5 of 50
     concurrent payments succeed, each funds its own escrow, and the buyer pays exactly 5 times."""
-    api = keyed_api(threads_server, key)
-    link = api.create_escrow({"amount": "1000", "purpose": "Ticket", "whoPays": "buyer", "totalQuantity": "5"})
+    api = keyed_api(threads_server, key, profile)
+    window = {k: str(v) for k, v in WINDOW.items()} if later(api) else {}
+    link = api.create_escrow({"amount": "1000", "purpose": "Ticket", "whoPays": "buyer", "totalQuantity": "5",
+                              **window})
     before = api.wallet(BUYER)["mainBalance"]
 
     answers = race(threads_server, key, 50, lambda client, _: [
-        client.send("POST", "/v1/payment/escrow", BUYER, pay_body(link["id"]))])
+        client.send("POST", "/v1/payment/escrow", BUYER, pay_json(api, link["id"], charge_of(api, 1000)))])
 
-    assert tally(answers) == {PAID: 5, NOT_ALLOWED: 45}
+    assert tally(answers, profile) == {PAID: 5, NOT_ALLOWED: 45}
     paid = [a.body["data"] for a in answers if a.outcome == PAID]
     charge = paid[0]["amount"]
+    assert charge == charge_of(api, 1000)
     assert len({p["reference"] for p in paid}) == 5 and {p["amount"] for p in paid} == {charge}
     assert api.wallet(BUYER)["mainBalance"] == before - 5 * charge
     fundings = postings(api, "escrow_funding")
@@ -360,10 +444,10 @@ def withdrawal(amount: int) -> dict:
 
 
 @pytest.mark.parametrize("share", [2, 3])
-def test_20_withdrawals_above_the_balance__never_overdrawn(threads_server, key, share):
+def test_20_withdrawals_above_the_balance__never_overdrawn(threads_server, key, profile, share):
     """Balance B, 20 threads each create then verify a withdrawal of B // share + 1: exactly
     floor(B / amount) are paid out, the others are `Insufficient balance` and stay PENDING."""
-    api = keyed_api(threads_server, key)
+    api = keyed_api(threads_server, key, profile)
     fillers = verified_deposits(api, FILLERS)
     balance = api.wallet(BUYER)["mainBalance"]
     amount = balance // share + 1
@@ -376,7 +460,7 @@ def test_20_withdrawals_above_the_balance__never_overdrawn(threads_server, key, 
 
     answers = race(threads_server, key, 20, withdraw)
 
-    assert tally(answers) == {INTENT_CREATED: 20, PAID: winners, INSUFFICIENT: 20 - winners}
+    assert tally(answers, profile) == {INTENT_CREATED: 20, PAID: winners, INSUFFICIENT: 20 - winners}
     assert api.wallet(BUYER)["mainBalance"] == balance - winners * amount >= 0
     assert len(postings(api, "withdrawal")) == winners
     history = api.http.get("/v1/payment/history?type=WITHDRAWAL&limit=100", customer=BUYER).data["data"]
@@ -384,9 +468,9 @@ def test_20_withdrawals_above_the_balance__never_overdrawn(threads_server, key, 
     assert_invariants(api)
 
 
-def test_20_verifies_of_one_withdrawal__one_debit(threads_server, key):
+def test_20_verifies_of_one_withdrawal__one_debit(threads_server, key, profile):
     """Verifying again changes nothing, even at the same instant: one payout, 20 answers of it."""
-    api = keyed_api(threads_server, key)
+    api = keyed_api(threads_server, key, profile)
     fillers = verified_deposits(api, FILLERS)
     before = api.wallet(BUYER)["mainBalance"]
     intent = api.http.post("/v1/payment/create-intent", customer=BUYER, json=withdrawal(3_000_000)).data
@@ -394,7 +478,7 @@ def test_20_verifies_of_one_withdrawal__one_debit(threads_server, key):
 
     answers = race(threads_server, key, 20, lambda client, _: [client.send("POST", "/v1/payment/verify", BUYER, batch)])
 
-    assert tally(answers) == {PAID: 20}
+    assert tally(answers, profile) == {PAID: 20}
     assert {a.body["data"][0]["status"] for a in answers} == {"SUCCESS"}
     assert api.wallet(BUYER)["mainBalance"] == before - 3_000_000
     assert [p["reference"] for p in postings(api, "withdrawal")] == [intent["reference"]]
@@ -445,16 +529,17 @@ def assert_whole(api: Api, fixture_postings: list[dict]) -> None:
     assert sorted(r["reference"] for r in history) == sorted(p["reference"] for p in fundings.values())
 
 
-def test_reset_restore_and_import_during_traffic__no_torn_state(threads_server, key):
+def test_reset_restore_and_import_during_traffic__no_torn_state(threads_server, key, profile):
     """6 threads create and pay escrows while one resets, snapshots, restores and imports, one
     polls the invariants and one reads every GET route; each side runs until the other has
     done its share, so they overlap. Then the final state, and the snapshot taken mid-traffic,
     are each whole."""
-    api = keyed_api(threads_server, key)
+    api = keyed_api(threads_server, key, profile)
     fixture_postings = api.http.get("/_sandbox/ledger").data["postings"]
     assert api.http.post("/_sandbox/snapshots", json={"name": "clean"}).status == 201
     assert api.http.post("/_sandbox/snapshots", json={"name": "mid"}).status == 201
     clean = api.http.get("/_sandbox/snapshots/clean/export").data
+    window = WINDOW if later(api) else {}
     traffic_done = [threading.Event() for _ in range(TRAFFIC_THREADS)]
     chaos_done = threading.Event()
     chaos = [("/_sandbox/reset", None), ("/_sandbox/snapshots", {"name": "mid"}),
@@ -465,12 +550,13 @@ def test_reset_restore_and_import_during_traffic__no_torn_state(threads_server, 
         answers, rounds = [], 0
         try:
             while rounds < TRAFFIC_ROUNDS or not chaos_done.is_set():
+                amount = 1000 * (index + 1)
                 created = client.send("POST", "/v1/escrow/create", SELLER,
-                                      {"amount": 1000 * (index + 1), "purpose": "Race", "whoPays": "buyer"})
+                                      {"amount": amount, "purpose": "Race", "whoPays": "buyer", **window})
                 answers.append(created)
                 if created.status == 201:
                     answers.append(client.send("POST", "/v1/payment/escrow", BUYER,
-                                               pay_body(created.body["data"]["id"])))
+                                               pay_json(api, created.body["data"]["id"], charge_of(api, amount))))
                 rounds += 1
                 if rounds == TRAFFIC_ROUNDS:
                     traffic_done[index].set()
@@ -500,12 +586,15 @@ def test_reset_restore_and_import_during_traffic__no_torn_state(threads_server, 
 
     answers = race(threads_server, key, TRAFFIC_THREADS + 3, work)
 
-    counts = tally(answers)  # every answer of every thread: enveloped, documented, no 5xx
+    counts = tally(answers, profile)  # every answer of every thread: enveloped, documented, no 5xx
 
     def by_path(*paths):  # traffic and chaos are POSTs; the reader's GETs are checked by tally alone
         return Counter(a.outcome for a in answers if a.method == "POST" and a.path.startswith(paths))
 
-    assert set(by_path("/v1/escrow/create", "/v1/payment/escrow")) <= TRAFFIC_OUTCOMES
+    # Ids are seeded, so after a reset or restore the id a thread created may name another
+    # thread's escrow, of another amount: 2026-10 refuses the amount that thread states.
+    allowed = TRAFFIC_OUTCOMES | ({(400, "Amount mismatch")} if later(api) else set())
+    assert set(by_path("/v1/escrow/create", "/v1/payment/escrow")) <= allowed
     assert by_path("/v1/escrow/create")[(201, "Created successfully")] >= TRAFFIC_THREADS * TRAFFIC_ROUNDS
     assert counts[PAID] > 0
     chaos_paths = ("/_sandbox/reset", "/_sandbox/snapshots", "/_sandbox/import")
