@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sandbox.domain import errors, ledger, lifecycle, merchant, outbox, profiles
+from sandbox.domain import errors, ledger, lifecycle, merchant, outbox
 from sandbox.domain.catalog import require_category
 from sandbox.domain.customers import require_customer, require_permission, require_super_admin
 from sandbox.domain.errors import ActionNotAllowed, BadRequest
@@ -229,14 +229,6 @@ def category_of(ns, category_id) -> dict | None:
     return None if category_id is None else require_category(ns, category_id)
 
 
-def _later_fees(ns) -> bool:
-    """Whether new escrows take [B]'s fee rule: the namespace answers by 2026-10 (a bare
-    namespace with no fixture or profile settings, as domain unit tests build, by the default)."""
-    if ns.settings("profile") is None and ns.settings("fixture") is None:
-        return False
-    return profiles.later(ns)
-
-
 def set_amount(escrow: dict, amount_kobo: int) -> None:
     """The amount and its fee. [A]: 2.5 %. An escrow made under [B] carries the rates it was made
     with (`fee_rates`, fixed then: a later profile switch or commission change leaves its fee
@@ -290,7 +282,7 @@ def escrow_record(ns, seller_id: str | None, data: dict, amount_kobo: int, settl
         "created_at_ms": now,
         "updated_at_ms": now,
     }
-    if _later_fees(ns):
+    if later(ns):
         escrow["fee_rates"] = {"payluk": LATER_FEE_BP, "commission": merchant.commission_bp(ns)}
     set_amount(escrow, amount_kobo)
     return escrow
