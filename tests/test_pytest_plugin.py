@@ -252,6 +252,18 @@ def test_payluk_sandbox__reset(payluk_sandbox):
         payluk_sandbox.customer("new@example.com")
 
 
+def test_payluk_sandbox__use_profile(payluk_sandbox):
+    assert payluk_sandbox.use_profile("2026-10", reset=True) == {
+        "profile": "2026-10", "source": "namespace", "profiles": ["2026-06", "2026-10"]}
+    seller = payluk_sandbox.customers[0]["id"]
+    created = payluk_sandbox.session.post("/v1/escrow/create", headers={"customer-id": seller}, json={
+        "amount": 150000, "purpose": "Phone", "whoPays": "buyer", "maxDelivery": 3, "deliveryTimeline": "days"})
+    assert created.json()["data"]["fee"] == 3000  # 2 %, the October 2026 tariff
+    assert payluk_sandbox.use_profile(None)["profile"] == "2026-06"
+    with pytest.raises(PaylukSandboxError):
+        payluk_sandbox.use_profile("2027-01")
+
+
 def test_payluk_sandbox__reset_keeps_settings_unless_told(payluk_sandbox):
     hook = "http://127.0.0.1:9/plugin-hooks"
     assert payluk_sandbox.control("PUT", "/_sandbox/webhook", json={"url": hook})["url"] == hook

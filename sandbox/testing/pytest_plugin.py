@@ -233,6 +233,14 @@ class PaylukSandbox:
         self._customers = data.get("customers") if isinstance(data, dict) else None
         return data
 
+    def use_profile(self, profile: str | None, reset: bool = False) -> dict:
+        """Answer by an API profile (`"2026-10"`, Payluk's October 2026 docs; None: back to the
+        server's); with `reset=True` the fixtures are replayed under it. Answers `{profile, source}`."""
+        data = self.control("PUT", "/_sandbox/profile", json={"profile": profile})
+        if reset:
+            self.reset()
+        return data
+
     def snapshot(self, name: str) -> dict:
         return self.control("POST", "/_sandbox/snapshots", json={"name": name})
 
