@@ -529,7 +529,9 @@ class MoneyMachine(RuleBasedStateMachine):
         """2026-10: the merchant's additional (delivery) fee on an unpaid standard escrow."""
         escrow = self.choose(escrow_id, aim, unfunded_standard)
         amount, refundable = draw("additionalFee", ADDITIONAL_FEES), draw("refundable", REFUNDABLE)
-        body = {"additionalFee": wire(amount), **({} if refundable is None else {"additionalFeeRefundable": refundable})}
+        body = {"additionalFee": wire(amount)}
+        if refundable is not None:
+            body["additionalFeeRefundable"] = refundable
         ok = unfunded_standard(escrow)
         data = self.attempt("set_additional_fee", ok, "PUT", f"/v1/escrow/additional-fee/{escrow.token}", json=body,
                             why="" if ok else "milestone" if escrow.milestone and unfunded(escrow) else "not unpaid")
@@ -608,7 +610,8 @@ class MoneyMachine(RuleBasedStateMachine):
         editor = self.party(escrow, draw("who", ACTING), "seller")
         parts, window = draw("parts", PARTS[self.PROFILE]), draw("window", WINDOW)
         amounts, beneficiaries = [a for a, _ in parts], [b for _, b in parts]
-        flaw = "below 1000" if self.too_small(sum(amounts)) else "no delivery window" if self.later and not window else ""
+        flaw = ("below 1000" if self.too_small(sum(amounts))
+                else "no delivery window" if self.later and not window else "")
         ok = self.editable(escrow, editor) and escrow.milestone and not flaw
         data = self.attempt("edit_milestone_escrow", ok, "PUT", f"/v1/escrow/milestone/edit/{escrow.token}",
                             customer=editor, why=flaw,
