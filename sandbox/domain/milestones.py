@@ -53,7 +53,8 @@ def edit_milestone_escrow(ns, seller_id, token, data: dict) -> dict:
 def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
     """Turn an unfunded standard escrow into a milestone one: optional new `amount` (else the
     current one) split over >= 2 milestones; `whoPays` forced to `buyer`, fee recomputed. The
-    amounts follow the create rules of the namespace's profile."""
+    amounts follow the create rules of the namespace's profile. An additional fee the merchant set
+    ([B]) is dropped: a milestone escrow carries none (it could be neither changed nor cleared)."""
     seller_id = acting_seller(ns, seller_id)
     escrow = escrow_by_token(ns, token)
     require_seller(escrow, seller_id)
@@ -63,6 +64,7 @@ def convert_to_milestone(ns, seller_id, token, data: dict) -> dict:
     lifecycle.apply(escrow, "convert", ns.now_ms())  # no status change, so no event
     escrow["settlement_type"] = MILESTONE
     escrow["who_pays"] = "buyer"
+    escrow["additional_fee"], escrow["additional_fee_refundable"] = 0, True
     set_amount(escrow, amount)
     escrow["milestones"] = milestones
     ns.save_escrow(escrow)

@@ -238,6 +238,15 @@ def test_set_additional_fee__refused(later):
     assert later.verify(token)["additionalFee"] == 0
 
 
+def test_converting_to_milestones_drops_the_additional_fee(later):
+    """A milestone escrow carries no additional fee ([B]), so a convert drops one set before."""
+    escrow = later.create_escrow(STANDARD)
+    assert add_fee(later.http, escrow["paymentToken"], {"additionalFee": 1000, "additionalFeeRefundable": False}).status == 200
+    converted = later.convert_to_milestone(escrow["paymentToken"], {"milestones": [
+        {"title": "a", "amount": 75000}, {"title": "b", "amount": 75000}]})
+    assert (converted["additionalFee"], converted["additionalFeeRefundable"], converted["fee"]) == (0, True, 3000)
+
+
 def test_set_additional_fee__not_in_2026_06(api):
     escrow = api.create_escrow()
     api.error(add_fee(api.http, escrow["paymentToken"], {"additionalFee": 1}), 404, E.ROUTE_NOT_FOUND)

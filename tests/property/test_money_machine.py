@@ -633,8 +633,9 @@ class MoneyMachine(RuleBasedStateMachine):
         ok = self.editable(escrow, editor) and not escrow.milestone
         data = self.attempt("convert_to_milestone", ok, "PUT", f"/v1/escrow/milestone/convert/{escrow.token}",
                             customer=editor, json=body)
-        if ok:  # (an additional fee set before stays: the sandbox keeps it on the milestone escrow)
+        if ok:  # a milestone escrow carries no additional fee: one set before is dropped
             escrow.amount = total
+            escrow.additional_fee, escrow.refundable = 0, True
             self.take_milestones(escrow, data, amounts, beneficiaries)
             self.check_escrow_answer(escrow, data)
 
