@@ -199,6 +199,21 @@ SCENARIOS = (
               "ConnectionError or ChunkedEncodingError. In-process (Flask test client) the call raises "
               "sandbox.ResponseLost, a ConnectionAbortedError.",
     ),
+    Scenario(
+        name="maintenance",
+        outcome=REFUSE,
+        description="Payluk is in maintenance mode ([B]: 503 = maintenance): HTTP 503 in the envelope, with "
+                    "`Retry-After`. Nothing changes.",
+        applies_to=(ANY_V1,),
+        committed=False,
+        reference_prefix="sbx_maintenance_",
+        status=503,
+        message=errors.MAINTENANCE,
+        params=(Param("retry", 60, 0, 86_400, "seconds until the maintenance ends (Retry-After)"),),
+        headers=(("Retry-After", "{retry}"),),
+        notes="Payluk documents the status, not the message: the wording is the sandbox's. No magic amount: "
+              "503 naira is a plausible real amount.",
+    ),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}
 
