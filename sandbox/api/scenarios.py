@@ -93,7 +93,7 @@ def apply_scenario():
     # The body matters with a header too: `ignoredWhen` reads it (a wallet payment).
     body = _body(always=bool(header)) if route in faults.MAGIC_ROUTES else None
     try:
-        choice = faults.select(route, header, body)
+        choice = faults.select(route, header, body) or _namespace_mode()
     except PaylukError:
         refused = _count_request()  # a malformed header is still a request of the key
         if refused is not None:
@@ -113,6 +113,20 @@ def apply_scenario():
         _hold_namespace(body)
         return None
     return _fault_answer(scenario.status, scenario.body(), scenario.answer_headers(choice.params))
+
+
+def _namespace_mode():
+    """The namespace's maintenance mode, for a request that triggered no scenario of its own. Read
+    from its recent settings (no round trip), and confirmed under the lock before it answers: a
+    worker of a shared store never answers 503 for a mode another worker switched off."""
+    req, app = request._get_current_object(), current_app._get_current_object()
+    ns = g.get("ns")
+    if ns is None or app.view_functions[req.endpoint] in PUBLIC:
+        return None
+    if faults.namespace_choice(ns.recent_state()) is None:
+        return None
+    with ns.lock:
+        return faults.namespace_choice({faults.MAINTENANCE: ns.settings(faults.MAINTENANCE)})
 
 
 def _fault_answer(status: int, body: dict, headers: dict):
@@ -237,6 +251,11 @@ def list_scenarios():
             "then the amount.",
             "Faults that change nothing answer before the request is validated or the operation runs.",
             "Authentication comes first; /_sandbox routes and unknown routes ignore scenarios.",
+            "PUT /_sandbox/maintenance puts every /v1 request of the namespace's key in the maintenance "
+            "scenario until it is switched off or the namespace is reset; a scenario the request triggers "
+            "itself comes first.",
+            "Under profile 2026-10 with the rate limit on (PUT /_sandbox/rate-limit) a request is counted "
+            "after a scenario's wait and before any fault answers: a fault is an answer the limit let through.",
             "Nothing is random: the same request triggers the same scenario under any --seed.",
         ],
         "scenarios": SCENARIO_LIST.dump(faults.SCENARIOS),
@@ -246,6 +265,26 @@ def list_scenarios():
                            "set": f'PUT /_sandbox/webhook {{"faults": ["{name}"]}}'}
                           for name, text in webhook_faults.FAULTS.items()],
     })
+
+
+# -- maintenance mode ---------------------------------------------------------------------------
+
+
+@bp.get("/_sandbox/maintenance")
+@doc(Tag.CONTROLS, "Whether the namespace is in maintenance mode (every /v1 request answers 503)",
+     data=scn.MaintenanceSchema, message="Maintenance mode fetched successfully")
+def get_maintenance():
+    return envelope(200, "Maintenance mode fetched successfully", scn.MAINTENANCE.dump(call(faults.maintenance_mode)))
+
+
+@bp.put("/_sandbox/maintenance")
+@doc(Tag.CONTROLS, "Put the namespace in maintenance mode, or take it out: every /v1 request of its key answers "
+     "the maintenance scenario's 503 (a scenario the request triggers itself comes first; a reset ends it)",
+     data=scn.MaintenanceSchema, message="Maintenance mode updated successfully", body=scn.MaintenanceChoiceSchema)
+def put_maintenance():
+    body = load(scn.MAINTENANCE_CHOICE, json_body())
+    return envelope(200, "Maintenance mode updated successfully",
+                    scn.MAINTENANCE.dump(call(faults.choose_maintenance, body["enabled"], body["retry"])))
 
 
 # -- the test helpers ------------------------------------------------------------------------

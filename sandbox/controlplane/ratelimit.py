@@ -18,9 +18,10 @@ namespace clock, so a frozen or moved clock neither throttles for ever nor lifts
 it lives in the store, so every worker of a shared store counts into one window. Changing the
 setting, or resetting the namespace, starts a fresh window.
 
-The setting is read from the namespace's recent settings (`ns.recent_state()`: no round trip);
-with several workers on Redis, a worker that served the namespace before another worker switched
-the limit on learns of it with its next operation there, so that first request is not counted.
+The setting is read from the namespace's recent settings (`ns.recent_state()`: no round trip),
+and a refusal is confirmed against the current setting (`count`). With several workers on Redis,
+a worker that served the namespace before another worker switched the limit on learns of it with
+its next operation there: that first request is not counted.
 """
 
 from dataclasses import dataclass
@@ -74,13 +75,23 @@ class Verdict:
 
 def count(ns) -> Verdict | None:
     """Count one `/v1` request of the namespace's key; None when the limit is not enforced (then
-    nothing is counted and the answer carries no RateLimit header)."""
+    nothing is counted and the answer carries no RateLimit header).
+
+    The setting comes from the namespace's recent settings (no round trip). A refusal is
+    confirmed against the setting as it is now, under the namespace lock (a worker of a shared
+    store may hold settings another worker has changed since): a limit switched off or raised
+    elsewhere never refuses, and the worker's recent settings are fresh again after it."""
     state = ns.recent_state()
     setting = setting_of(state)
     if not enforced(setting, profiles.of_state(state)):
         return None
+    counted, reset_ms = ns.count_request(setting["window_seconds"] * 1000)
+    if counted > setting["limit"]:
+        with ns.lock:
+            setting, profile = ns.settings(SETTING) or OFF, profiles.current(ns)
+        if not enforced(setting, profile):
+            return None
     limit, window = setting["limit"], setting["window_seconds"]
-    counted, reset_ms = ns.count_request(window * 1000)
     reset = max(0, -(-reset_ms // 1000))  # whole seconds, rounded up (express-rate-limit's `reset`)
     headers = {"RateLimit-Policy": f"{limit};w={window}",
                "RateLimit": f"limit={limit}, remaining={max(0, limit - counted)}, reset={reset}"}

@@ -36,7 +36,7 @@ COLLECTIONS = (
 )
 
 # Settings a namespace holds beside its entities (the controls change them; `settings`).
-SETTING_PARTS = ("webhook", "fixture", "profile", "commission", "rate_limit")
+SETTING_PARTS = ("webhook", "fixture", "profile", "commission", "rate_limit", "maintenance")
 # Counters of entities dropped from capped collections (`dropped`, `count_dropped`).
 DROPPED = {"events": "events_dropped", "deliveries": "deliveries_dropped"}
 

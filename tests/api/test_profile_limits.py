@@ -235,6 +235,22 @@ def test_rate_limit__two_workers_share_one_count(two_apps):
     assert hit(first).status == 200 and hit(second).status == 200
 
 
+def test_rate_limit__a_refusal_is_confirmed_against_the_current_setting(two_apps):
+    """A worker holds the settings its last operation saw; the other worker raised the limit since:
+    the request over the old limit is let through by the new one (and the worker knows it after)."""
+    first, second = (InProcessHttp(app) for app in two_apps)
+    for http in (first, second):
+        http.profiles[KEY] = OCTOBER
+    first.put("/_sandbox/profile", json={"profile": OCTOBER})
+    limit(first, enabled=True, limit=1)
+    assert rate(hit(second))[:2] == (1, 0)  # the second worker has seen limit=1
+    limit(first, enabled=True, limit=3)
+    assert rate(hit(first))[:2] == (3, 2)
+    assert rate(hit(second))[:2] == (3, 1)  # counted 2 > 1 by what it held; confirmed: 3 allows it
+    assert rate(hit(second))[:2] == (3, 0)
+    assert_refused(hit(second), policy="3;w=60")
+
+
 def test_rate_limit__one_round_trip_per_request_and_only_when_enforced(two_apps, monkeypatch):
     http = InProcessHttp(two_apps[0])
     http.profiles[KEY] = OCTOBER
@@ -298,3 +314,60 @@ def test_maintenance__counted_by_the_rate_limit(later, later_http):
     later.error(reply, 503, E.MAINTENANCE)
     assert rate(reply)[:2] == (1, 0)
     assert_refused(later_http.get(ROUTE, headers={"X-Sandbox-Scenario": "maintenance"}), policy="1;w=60")
+
+
+# -- maintenance mode: the whole namespace -------------------------------------------------------------------
+
+
+def maintenance(http, key=KEY, **body):
+    reply = http.put("/_sandbox/maintenance", json=body, key=key)
+    assert reply.status == 200, reply.body
+    assert reply.body["message"] == "Maintenance mode updated successfully"
+    return reply.data
+
+
+def test_maintenance_mode__every_v1_request_answers_503_until_switched_off(later, later_http):
+    assert later_http.get("/_sandbox/maintenance").data == {"enabled": False, "retry": 60}
+    assert maintenance(later_http, enabled=True, retry=30) == {"enabled": True, "retry": 30}
+    escrows = escrow_count(later_http)  # the controls still answer
+    for reply in (hit(later_http), later_http.post("/v1/escrow/milestone/create", customer=SELLER, json={})):
+        later.error(reply, 503, E.MAINTENANCE)
+        assert reply.headers["Retry-After"] == "30"
+        assert reply.headers["X-Sandbox-Scenario-Applied"] == "maintenance"
+    assert escrow_count(later_http) == escrows
+    entry = next(e for e in later_http.get("/_sandbox/requests").data["data"] if e["path"].startswith("/v1/"))
+    assert (entry["status"], entry["scenario"]) == (503, "maintenance")
+    reply = later_http.get(ROUTE, headers={"X-Sandbox-Scenario": "server_error"})  # the request's own comes first
+    later.error(reply, 500, E.SERVER_ERROR)
+    assert maintenance(later_http, enabled=False) == {"enabled": False, "retry": 60}
+    assert hit(later_http).status == 200
+
+
+def test_maintenance_mode__ended_by_a_reset(api, http):
+    maintenance(http, enabled=True)
+    api.error(http.get("/v1/wallet", customer=BUYER), 503, E.MAINTENANCE)
+    assert http.post("/_sandbox/reset").status == 200
+    assert http.get("/_sandbox/maintenance").data == {"enabled": False, "retry": 60}
+    assert http.get("/v1/wallet", customer=BUYER).status == 200
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"retry": 5}, '"enabled" is required'),
+    ({"enabled": True, "retry": -1}, '"retry" must be greater than or equal to 0'),
+    ({"enabled": True, "retry": 86_401}, '"retry" must be less than or equal to 86400'),
+])
+def test_put_maintenance__bad_input(api, http, body, message):
+    api.error(http.put("/_sandbox/maintenance", json=body), 400, message)
+
+
+def test_maintenance_mode__switched_off_by_another_worker(two_apps):
+    first, second = (InProcessHttp(app) for app in two_apps)
+    maintenance(first, enabled=True)
+    assert second.get(ROUTE).status == 503  # the second worker has seen it on
+    maintenance(first, enabled=False)
+    assert second.get(ROUTE).status == 200  # confirmed before answering: never a 503 for a mode switched off
+    maintenance(second, enabled=True)
+    # The first worker learns of it with its next operation on the namespace (no round trip is
+    # spent on every request to ask): the one request it serves first is answered normally.
+    assert first.get(ROUTE).status == 200
+    assert first.get(ROUTE).status == 503
