@@ -10,6 +10,7 @@ import time
 import pytest
 
 from sandbox import create_app
+from sandbox.controlplane import faults
 from sandbox.domain import errors as E
 from sandbox.domain.profiles import OCTOBER
 from tests.api.test_redis_backend import RoundTrips
@@ -154,11 +155,21 @@ def test_rate_limit__errors_count_and_carry_the_headers(later, later_http):
     later.error(reply, 400, E.ESCROW_NOT_FOUND)
     assert rate(reply)[:2] == (3, 2)
     reply = later_http.get(ROUTE, headers={"X-Sandbox-Scenario": "no_such"})  # a sandbox refusal counts too
-    assert reply.status == 400 and rate(reply)[:2] == (3, 1)
+    later.error(reply, 400, E.UNKNOWN_SCENARIO.format(name="no_such", known=", ".join(faults.BY_NAME)))
+    assert rate(reply)[:2] == (3, 1)
     reply = later_http.get(ROUTE, headers={"X-Sandbox-Scenario": "server_error"})
     later.error(reply, 500, E.SERVER_ERROR)
     assert rate(reply)[:2] == (3, 0)
     assert_refused(later_http.get(ROUTE, headers={"X-Sandbox-Scenario": "server_error"}), policy="3;w=60")
+
+
+def test_rate_limit__a_delayed_request_is_counted_once(later_http):
+    """On the live server a `latency` request is parked and replayed from the start
+    (sandbox/server/serving.py); it is counted after its wait, once."""
+    limit(later_http, enabled=True, limit=2)
+    reply = later_http.get(ROUTE, headers={"X-Sandbox-Scenario": "latency; ms=50"})
+    assert reply.status == 200 and rate(reply)[:2] == (2, 1)
+    assert rate(hit(later_http))[:2] == (2, 0)
 
 
 def test_rate_limit__sandbox_controls_and_other_keys_are_not_counted(later_http):
