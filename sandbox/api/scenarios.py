@@ -92,16 +92,18 @@ def apply_scenario():
     header = req.headers.get(faults.HEADER)
     # The body matters with a header too: `ignoredWhen` reads it (a wallet payment).
     body = _body(always=bool(header)) if route in faults.MAGIC_ROUTES else None
+    # The secret key's namespace (publishable-key routes have none: not counted, no maintenance mode).
+    ns = None if current_app.view_functions[req.endpoint] in PUBLIC else g.get("ns")
     try:
-        choice = faults.select(route, header, body) or _namespace_mode()
+        choice = faults.select(route, header, body) or _namespace_mode(ns)
     except PaylukError:
-        refused = _count_request()  # a malformed header is still a request of the key
+        refused = _count_request(ns, req)  # a malformed header is still a request of the key
         if refused is not None:
             return refused
         raise
     if choice is not None and choice.scenario.outcome in (faults.TIMEOUT, faults.DELAY):
         serving.pause(req.environ, choice.params["ms"] / 1000)
-    refused = _count_request()
+    refused = _count_request(ns, req)
     if refused is not None or choice is None:
         return refused
     request.environ[CHOICE] = choice
@@ -115,15 +117,11 @@ def apply_scenario():
     return _fault_answer(scenario.status, scenario.body(), scenario.answer_headers(choice.params))
 
 
-def _namespace_mode():
+def _namespace_mode(ns):
     """The namespace's maintenance mode, for a request that triggered no scenario of its own. Read
     from its recent settings (no round trip), and confirmed under the lock before it answers: a
     worker of a shared store never answers 503 for a mode another worker switched off."""
-    req, app = request._get_current_object(), current_app._get_current_object()
-    ns = g.get("ns")
-    if ns is None or app.view_functions[req.endpoint] in PUBLIC:
-        return None
-    if faults.namespace_choice(ns.recent_state()) is None:
+    if ns is None or faults.namespace_choice(ns.recent_state()) is None:
         return None
     with ns.lock:
         return faults.namespace_choice({faults.MAINTENANCE: ns.settings(faults.MAINTENANCE)})
@@ -136,13 +134,11 @@ def _fault_answer(status: int, body: dict, headers: dict):
     return response
 
 
-def _count_request():
+def _count_request(ns, req):
     """Count the request against its key's rate limit (nothing when the limit is not enforced);
     answers the refusal, or None and the RateLimit headers are added to the answer."""
-    req, app = request._get_current_object(), current_app._get_current_object()
-    ns = g.get("ns")
-    if ns is None or app.view_functions[req.endpoint] in PUBLIC:
-        return None  # publishable-key routes: no secret key to count against
+    if ns is None:
+        return None
     verdict = ratelimit.count(ns)
     if verdict is None:
         return None
