@@ -13,6 +13,7 @@ from sandbox.api.auth import public, require_admin
 from sandbox.api.documented import SNAPSHOT_NOT_FOUND, Tag, doc
 from sandbox.api.http import call, envelope, json_body
 from sandbox.clock import iso
+from sandbox.controlplane import ratelimit
 from sandbox.domain import controls, invariants, merchant, profiles
 from sandbox.domain import errors as E
 from sandbox.domain.money import kobo_to_wire
@@ -33,6 +34,7 @@ from sandbox.schemas.control import (
     STATE_FORMAT,
 )
 from sandbox.schemas import merchant as mer
+from sandbox.schemas import ratelimit as rl
 from sandbox.schemas.customer import CUSTOMERS
 from sandbox.store.base import new_state
 from sandbox.store.memory import MemoryNamespace
@@ -171,6 +173,26 @@ def put_merchant():
     rate = load(mer.COMMISSION_CHOICE, json_body())["commission_bp"]
     return envelope(200, "Merchant settings updated successfully",
                     mer.COMMISSION.dump(call(merchant.choose_commission, rate)))
+
+
+# -- the rate limit ([B]: 10 requests a minute per key; off until switched on here) ----------------
+
+
+@bp.get("/_sandbox/rate-limit")
+@doc(Tag.CONTROLS, "The namespace's rate limit (enforced under profile 2026-10 once enabled)", data=rl.RateLimitSchema,
+     message="Rate limit fetched successfully")
+def get_rate_limit():
+    return envelope(200, "Rate limit fetched successfully", rl.RATE_LIMIT.dump(call(ratelimit.describe)))
+
+
+@bp.put("/_sandbox/rate-limit")
+@doc(Tag.CONTROLS, "Switch the rate limit on or off (default 10 requests per 60 s of real time, every /v1 route "
+     "together); a reset keeps it, a change starts a fresh window", data=rl.RateLimitSchema,
+     message="Rate limit updated successfully", body=rl.RateLimitChoiceSchema)
+def put_rate_limit():
+    body = load(rl.RATE_LIMIT_CHOICE, json_body())
+    return envelope(200, "Rate limit updated successfully",
+                    rl.RATE_LIMIT.dump(call(ratelimit.choose, body["enabled"], body["limit"], body["window_seconds"])))
 
 
 # -- reset, provider states -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sandbox.api import checkout
 from sandbox.api.auth import PUBLIC
 from sandbox.api.documented import Tag, doc
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
-from sandbox.controlplane import faults
+from sandbox.controlplane import faults, ratelimit
 from sandbox.domain import customers
 from sandbox.domain import errors as E
 from sandbox.domain import outbox as webhook_faults
@@ -41,6 +41,7 @@ bp = Blueprint("scenarios", __name__)
 CHOICE = "sandbox.scenarios.choice"
 HELD = "sandbox.scenarios.held"
 DROP = "sandbox.scenarios.drop"
+LIMITED = "sandbox.scenarios.ratelimit"  # the RateLimit headers of a request the limit counted
 
 
 def register(app: Flask) -> None:
@@ -74,8 +75,15 @@ def _body(always: bool = False):
 
 
 def apply_scenario():
-    """before_request: pick the request's scenario; answer a fault at once, or wait, or arm
-    the drop. Only `/v1` routes (not CORS preflights); unknown routes keep their 404."""
+    """before_request: pick the request's scenario, wait if it says so, count the request
+    against the key's rate limit ([B], when enabled), then answer a fault at once or arm the
+    drop. Only `/v1` routes (not CORS preflights); unknown routes keep their 404.
+
+    The count comes after authentication (the limit is per secret key) and after a scenario's
+    wait: a waiting request is parked and replayed from the start (sandbox/server/serving.py),
+    and it reaches "Payluk" once, when its wait is over. It comes before any fault answers and
+    before the view: a fault is an answer Payluk's limiter let through, and a refused request
+    runs nothing."""
     req = request._get_current_object()
     rule = req.url_rule
     if rule is None or req.method == "OPTIONS" or not rule.rule.startswith("/v1/"):
@@ -84,25 +92,60 @@ def apply_scenario():
     header = req.headers.get(faults.HEADER)
     # The body matters with a header too: `ignoredWhen` reads it (a wallet payment).
     body = _body(always=bool(header)) if route in faults.MAGIC_ROUTES else None
-    choice = faults.select(route, header, body)
-    if choice is None:
-        return None
+    # The secret key's namespace (publishable-key routes have none: not counted, no maintenance mode).
+    ns = None if current_app.view_functions[req.endpoint] in PUBLIC else g.get("ns")
+    try:
+        choice = faults.select(route, header, body) or _namespace_mode(ns)
+    except PaylukError:
+        refused = _count_request(ns, req)  # a malformed header is still a request of the key
+        if refused is not None:
+            return refused
+        raise
+    if choice is not None and choice.scenario.outcome in (faults.TIMEOUT, faults.DELAY):
+        serving.pause(req.environ, choice.params["ms"] / 1000)
+    refused = _count_request(ns, req)
+    if refused is not None or choice is None:
+        return refused
     request.environ[CHOICE] = choice
     g.scenario = choice.scenario.name
     scenario = choice.scenario
-    if scenario.outcome in (faults.TIMEOUT, faults.DELAY):
-        serving.pause(req.environ, choice.params["ms"] / 1000)
     if scenario.outcome == faults.DELAY:
         return None
     if scenario.outcome == faults.DROP:
         _hold_namespace(body)
         return None
-    if scenario.outcome == faults.RATE_LIMIT:
-        response = current_app.response_class(current_app.json.dumps(scenario.body()), status=scenario.status,
-                                              mimetype="application/json")
-        response.headers.update(scenario.answer_headers(choice.params))
-        return response
-    return envelope(scenario.status, scenario.message)
+    return _fault_answer(scenario.status, scenario.body(), scenario.answer_headers(choice.params))
+
+
+def _namespace_mode(ns):
+    """The namespace's maintenance mode, for a request that triggered no scenario of its own. Read
+    from its recent settings (no round trip), and confirmed under the lock before it answers: a
+    worker of a shared store never answers 503 for a mode another worker switched off."""
+    if ns is None or faults.namespace_choice(ns.recent_state()) is None:
+        return None
+    with ns.lock:
+        return faults.namespace_choice({faults.MAINTENANCE: ns.settings(faults.MAINTENANCE)})
+
+
+def _fault_answer(status: int, body: dict, headers: dict):
+    """A fault's answer as it is (the 429 body has no `data`), with its headers."""
+    response = current_app.response_class(current_app.json.dumps(body), status=status, mimetype="application/json")
+    response.headers.update(headers)
+    return response
+
+
+def _count_request(ns, req):
+    """Count the request against its key's rate limit (nothing when the limit is not enforced);
+    answers the refusal, or None and the RateLimit headers are added to the answer."""
+    if ns is None:
+        return None
+    verdict = ratelimit.count(ns)
+    if verdict is None:
+        return None
+    if verdict.refused:
+        return _fault_answer(ratelimit.REFUSAL.status, ratelimit.REFUSAL.body(), verdict.headers)
+    req.environ[LIMITED] = verdict.headers
+    return None
 
 
 def _namespace_of_request(body):
@@ -131,9 +174,12 @@ def _hold_namespace(body) -> None:
 
 
 def finish_scenario(response):
-    """after_request: name the scenario in a header; for `response_lost`, mark the answer of a
-    request that changed the namespace for dropping."""
+    """after_request: the RateLimit headers of a counted request; name the scenario in a header;
+    for `response_lost`, mark the answer of a request that changed the namespace for dropping."""
     environ = request.environ
+    limited = environ.get(LIMITED)
+    if limited is not None:
+        response.headers.update(limited)
     choice = environ.get(CHOICE)
     if choice is None:
         return response
@@ -201,6 +247,11 @@ def list_scenarios():
             "then the amount.",
             "Faults that change nothing answer before the request is validated or the operation runs.",
             "Authentication comes first; /_sandbox routes and unknown routes ignore scenarios.",
+            "PUT /_sandbox/maintenance puts every /v1 request of the namespace's key in the maintenance "
+            "scenario until it is switched off or the namespace is reset; a scenario the request triggers "
+            "itself comes first.",
+            "Under profile 2026-10 with the rate limit on (PUT /_sandbox/rate-limit) a request is counted "
+            "after a scenario's wait and before any fault answers: a fault is an answer the limit let through.",
             "Nothing is random: the same request triggers the same scenario under any --seed.",
         ],
         "scenarios": SCENARIO_LIST.dump(faults.SCENARIOS),
@@ -210,6 +261,26 @@ def list_scenarios():
                            "set": f'PUT /_sandbox/webhook {{"faults": ["{name}"]}}'}
                           for name, text in webhook_faults.FAULTS.items()],
     })
+
+
+# -- maintenance mode ---------------------------------------------------------------------------
+
+
+@bp.get("/_sandbox/maintenance")
+@doc(Tag.CONTROLS, "Whether the namespace is in maintenance mode (every /v1 request answers 503)",
+     data=scn.MaintenanceSchema, message="Maintenance mode fetched successfully")
+def get_maintenance():
+    return envelope(200, "Maintenance mode fetched successfully", scn.MAINTENANCE.dump(call(faults.maintenance_mode)))
+
+
+@bp.put("/_sandbox/maintenance")
+@doc(Tag.CONTROLS, "Put the namespace in maintenance mode, or take it out: every /v1 request of its key answers "
+     "the maintenance scenario's 503 (a scenario the request triggers itself comes first; a reset ends it)",
+     data=scn.MaintenanceSchema, message="Maintenance mode updated successfully", body=scn.MaintenanceChoiceSchema)
+def put_maintenance():
+    body = load(scn.MAINTENANCE_CHOICE, json_body())
+    return envelope(200, "Maintenance mode updated successfully",
+                    scn.MAINTENANCE.dump(call(faults.choose_maintenance, body["enabled"], body["retry"])))
 
 
 # -- the test helpers ------------------------------------------------------------------------

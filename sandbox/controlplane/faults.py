@@ -199,6 +199,21 @@ SCENARIOS = (
               "ConnectionError or ChunkedEncodingError. In-process (Flask test client) the call raises "
               "sandbox.ResponseLost, a ConnectionAbortedError.",
     ),
+    Scenario(
+        name="maintenance",
+        outcome=REFUSE,
+        description="Payluk is in maintenance mode ([B]: 503 = maintenance): HTTP 503 in the envelope, with "
+                    "`Retry-After`. Nothing changes.",
+        applies_to=(ANY_V1,),
+        committed=False,
+        reference_prefix="sbx_maintenance_",
+        status=503,
+        message=errors.MAINTENANCE,
+        params=(Param("retry", 60, 0, 86_400, "seconds until the maintenance ends (Retry-After)"),),
+        headers=(("Retry-After", "{retry}"),),
+        notes="Payluk documents the status, not the message: the wording is the sandbox's. No magic amount: "
+              "503 naira is a plausible real amount.",
+    ),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}
 
@@ -214,7 +229,7 @@ class Choice:
 
     scenario: Scenario
     params: dict
-    trigger: str  # "header" | "magic"
+    trigger: str  # "header" | "magic" | "namespace" (maintenance mode)
 
 
 def parse_header(value: str) -> tuple[Scenario, dict]:
@@ -307,6 +322,34 @@ def select(route: str, header: str | None, body) -> Choice | None:
     if magic is not None and applies(magic[0], route, body):
         return Choice(magic[0], magic[1], "magic")
     return None
+
+
+# -- maintenance mode: the `maintenance` scenario on every request of a namespace -------------------
+# An integrator's code cannot add a header to its own requests: `PUT /_sandbox/maintenance` puts
+# the whole namespace in maintenance until it is switched off (or the namespace is reset: a
+# reset brings the service back; it is not a setting a reset keeps).
+
+MAINTENANCE = "maintenance"  # the scenario's name, and the namespace setting's
+
+
+def maintenance_mode(ns) -> dict:
+    """Whether the namespace is in maintenance, and the Retry-After its answers carry."""
+    chosen = ns.settings(MAINTENANCE)
+    default = BY_NAME[MAINTENANCE].defaults()["retry"]
+    return {"enabled": chosen is not None, "retry": default if chosen is None else chosen["retry"]}
+
+
+def choose_maintenance(ns, enabled: bool, retry: int) -> dict:
+    ns.save_settings(MAINTENANCE, {"retry": retry} if enabled else None)
+    return maintenance_mode(ns)
+
+
+def namespace_choice(settings: dict) -> Choice | None:
+    """The scenario a namespace's settings put on every request it has (maintenance mode), or None."""
+    chosen = settings.get(MAINTENANCE)
+    if chosen is None:
+        return None
+    return Choice(BY_NAME[MAINTENANCE], {"retry": chosen["retry"]}, "namespace")
 
 
 # -- test helpers: states the API cannot reach quickly ---------------------------------------

@@ -180,7 +180,7 @@ def error_list(key: str, op: Op) -> list:
         errors += [(400, E.SCENARIO_SYNTAX)]
         if key in _scenario_refusal_routes():
             errors += [(400, E.CARD_DECLINED), (400, E.INSUFFICIENT_BALANCE)]
-        errors += [(504, E.GATEWAY_TIMEOUT)]
+        errors += [(s.status, s.message) for s in _any_route_faults()]
     errors += list(op.errors)
     if method in ("POST", "PUT"):
         errors += [(413, api_errors.HTTP_MESSAGES[413])]
@@ -190,6 +190,14 @@ def error_list(key: str, op: Op) -> list:
         if pair not in unique:
             unique.append(pair)
     return unique
+
+
+@lru_cache(maxsize=1)
+def _any_route_faults() -> tuple:
+    """The scenarios that answer an error envelope on any /v1 route (gateway_timeout, maintenance);
+    500 is listed last on every route anyway."""
+    return tuple(s for s in faults.SCENARIOS if faults.ANY_V1 in s.applies_to and s.status is not None
+                 and s.enveloped and s.status != 500)
 
 
 @lru_cache(maxsize=1)

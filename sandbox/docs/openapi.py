@@ -24,6 +24,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from sandbox import __version__
 from sandbox.api.documented import DEFAULT_PROFILE, HTML, TAGS, OneOf, Op, Page, exists_in, resolve
 from sandbox.controlplane import faults
+from sandbox.controlplane import ratelimit
 from sandbox.docs.derived import (
     OBJECT_ID, PATH_PARAMETER_SCHEMAS, RULE_PARAMETER, error_list, openapi_path, parameter_name, reads_json,
     sandbox_field_properties, schema_instance, schema_name, slug,
@@ -107,6 +108,7 @@ class Builder:
 
     def __init__(self, routes: dict, profile: str = DEFAULT_PROFILE):
         self.routes = routes
+        self.profile = profile
         self.plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
         about = ("A stateful, deterministic sandbox of the Payluk escrow API (docs.payluk.ng). "
                  "Every answer is Payluk's envelope `{status, message, data}`; amounts are whole "
@@ -206,9 +208,17 @@ class Builder:
         if rate_limited is None:
             rate_limited = key.split(" ", 1)[1].startswith("/v1/") and not op.public
         if rate_limited:
+            headers = {"Retry-After": {"schema": {"type": "integer"}}}
+            description = f"{E.TOO_MANY_REQUEST} (scenario rate_limited: a body without `data`)"
+            if self.profile >= ratelimit.SINCE:
+                headers |= {"RateLimit-Policy": {"schema": {"type": "string"}, "description": "e.g. `10;w=60`"},
+                            "RateLimit": {"schema": {"type": "string"},
+                                          "description": "e.g. `limit=10, remaining=0, reset=42`"}}
+                description = (f"{E.TOO_MANY_REQUEST}: the key's rate limit (off until PUT /_sandbox/rate-limit "
+                               "switches it on), or scenario rate_limited; a body without `data`")
             responses["429"] = {
-                "description": f"{E.TOO_MANY_REQUEST} (scenario rate_limited: a body without `data`)",
-                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "description": description,
+                "headers": headers,
                 "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/RateLimited"},
                     "example": {"status": 429, "message": E.TOO_MANY_REQUEST}}},

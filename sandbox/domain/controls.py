@@ -47,7 +47,7 @@ LAST_MS = 253_370_764_800_000  # 9999-01-01T00:00:00.000Z
 # What a namespace holds as configuration rather than data: made through the controls, kept by a
 # reset (unless told otherwise) and by a provider-state set-up; snapshots, exports and forks carry
 # them like everything else.
-SETTINGS = ("webhook", "profile", "commission")
+SETTINGS = ("webhook", "profile", "commission", "rate_limit")
 
 
 def _move(ns, change) -> list[dict]:

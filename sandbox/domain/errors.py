@@ -170,6 +170,7 @@ CARD_DECLINED = "Card declined"  # sandbox
 GATEWAY_TIMEOUT = "Gateway timeout"  # sandbox
 SERVER_ERROR = "Internal server error"  # sandbox (the crash handler's wording)
 TOO_MANY_REQUEST = "Too many request"  # [B], 429, a body without `data`
+MAINTENANCE = "Service is under maintenance, please try again later"  # sandbox wording: [B] documents 503 = maintenance, no message
 UNKNOWN_SCENARIO = 'Unknown sandbox scenario "{name}". Known scenarios: {known}'  # sandbox
 SCENARIO_SYNTAX = "X-Sandbox-Scenario must be <name>[; <param>=<value>]..."  # sandbox
 SCENARIO_PARAM_UNKNOWN = 'Sandbox scenario {scenario} takes no parameter "{param}" (allowed: {allowed})'  # sandbox

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from sandbox.controlplane import faults
-from sandbox.schemas.base import ObjectId, RequestSchema, WholeNumber
+from sandbox.schemas.base import ObjectId, RequestSchema, StrictBool, WholeNumber
 from sandbox.schemas.fast import WireSchema
 
 
@@ -85,3 +85,21 @@ class FundCustomerSchema(CustomerRefSchema):
 CUSTOMER_REF = CustomerRefSchema()
 BLOCK_CUSTOMER = BlockCustomerSchema()
 FUND_CUSTOMER = FundCustomerSchema()
+
+
+class MaintenanceChoiceSchema(RequestSchema):
+    """PUT /_sandbox/maintenance: in or out of maintenance mode, and the answers' Retry-After."""
+
+    enabled = StrictBool(required=True)
+    retry = WholeNumber(load_default=faults.BY_NAME[faults.MAINTENANCE].defaults()["retry"], minimum=0,
+                        maximum=faults.BY_NAME[faults.MAINTENANCE].param("retry").maximum,
+                        metadata={"description": "seconds, sent as Retry-After"})
+
+
+class MaintenanceSchema(WireSchema):
+    enabled = fields.Boolean(metadata={"description": "every /v1 request of the key answers 503"})
+    retry = fields.Integer(metadata={"description": "seconds, sent as Retry-After"})
+
+
+MAINTENANCE_CHOICE = MaintenanceChoiceSchema()
+MAINTENANCE = MaintenanceSchema()

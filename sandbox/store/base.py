@@ -36,7 +36,7 @@ COLLECTIONS = (
 )
 
 # Settings a namespace holds beside its entities (the controls change them; `settings`).
-SETTING_PARTS = ("webhook", "fixture", "profile")
+SETTING_PARTS = ("webhook", "fixture", "profile", "commission", "rate_limit", "maintenance")
 # Counters of entities dropped from capped collections (`dropped`, `count_dropped`).
 DROPPED = {"events": "events_dropped", "deliveries": "deliveries_dropped"}
 
@@ -183,8 +183,14 @@ NOTHING = Filter(equal={"id": None})  # no entity has no id
 
 @runtime_checkable
 class Namespace(Protocol):
-    """One secret key's state. Everything but the journal and `recent_state` is called under
-    `lock`."""
+    """One secret key's state. Everything but the journal, `recent_state` and the request count
+    is called under `lock`.
+
+    `count_request(window_ms)` counts one request in a fixed window of real time (wall clock,
+    never the namespace clock) that opens with the first request counted and lasts `window_ms`;
+    it answers (requests counted in the window, this one included; ms until it closes), in one
+    atomic step however many workers share the store. `clear_requests()` forgets the count (the
+    next request opens a new window)."""
 
     lock: AbstractContextManager
 
@@ -202,6 +208,11 @@ class Namespace(Protocol):
     def dropped(self, kind: str) -> int: ...
     def count_dropped(self, kind: str, count: int) -> None: ...
     def recent_state(self) -> dict: ...
+
+    # the rate limit's count of requests (sandbox/controlplane/ratelimit.py): real time, shared by
+    # every worker of the store, beside the state (snapshots, exports and forks do not carry it)
+    def count_request(self, window_ms: int) -> tuple[int, int]: ...
+    def clear_requests(self) -> None: ...
 
     # change detection (the console's poller, `response_lost`)
     def revision(self): ...
@@ -282,6 +293,7 @@ def reset(store: Store, key: str, keep: Iterable[str] = (), **options) -> Namesp
         for part in keep:
             fresh.save_settings(part, copy.deepcopy(ns.settings(part)))
         ns.adopt(fresh)
+    ns.clear_requests()  # a fresh namespace, a fresh rate-limit window
     return ns
 
 

@@ -127,6 +127,9 @@ class MemoryNamespace:
         self._journal_ids = itertools.count(1)  # never reused, not even after a clear or reset
         self.snapshots: dict[str, dict] = {}
         self.armed: dict = {}
+        # The rate limit's window: (opened at, real ms; requests counted), None before the first.
+        self._requests = None
+        self._requests_lock = threading.Lock()
         self.replace_state(state)
 
     # -- clock and ids -------------------------------------------------------------------
@@ -163,6 +166,20 @@ class MemoryNamespace:
 
     def count_dropped(self, kind: str, count: int) -> None:
         self.state[DROPPED[kind]] += count
+
+    # -- the rate limit's count: a fixed window of real time (one process: a locked counter) -----
+    def count_request(self, window_ms: int) -> tuple[int, int]:
+        now = clock.real_ms()
+        with self._requests_lock:
+            opened, counted = self._requests or (now, 0)
+            if now >= opened + window_ms:
+                opened, counted = now, 0
+            self._requests = (opened, counted + 1)
+            return counted + 1, opened + window_ms - now
+
+    def clear_requests(self) -> None:
+        with self._requests_lock:
+            self._requests = None
 
     # -- change detection (the console's poller, `response_lost`) ------------------------------
     def recent_state(self) -> dict:

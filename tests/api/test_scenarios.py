@@ -18,7 +18,7 @@ VERIFY = "/v1/payment/verify"
 SESSION = "/v1/checkout/session"
 PK = "pk_test_suite"  # pairs with tests.conftest.KEY
 NAMES = ["card_declined", "insufficient_funds", "gateway_timeout", "server_error", "latency", "rate_limited",
-         "response_lost"]
+         "response_lost", "maintenance"]
 KNOWN = ", ".join(NAMES)
 HELPERS = ["block-customer", "unblock-customer", "fund-customer"]
 DEPOSIT = {"amount": 50000, "gateway": "PAYSTACK", "currency": "NGN", "transactionType": "DEPOSIT"}
@@ -89,10 +89,11 @@ def test_list_scenarios(http):
     by_name = {s["name"]: s for s in data["scenarios"]}
     assert {n: s["committed"] for n, s in by_name.items()} == {
         "card_declined": False, "insufficient_funds": False, "gateway_timeout": False, "server_error": False,
-        "latency": True, "rate_limited": False, "response_lost": True}
+        "latency": True, "rate_limited": False, "response_lost": True, "maintenance": False}
     assert {n: s["outcome"] for n, s in by_name.items()} == {
         "card_declined": "refuse", "insufficient_funds": "refuse", "gateway_timeout": "timeout",
-        "server_error": "refuse", "latency": "delay", "rate_limited": "rate_limit", "response_lost": "drop"}
+        "server_error": "refuse", "latency": "delay", "rate_limited": "rate_limit", "response_lost": "drop",
+        "maintenance": "refuse"}
 
 
 def test_list_scenarios__card_declined_entry(http):
@@ -157,7 +158,7 @@ def test_list_scenarios__every_magic_trigger_does_what_the_catalogue_says(api):
             assert (reply.status, reply.body) == (entry["effect"]["status"], entry["effect"]["body"]), entry["name"]
             assert applied(reply) == entry["name"]
             checked += 1
-    assert checked == 8
+    assert checked == 9
     assert world(api.http) == before
 
 

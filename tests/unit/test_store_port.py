@@ -2,6 +2,9 @@
 give the same answers on the memory store and on Redis (the repository-and-fake pattern: the
 domain's tests run on the fast one because this module holds the other to the same rules)."""
 
+import threading
+import time
+
 import pytest
 
 from sandbox.store import base
@@ -216,3 +219,43 @@ def test_links_keys_and_drop_all(store):
     assert KEY in store.keys()
     assert store.drop_all() >= 1
     assert KEY not in store.keys() and store.namespace_for_link("page-token") is None
+
+
+# -- the rate limit's count (sandbox/controlplane/ratelimit.py) -----------------------------------------
+
+
+def test_count_request_counts_in_a_fixed_window_of_real_time(store):
+    ns = store.namespace(KEY)
+    counts = [ns.count_request(300) for _ in range(3)]
+    assert [counted for counted, _ in counts] == [1, 2, 3]
+    assert all(0 < left <= 300 for _, left in counts)
+    assert counts[2][1] <= counts[0][1]  # the window closes; it does not slide with each request
+    with ns.lock:  # the namespace clock, frozen or moved, is not the window's
+        state = ns.get_clock()
+        state["frozen_ms"] = START
+        ns.save_clock(state)
+    time.sleep(0.35)
+    assert ns.count_request(300)[0] == 1  # a new window
+
+
+def test_count_request_is_per_namespace_and_cleared_by_clear_and_reset(store):
+    ns, other = store.namespace(KEY), store.namespace(OTHER)
+    ns.count_request(60_000), ns.count_request(60_000)
+    assert other.count_request(60_000)[0] == 1
+    ns.clear_requests()
+    assert ns.count_request(60_000)[0] == 1
+    store.reset(KEY)
+    assert ns.count_request(60_000)[0] == 1
+    with ns.lock:  # snapshots, exports and forks do not carry it: it is not state
+        assert "requests" not in ns.export_state()
+
+
+def test_count_request_counts_every_thread_once(store):
+    ns = store.namespace(KEY)
+    ns.count_request(60_000)
+    threads = [threading.Thread(target=lambda: [ns.count_request(60_000) for _ in range(50)]) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ns.count_request(60_000)[0] == 302

@@ -24,6 +24,7 @@ never appears in a key name):
   sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
   sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
   sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
+  sbx:{id}:requests  the rate limit's count in its window (expires with the window; not state)
   sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
 Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
 sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and

@@ -389,6 +389,16 @@ class RedisNamespace:
         self._ops += [("DEL", "journal"), ("SET", "jdrop", "0")]
         return cleared
 
+    # -- the rate limit's count: one script on Redis's clock, no namespace lock ------------------
+    def count_request(self, window_ms: int) -> tuple[int, int]:
+        """One round trip (INCR, and PEXPIRE when it opens the window): every worker counts into
+        the same key, and the window is Redis's real time."""
+        counted, left = self.store.requests(keys=[self.k("requests")], args=[window_ms])
+        return int(counted), int(left)
+
+    def clear_requests(self) -> None:
+        self.r.delete(self.k("requests"))
+
     # -- whole-namespace -------------------------------------------------------------------
     @locked
     def replace_state(self, state: dict) -> None:

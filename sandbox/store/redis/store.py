@@ -34,6 +34,7 @@ class RedisStore:
         self.journal = self.r.register_script(script("journal"))
         self.by_token = self.r.register_script(script("by_token"))
         self.trim = self.r.register_script(script("trim"))
+        self.requests = self.r.register_script(script("requests"))
         self._handles: dict[str, RedisNamespace] = {}
 
     def reset(self, key: str, keep=(), **options) -> RedisNamespace:
