@@ -400,7 +400,12 @@ behaviour(AREA, "Optional `customer-id` on escrow and category routes (merchant 
 behaviour(AREA, "Publishable keys `pk_test_…`", EMULATED, "SDK source", "checkout only")
 behaviour(AREA, "Production IP allow-list (403 `Unauthorized IP address`)", ABSENT, B("authentication"), later=NOT_EMULATED)
 behaviour(AREA, "Rate limit: 10 requests per minute per key (429 `Too many request`)", PARTIAL, B("introduction"),
-          "only as the `rate_limited` scenario, with Payluk's body and `RateLimit` headers")
+          "only as the `rate_limited` scenario, with Payluk's body and `RateLimit` headers",
+          later=EMULATED, later_choice="a per-namespace setting, off by default (a CI suite is not throttled by "
+          "accident): `PUT /_sandbox/rate-limit {\"enabled\": true}` (10 per 60 s unless told); every `/v1` request "
+          "of the key counted in real time in the store (one Redis script; every worker shares the count); a fixed "
+          "window from the first request, as express-rate-limit; 429 with `RateLimit-Policy`, `RateLimit`, "
+          "`Retry-After`")
 
 # -- Envelope & errors ----------------------------------------------------------------------------
 AREA = "Envelope & errors"
@@ -427,7 +432,11 @@ behaviour(AREA, "Ids and tokens: 24-hex ObjectIds, `PY_` + 8 alphanumerics + 4 d
           A("api-reference/escrow/create-escrow"), "reproducible with `--seed`")
 behaviour(AREA, "500 for an action by an ineligible account type", NOT_EMULATED, A("essentials/errors"),
           "refusals are 4xx; the sandbox answers 500 only with the `server_error` scenario")
-behaviour(AREA, "503 maintenance mode", ABSENT, B(), later=NOT_EMULATED)
+behaviour(AREA, "503 maintenance mode", ABSENT, B(), "the `maintenance` scenario and `PUT /_sandbox/maintenance` "
+          "work in every profile", later=EMULATED,
+          later_choice="503 `Service is under maintenance, please try again later` (wording undocumented) with "
+                       "`Retry-After`: the `maintenance` scenario (header, `sbx_maintenance_…` reference) or a "
+                       "namespace's maintenance mode (`PUT /_sandbox/maintenance`; a reset ends it)")
 
 # -- Test mode ------------------------------------------------------------------------------------
 AREA = "Test mode"
