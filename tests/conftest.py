@@ -22,6 +22,9 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
+import sandbox.app  # noqa: F401  (every module loaded before any test: pytester's tests restore
+#                    sys.modules afterwards, and modules first loaded inside one would be loaded
+#                    twice, leaving a live app raising one copy's PaylukError past the other's handler)
 from sandbox import create_app
 from sandbox.domain.profiles import DEFAULT as DEFAULT_PROFILE, OCTOBER as LATER
 from sandbox.server.config import Config
