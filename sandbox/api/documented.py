@@ -29,6 +29,7 @@ route Payluk added in a later profile is marked `@introduced("2026-10")`: earlie
 it 404 as an unknown route (sandbox/api/auth.py) and their documents leave it out.
 """
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
 
@@ -71,6 +72,18 @@ TAGS = [
 ESCROW_NOT_FOUND = ((400, E.ESCROW_NOT_FOUND),)
 NOT_ALLOWED = ((400, E.ACTION_NOT_ALLOWED),)
 SUPER = ((401, E.ACCESS_DENIED),)
+
+# [B] (payluk-api.md §1): any approved business key may call only the Escrow, Milestone-Escrow and
+# Category routes -- /v1/escrow/... except the buyer's confirm-payment, the dispute routes, the
+# additional fee and the vault; every other /v1 route (customers, wallet, merchant account,
+# payments, cards, countries, whitelist...) needs a super-admin key. Matched on the url_map rule.
+OPEN_TO_ANY_BUSINESS = re.compile(
+    r"^/v1/escrow/(?!confirm-payment/|submit-dispute/|dispute/|all-dispute|additional-fee/|vault/)")
+
+
+def super_admin_only(rule: str) -> bool:
+    """Whether a keyed route needs a super-admin key in profile 2026-10 (public routes: never)."""
+    return rule.startswith("/v1/") and not OPEN_TO_ANY_BUSINESS.match(rule)
 CATEGORY_NOT_FOUND = ((400, E.CATEGORY_NOT_FOUND),)
 FEATURE = ((403, E.FEATURE_NOT_ENABLED),)
 SNAPSHOT_NOT_FOUND = ((404, E.SNAPSHOT_NOT_FOUND),)

@@ -107,6 +107,7 @@ class Builder:
 
     def __init__(self, routes: dict, profile: str = DEFAULT_PROFILE):
         self.routes = routes
+        self.profile = profile
         self.plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
         about = ("A stateful, deterministic sandbox of the Payluk escrow API (docs.payluk.ng). "
                  "Every answer is Payluk's envelope `{status, message, data}`; amounts are whole "
@@ -182,7 +183,7 @@ class Builder:
 
     def error_responses(self, key: str, op: Op) -> dict:
         by_status = {}
-        for status, message in error_list(key, op):
+        for status, message in error_list(key, op, self.profile):
             by_status.setdefault(status, []).append(message)
         responses = {}
         for status, messages in sorted(by_status.items()):
