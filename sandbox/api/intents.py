@@ -78,7 +78,8 @@ def verify_payment():
 @bp.post("/v1/payment/virtual-account")
 @doc(Tag.PAYMENTS, "A virtual account the customer can pay into", data=itn.VirtualAccountResponseSchema,
      message="Virtual account generated successfully", body=itn.VirtualAccountSchema, customer="required")
-@variant(OCTOBER, summary="Deprecated ([B], since 2 Sep 2026): answers 410", errors=((410, E.ROUTE_DEPRECATED),))
+@variant(OCTOBER, summary="Deprecated ([B], since 2 Sep 2026): answers 410, reading no header or body",
+         customer=None, body=None, errors=((410, E.ROUTE_DEPRECATED),))
 def generate_virtual_account():
     call(payments.require_virtual_accounts)  # [B]: 410 before the header or the body is read
     customer_id = customer_header()
