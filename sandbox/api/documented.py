@@ -72,6 +72,11 @@ TAGS = [
 ESCROW_NOT_FOUND = ((400, E.ESCROW_NOT_FOUND),)
 NOT_ALLOWED = ((400, E.ACTION_NOT_ALLOWED),)
 SUPER = ((401, E.ACCESS_DENIED),)
+CATEGORY_NOT_FOUND = ((400, E.CATEGORY_NOT_FOUND),)
+FEATURE = ((403, E.FEATURE_NOT_ENABLED),)
+SNAPSHOT_NOT_FOUND = ((404, E.SNAPSHOT_NOT_FOUND),)
+HTML = "text/html"
+OCTET_STREAM = "application/octet-stream"
 
 # [B] (payluk-api.md §1): any approved business key may call only the Escrow, Milestone-Escrow and
 # Category routes -- /v1/escrow/... except the buyer's confirm-payment, the dispute routes, the
@@ -82,13 +87,10 @@ OPEN_TO_ANY_BUSINESS = re.compile(
 
 
 def super_admin_only(rule: str) -> bool:
-    """Whether a keyed route needs a super-admin key in profile 2026-10 (public routes: never)."""
+    """Whether a keyed route needs a super-admin key in profile 2026-10 (callers leave out the
+    public routes, which take no key: the hosted checkout's)."""
     return rule.startswith("/v1/") and not OPEN_TO_ANY_BUSINESS.match(rule)
-CATEGORY_NOT_FOUND = ((400, E.CATEGORY_NOT_FOUND),)
-FEATURE = ((403, E.FEATURE_NOT_ENABLED),)
-SNAPSHOT_NOT_FOUND = ((404, E.SNAPSHOT_NOT_FOUND),)
-HTML = "text/html"
-OCTET_STREAM = "application/octet-stream"
+
 
 # OpenAPI links, for stateful clients and fuzzers: a created escrow can be paid, a paid standard
 # escrow confirmed. (A milestone confirm needs a milestone id, which the pay answer does not carry.)
