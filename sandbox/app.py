@@ -12,7 +12,7 @@ from werkzeug.routing import BaseConverter
 
 from sandbox import codec, console
 from sandbox.api import (
-    auth, catalog, checkout, customers, docs, errors, escrows, intents, journal, merchant, payments,
+    auth, banking, catalog, checkout, customers, docs, errors, escrows, intents, journal, merchant, payments,
     sandbox_admin, scenarios, vaults, webhooks,
 )
 from sandbox.controlplane.fixture_sets import DEFAULT_SET, load_fixture_sets, replay
@@ -150,7 +150,8 @@ def create_app(config: Config | None = None) -> Flask:
     scenarios.register(app)
     journal.register(app)
     webhooks.register(app)
-    for module in (sandbox_admin, escrows, vaults, payments, customers, merchant, intents, catalog, checkout, docs):
+    for module in (sandbox_admin, escrows, vaults, payments, customers, merchant, intents, banking, catalog, checkout,
+                   docs):
         app.register_blueprint(module.bp)
     console.register(app)
     return app

@@ -67,6 +67,12 @@ DOCS_MILESTONE_EXAMPLE = {
 LATER_MILESTONE_EXAMPLE = {**DOCS_MILESTONE_EXAMPLE, "maxDelivery": 30, "deliveryTimeline": "days"}
 
 
+def balances_of(wallet: dict) -> dict:
+    """A wallet answer without the `id`, `createdAt`, `updatedAt` profile 2026-10 adds: what
+    both profiles answer (`mainBalance`, `escrowBalance`, `currency`)."""
+    return {k: v for k, v in wallet.items() if k not in ("id", "createdAt", "updatedAt")}
+
+
 def pay_body(escrow_id, gateway="WALLET", **extra) -> dict:
     """A pay-escrow body in the documented [A] spelling."""
     return {"gateway": gateway, "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow_id}, **extra}

@@ -7,7 +7,7 @@ import re
 
 from flask import current_app, g, request
 
-from sandbox.api.documented import INTRODUCED
+from sandbox.api.documented import INTRODUCED, super_admin_only
 from sandbox.domain import profiles
 from sandbox.domain.errors import (
     CONTROL_TOKEN_REQUIRED, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, Unauthorized,
@@ -66,6 +66,8 @@ def authenticate() -> None:
     glob = g._get_current_object()
     glob.key = secret_key(req)
     glob.ns = sandbox.store.namespace(glob.key)
+    # Checked by `call` (api/http.py) under the namespace lock, where the profile is known.
+    glob.open_to_any_business = not super_admin_only(rule.rule)
     introduced = getattr(app.view_functions[req.endpoint], INTRODUCED, None)
     if introduced is not None:
         # A route Payluk added in a later API profile does not exist in the namespace's.

@@ -29,6 +29,7 @@ route Payluk added in a later profile is marked `@introduced("2026-10")`: earlie
 it 404 as an unknown route (sandbox/api/auth.py) and their documents leave it out.
 """
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
 
@@ -76,6 +77,20 @@ FEATURE = ((403, E.FEATURE_NOT_ENABLED),)
 SNAPSHOT_NOT_FOUND = ((404, E.SNAPSHOT_NOT_FOUND),)
 HTML = "text/html"
 OCTET_STREAM = "application/octet-stream"
+
+# [B] (payluk-api.md §1): any approved business key may call only the Escrow, Milestone-Escrow and
+# Category routes -- /v1/escrow/... except the buyer's confirm-payment, the dispute routes, the
+# additional fee and the vault; every other /v1 route (customers, wallet, merchant account,
+# payments, cards, countries, whitelist...) needs a super-admin key. Matched on the url_map rule.
+OPEN_TO_ANY_BUSINESS = re.compile(
+    r"^/v1/escrow/(?!confirm-payment/|submit-dispute/|dispute/|all-dispute|additional-fee/|vault/)")
+
+
+def super_admin_only(rule: str) -> bool:
+    """Whether a keyed route needs a super-admin key in profile 2026-10 (callers leave out the
+    public routes, which take no key: the hosted checkout's)."""
+    return rule.startswith("/v1/") and not OPEN_TO_ANY_BUSINESS.match(rule)
+
 
 # OpenAPI links, for stateful clients and fuzzers: a created escrow can be paid, a paid standard
 # escrow confirmed. (A milestone confirm needs a milestone id, which the pay answer does not carry.)

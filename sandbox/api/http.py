@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from sandbox.domain import profiles
+from sandbox.domain import customers, profiles
 from sandbox.domain.errors import (
     CONTENT_TYPE_REQUIRED,
     CUSTOMER_ID_NOT_ALLOWED,
@@ -117,10 +117,11 @@ def _answers_by(profile: str) -> bool:
     return glob.profile >= profile
 
 
-def no_customer_header() -> None:
+def no_customer_header(since: str | None = None) -> None:
     """Merchant-wide routes: docs.payluk.ng says sending `customer-id` "will scope the request
-    incorrectly"; [B] refuses it with this message (400, the documented catch-all code)."""
-    if request.headers.get("customer-id", "").strip():
+    incorrectly"; [B] refuses it with this message (400, the documented catch-all code).
+    `since`: the API profile from which the route refuses it (earlier ones ignore it)."""
+    if request.headers.get("customer-id", "").strip() and (since is None or _answers_by(since)):
         raise BadRequest(CUSTOMER_ID_NOT_ALLOWED)
 
 
@@ -132,11 +133,13 @@ def uploaded_name(field: str) -> str | None:
 
 def call(service, *args):
     """Run one domain service atomically on the caller's namespace (noting, for the journal,
-    the API profile it answered by)."""
+    the API profile it answered by), once the key may call the route ([B]'s super-admin rule:
+    domain/customers.py `require_route_access`; public pages carry no key and pass)."""
     glob = g._get_current_object()
     ns = glob.ns
     with ns.lock:
         glob.profile = profiles.current(ns)
+        customers.require_route_access(ns, glob.get("open_to_any_business", True))
         return service(ns, *args)
 
 

@@ -12,12 +12,13 @@ import secrets
 from flask import current_app, g, render_template, request
 
 from sandbox.api.auth import public
-from sandbox.api.documented import HTML, OneOf, Tag, doc
+from sandbox.api.documented import HTML, OneOf, Tag, doc, variant
 from sandbox.api.http import blueprint_with_pages, call, customer_header, envelope, json_body, pagination
 from sandbox.domain import errors as E
 from sandbox.domain import listings, payments
 from sandbox.domain.errors import INTENT_NOT_FOUND, NotFound, PaylukError
 from sandbox.domain.money import kobo_to_wire
+from sandbox.domain.profiles import OCTOBER
 from sandbox.schemas import answers as out
 from sandbox.schemas import intent as itn
 from sandbox.schemas.base import load
@@ -77,7 +78,10 @@ def verify_payment():
 @bp.post("/v1/payment/virtual-account")
 @doc(Tag.PAYMENTS, "A virtual account the customer can pay into", data=itn.VirtualAccountResponseSchema,
      message="Virtual account generated successfully", body=itn.VirtualAccountSchema, customer="required")
+@variant(OCTOBER, summary="Deprecated ([B], since 2 Sep 2026): answers 410, reading no header or body",
+         customer=None, body=None, errors=((410, E.ROUTE_DEPRECATED),))
 def generate_virtual_account():
+    call(payments.require_virtual_accounts)  # [B]: 410 before the header or the body is read
     customer_id = customer_header()
     data = load(VIRTUAL_ACCOUNT_REQUEST, json_body())
     account = call(payments.generate_virtual_account, customer_id, data.get("amount"))
@@ -88,6 +92,7 @@ def generate_virtual_account():
 @doc(Tag.PAYMENTS, "Staging top-up of the customer's main balance (once a day)", data=itn.TopUpResponseSchema,
      message="Virtual account top up successful", body=itn.TopUpSchema, customer="required",
      errors=((401, E.TOPUP_ONCE_A_DAY),))
+@variant(OCTOBER, errors=((401, E.TOPUP_ONCE_A_DAY), (400, E.AMOUNT_AT_LEAST_1000), (400, E.TOPUP_AMOUNT_AT_MOST)))
 def top_up():
     customer_id = customer_header()
     data = load(TOP_UP, json_body())

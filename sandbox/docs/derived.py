@@ -14,9 +14,10 @@ from marshmallow import Schema, fields
 
 from sandbox.api import errors as api_errors
 from sandbox.api import http as api_http
-from sandbox.api.documented import Op
+from sandbox.api.documented import DEFAULT_PROFILE, Op, super_admin_only
 from sandbox.controlplane import faults
 from sandbox.domain import errors as E
+from sandbox.domain.profiles import OCTOBER
 from sandbox.schemas import catalog as cat
 from sandbox.schemas import control as ctl
 from sandbox.schemas import intent as itn
@@ -155,12 +156,14 @@ def _validation_examples(schema) -> list:
     return messages
 
 
-def error_list(key: str, op: Op) -> list:
-    """Every (status, message) the route can answer with an error envelope."""
+def error_list(key: str, op: Op, profile: str = DEFAULT_PROFILE) -> list:
+    """Every (status, message) the route can answer with an error envelope in an API profile."""
     method, rule = key.split(" ", 1)
     errors = []
     if not op.public:
         errors += [(401, E.NO_TOKEN), (403, E.UNAUTHORIZED_ACCESS)]
+        if profile >= OCTOBER and super_admin_only(rule):
+            errors += [(401, E.ACCESS_DENIED)]
         if rule.startswith("/_sandbox"):
             errors += [(401, E.CONTROL_TOKEN_REQUIRED), (404, E.ROUTE_NOT_FOUND)]
     if op.customer == "required":

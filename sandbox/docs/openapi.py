@@ -184,7 +184,7 @@ class Builder:
 
     def error_responses(self, key: str, op: Op) -> dict:
         by_status = {}
-        for status, message in error_list(key, op):
+        for status, message in error_list(key, op, self.profile):
             by_status.setdefault(status, []).append(message)
         responses = {}
         for status, messages in sorted(by_status.items()):

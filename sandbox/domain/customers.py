@@ -3,7 +3,7 @@
 sandbox/store/base.py), reads "now" from its clock only, checks every precondition first and
 then mutates; the caller holds the namespace lock, which makes each call atomic."""
 
-from sandbox.domain import errors, ledger
+from sandbox.domain import catalog, errors, ledger, profiles
 from sandbox.domain.errors import BadRequest, NotFound
 from sandbox.domain.listings import Page, paginate
 from sandbox.domain.money import naira_to_kobo
@@ -28,13 +28,31 @@ def require_permission(customer: dict, permission: str) -> None:
         raise errors.Unauthorized(errors.ACCESS_DENIED)
 
 
+def _require_email_free(ns, email: str, owner_id: str | None = None) -> None:
+    """E-mails are unique per namespace (another customer's -> 400)."""
+    if any(c["id"] != owner_id for c in ns.find("customers", Filter(equal={"email": email}))):
+        raise BadRequest(errors.CUSTOMER_EMAIL_TAKEN)
+
+
+def _country_id(ns, value):
+    """[B] `countryId` is optional and, when sent, must name a country of `/v1/countries` by its
+    id or ISO code (400 `Country not found`); kept as the country's code or id, as it matched.
+    [A] stores what was sent (it documents no check)."""
+    if value is None or not profiles.later(ns):
+        return value
+    country = catalog.find_country(value)
+    if country is None:
+        raise BadRequest(errors.COUNTRY_NOT_FOUND)
+    return country["id"] if value.strip().lower() == country["id"] else country["code"]
+
+
 def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
     """Onboard a merchant customer (role `merchant_user`); e-mails are unique per namespace."""
     email = data["email"].strip().lower()
-    if ns.find("customers", Filter(equal={"email": email})):
-        raise BadRequest(errors.CUSTOMER_EMAIL_TAKEN)
+    _require_email_free(ns, email)
     if customer_id is not None and ns.get("customers", customer_id) is not None:
         raise BadRequest(errors.CUSTOMER_ID_TWICE.format(customer_id=customer_id))
+    country_id = _country_id(ns, data.get("country_id"))
     now = ns.now_ms()
     permissions = data.get("permissions") or {}
     customer = {
@@ -43,7 +61,7 @@ def create_customer(ns, data: dict, customer_id: str | None = None) -> dict:
         "lastname": data["lastname"],
         "email": email,
         "phone": data["phone"],
-        "country_id": data.get("country_id"),
+        "country_id": country_id,
         "bvn": data.get("bvn"),
         "dob": data.get("dob"),
         "status": "active",
@@ -68,6 +86,13 @@ def _national_number(phone: str) -> str:
     if digits.startswith("234") and len(digits) > 10:
         digits = digits[3:]
     return digits.lstrip("0")
+
+
+def find_by_phone(ns, phone: str) -> dict | None:
+    """The first customer (in creation order) whose phone is `phone`, with or without the
+    country prefix or trunk 0; None when none is."""
+    wanted = _national_number(phone)
+    return next((c for c in ns.all("customers") if wanted and _national_number(c["phone"]) == wanted), None)
 
 
 def list_customers(ns, page: int, limit: int, email=None, phone=None) -> Page:
@@ -99,6 +124,30 @@ def require_super_admin(ns) -> None:
         raise errors.Unauthorized(errors.ACCESS_DENIED)
 
 
+def require_route_access(ns, open_to_any_business: bool) -> None:
+    """Who may call a route. [A]: only the customer routes need a super-admin key (their services
+    say so). [B] (payluk-api.md §1, docs.payluk.ng authentication): any approved business key
+    may call only the Escrow, Milestone-Escrow and Category routes; every other route
+    (customers, wallet, merchant account, confirm, disputes, additional fee, vault, payments,
+    cards, countries, whitelist) needs a super-admin key, else 401 `Access denied`."""
+    if not open_to_any_business and profiles.later(ns):
+        require_super_admin(ns)
+
+
+def update_customer(ns, customer_id, changes: dict) -> dict:
+    """[B] `PUT /v1/customer/update/{id}`: change `firstname`, `lastname` and / or `email` (at
+    least one, the schema says); the e-mail stays unique per namespace as on create."""
+    customer = get_customer(ns, customer_id)
+    changes = dict(changes)
+    if "email" in changes:
+        changes["email"] = changes["email"].strip().lower()
+        _require_email_free(ns, changes["email"], customer["id"])
+    customer.update(changes)
+    customer["updated_at_ms"] = ns.now_ms()
+    ns.save("customers", customer)
+    return customer
+
+
 def update_permissions(ns, customer_id, changes: dict) -> dict:
     """Toggle `canBuy` / `canSell` (and [B] `canWithdraw`); fields not sent keep their value."""
     customer = get_customer(ns, customer_id)
@@ -122,12 +171,18 @@ def set_customer_status(ns, customer_id, status: str, reason: str | None = None)
 
 
 def get_wallet(ns, customer_id) -> dict:
-    """Balances in kobo, straight from the ledger: main (spendable) and escrow (held as buyer)."""
+    """Balances in kobo, straight from the ledger: main (spendable) and escrow (held as buyer).
+    [B] adds `id`, `createdAt`, `updatedAt`: one wallet per customer, so its id is the
+    customer's (as the merchant wallet's is the merchant's); it was opened with the customer
+    and last updated by the latest posting that moved either balance."""
     customer = require_customer(ns, customer_id)
-    return {
-        "main": ns.balance(ledger.main_account(customer["id"])),
-        "escrow": ns.balance(ledger.escrow_account(customer["id"])),
-    }
+    main, escrow = ledger.main_account(customer["id"]), ledger.escrow_account(customer["id"])
+    wallet = {"main": ns.balance(main), "escrow": ns.balance(escrow)}
+    if profiles.later(ns):
+        moved = [p["at_ms"] for p in ns.postings() if any(account in (main, escrow) for account, _ in p["entries"])]
+        created = customer["created_at_ms"]
+        wallet.update(id=customer["id"], created_at_ms=created, updated_at_ms=max([created, *moved]))
+    return wallet
 
 
 def fund_customer(ns, customer_id: str, amount_kobo: int, source: str) -> None:

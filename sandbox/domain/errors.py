@@ -129,6 +129,12 @@ class NotFound(PaylukError):
     status = 404
 
 
+class Gone(PaylukError):
+    """410: a route Payluk deprecated ([B] `POST /v1/payment/virtual-account`)."""
+
+    status = 410
+
+
 class NotImplementedYet(PaylukError):
     """501: a documented Payluk behaviour the sandbox does not emulate yet (listed in README)."""
 
@@ -159,6 +165,17 @@ INTENT_DECLINED = "Payment intent was declined"  # sandbox
 INTENT_ALREADY_VERIFIED = "Payment intent is already verified"  # sandbox
 TRANSFER_TO_SELF = "You cannot transfer to your own wallet"  # sandbox
 ACCOUNT_NOT_RESOLVED = "Could not resolve account name"  # sandbox
+# [B] (profile 2026-10): the deprecated virtual account (410 since 2 Sep 2026; Payluk prints only
+# "Gone"), the top-up's documented range 1 000-100 000 in Joi's wording (its lower bound is
+# AMOUNT_AT_LEAST_1000).
+ROUTE_DEPRECATED = "This route has been deprecated"  # sandbox wording, 410
+TOPUP_AMOUNT_AT_MOST = '"amount" must be less than or equal to 100000'  # [B] (Joi)
+
+
+# -- customers and banking ([B], profile 2026-10: sandbox/domain/customers.py, banking.py) ---------
+COUNTRY_NOT_FOUND = "Country not found"  # sandbox: `countryId` names no country of /v1/countries
+CUSTOMER_UPDATE_EMPTY = '"value" must contain at least one of [firstname, lastname, email]'  # Joi's .or()
+PHONE_INVALID = '"phone" must be a phone number of 7 to 15 digits'  # sandbox (as customer create says it)
 
 
 # -- request journal (sandbox/api/journal.py, GET /_sandbox/requests/<id>) ------------------

@@ -8,8 +8,8 @@ marks it `SUCCESS`; declining it on the sandbox authorisation page marks it `FAI
 Every rule is checked before anything changes, so a refused request changes nothing.
 """
 
-from sandbox.domain import customers, errors, funding, ledger
-from sandbox.domain.errors import BadRequest, NotFound, Unauthorized
+from sandbox.domain import customers, errors, funding, ledger, profiles
+from sandbox.domain.errors import BadRequest, Gone, NotFound, Unauthorized
 from sandbox.domain.funding import WALLET
 from sandbox.domain.listings import history_matching
 from sandbox.domain.money import naira_to_kobo
@@ -228,7 +228,9 @@ def decline_intent(ns, token) -> dict:
 def generate_virtual_account(ns, customer_id, amount_naira: int | None) -> dict:
     """A temporary funding account ([A]). The number is derived from the namespace's id
     sequence (reproducible when seeded). Not emulated: paying into it -- nothing can; the
-    staging top-up is the way to add funds."""
+    staging top-up is the way to add funds. [B] removed virtual accounts on 2 Sep 2026: the
+    route answers 410 (`require_virtual_accounts`, which the view calls before anything else)."""
+    require_virtual_accounts(ns)
     customer = customers.require_customer(ns, customer_id)
     number = f"{int(ns.new_id(), 16) % 10**10:010d}"
     return {
@@ -241,9 +243,26 @@ def generate_virtual_account(ns, customer_id, amount_naira: int | None) -> dict:
     }
 
 
+def require_virtual_accounts(ns) -> None:
+    """[B] (changelog 2 Sep 2026): `POST /v1/payment/virtual-account` is deprecated, 410 Gone;
+    deposits go through create-intent (a test bank account on staging) instead."""
+    if profiles.later(ns):
+        raise Gone(errors.ROUTE_DEPRECATED)
+
+
+# [B]: a staging top-up is 1 000 to 100 000 naira.
+TOPUP_MIN_NAIRA, TOPUP_MAX_NAIRA = 1_000, 100_000
+
+
 def top_up(ns, customer_id, amount_naira: int) -> dict:
     """Staging-only credit of the main balance, once per customer per rolling 24 hours
-    ([B] 401 `You can only top up your account once a day`). Returns the balances (kobo)."""
+    ([B] 401 `You can only top up your account once a day`). Returns the balances (kobo).
+    [B] also bounds the amount (1 000-100 000, Joi's messages; checked before the customer)."""
+    if profiles.later(ns):
+        if amount_naira < TOPUP_MIN_NAIRA:
+            raise BadRequest(errors.AMOUNT_AT_LEAST_1000)
+        if amount_naira > TOPUP_MAX_NAIRA:
+            raise BadRequest(errors.TOPUP_AMOUNT_AT_MOST)
     customer = customers.require_customer(ns, customer_id)
     now = ns.now_ms()
     last = max((t["created_at_ms"] for t in ns.all("topups") if t["customer_id"] == customer["id"]), default=None)

@@ -4,7 +4,8 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from sandbox.schemas.base import NON_EMPTY, DateOnly, RequestSchema, StrictBool, Timestamp, WholeNumber
+from sandbox.domain.errors import CUSTOMER_UPDATE_EMPTY
+from sandbox.schemas.base import NON_EMPTY, DateOnly, Naira, RequestSchema, StrictBool, Timestamp, WholeNumber
 from sandbox.schemas.fast import WireSchema
 
 _PHONE = re.compile(r"^\+?\d{7,15}$")
@@ -34,6 +35,23 @@ class CustomerCreateSchema(RequestSchema):
 
 
 CUSTOMER_CREATE = CustomerCreateSchema()
+
+
+class CustomerUpdateSchema(RequestSchema):
+    """[B] PUT /v1/customer/update/{id}: at least one of `firstname`, `lastname`, `email`
+    (JSON; phone, bvn, country and permissions have routes or no route of their own)."""
+
+    firstname = fields.String(validate=NON_EMPTY)
+    lastname = fields.String(validate=NON_EMPTY)
+    email = fields.Email()
+
+    @validates_schema
+    def at_least_one(self, data, **kwargs):
+        if not data:
+            raise ValidationError(CUSTOMER_UPDATE_EMPTY, "_schema")
+
+
+CUSTOMER_UPDATE = CustomerUpdateSchema()
 
 
 class PageQuerySchema(RequestSchema):
@@ -107,5 +125,18 @@ class CustomerSchema(WireSchema):
     updated_at_ms = Timestamp(data_key="updatedAt")
 
 
+class WalletLaterSchema(WireSchema):
+    """GET /v1/wallet in profile 2026-10 ([B]): the balances plus the wallet's `id` (the
+    customer's: one wallet each), `createdAt` (the customer's) and `updatedAt` (its last movement)."""
+
+    id = fields.String()
+    main = Naira(data_key="mainBalance")
+    escrow = Naira(data_key="escrowBalance")
+    currency = fields.Constant("NGN")
+    created_at_ms = Timestamp(data_key="createdAt")
+    updated_at_ms = Timestamp(data_key="updatedAt")
+
+
+WALLET_LATER = WalletLaterSchema()
 CUSTOMER = CustomerSchema()
 CUSTOMERS = CustomerSchema(many=True)

@@ -125,7 +125,7 @@ class VirtualAccountSchema(RequestSchema):
 
 
 class TopUpSchema(RequestSchema):
-    """POST /v1/payment/topup: `amount`* in whole naira ([B]'s 1 000-100 000 range is not applied)."""
+    """POST /v1/payment/topup: `amount`* in whole naira ([B]'s 1 000-100 000 range: domain/payments.py)."""
 
     amount = WholeNumber(required=True)
 

@@ -107,6 +107,11 @@ LATER_ROUTES = [
     ("PUT", f"/v1/escrow/additional-fee/{T}"),
     ("GET", "/v1/merchant/balance"),
     ("GET", "/v1/merchant/transactions"),
+    ("PUT", f"/v1/customer/update/{SELLER}"),
+    ("GET", "/v1/payment/bank-list"),
+    ("GET", "/v1/payment/verify-phone/08031230031"),
+    ("GET", "/v1/payment/deposit/wallet"),
+    ("GET", "/v1/payment/get-master-wallet-address"),
 ]
 KEYED_ROUTES = ROUTES + LATER_ROUTES
 CUSTOMER_ROUTES = [r for r in ROUTES if r[1].startswith(("/v1/escrow/create", "/v1/escrow/milestone/create",

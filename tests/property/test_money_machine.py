@@ -547,10 +547,14 @@ class MoneyMachine(RuleBasedStateMachine):
         who = draw("who", st.just(POOR_BUYER) | st.sampled_from(CUSTOMERS))  # the poor buyer often: refusals
         amount, daily = draw("amount", st.integers(1, 3_000_000)), draw("daily", st.booleans())
         last = self.last_topup.get(who)
-        ok = not daily or last is None or self.now - last >= DAY_MS
+        # [B]: a top-up is 1 000-100 000 naira (400, before the once-a-day rule; a refused one
+        # does not use up the day).
+        in_range = not (daily and self.later) or 1_000 <= amount <= 100_000
+        ok = not daily or in_range and (last is None or self.now - last >= DAY_MS)
         if daily:
-            data = self.attempt("top_up", ok, "POST", "/v1/payment/topup", refusal=401,
-                                why="daily" if ok else "once a day", customer=who, json={"amount": amount})
+            why = "daily" if ok else "once a day" if in_range else "out of range"
+            data = self.attempt("top_up", ok, "POST", "/v1/payment/topup", refusal=401 if in_range else 400,
+                                why=why, customer=who, json={"amount": amount})
             self.last_topup[who] = self.now if ok else last
         else:
             data = self.attempt("top_up", True, "POST", "/_sandbox/helpers/fund-customer", why="fund",
