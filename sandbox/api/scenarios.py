@@ -20,12 +20,13 @@ from sandbox.api.auth import PUBLIC
 from sandbox.api.documented import Tag, doc
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
 from sandbox.controlplane import faults
-from sandbox.domain import customers
+from sandbox.domain import customers, payments
 from sandbox.domain import errors as E
 from sandbox.domain import outbox as webhook_faults
 from sandbox.domain.errors import PaylukError
 from sandbox.schemas import answers as out
 from sandbox.schemas import customer as cus
+from sandbox.schemas import intent as itn
 from sandbox.schemas import payment as pay
 from sandbox.schemas import scenario as scn
 from sandbox.schemas.base import load
@@ -252,3 +253,16 @@ def fund_customer():
     data = load(FUND_CUSTOMER, json_body())
     wallet = call(faults.fund_customer, data["customer_id"], data["amount"])
     return _helper_reply("fund-customer", WALLET_BALANCES.dump(wallet))
+
+
+# Not in faults.HELPERS (the catalogue): documented on its route only.
+@bp.post("/_sandbox/helpers/reverse-withdrawal")
+@doc(Tag.CONTROLS, "Reverse a settled withdrawal: amount and fee back to the customer (test helper)",
+     data=pay.TransactionSchema, message="Withdrawal reversed successfully", body=itn.TestBankTransferSchema,
+     errors=((400, E.WITHDRAWAL_NOT_FOUND), (400, E.WITHDRAWAL_NOT_REVERSIBLE)))
+def reverse_withdrawal():
+    """The bank returns a withdrawal's money: the intent becomes `REVERSED` (profile 2026-10:
+    `payment.withdrawal.reversed`)."""
+    data = load(itn.TEST_BANK_TRANSFER, json_body())
+    intent = call(payments.reverse_withdrawal, data["reference"])
+    return envelope(200, "Withdrawal reversed successfully", pay.TRANSACTION.dump(payments.transaction(intent)))

@@ -159,6 +159,12 @@ INTENT_DECLINED = "Payment intent was declined"  # sandbox
 INTENT_ALREADY_VERIFIED = "Payment intent is already verified"  # sandbox
 TRANSFER_TO_SELF = "You cannot transfer to your own wallet"  # sandbox
 ACCOUNT_NOT_RESOLVED = "Could not resolve account name"  # sandbox
+# [B] (profile 2026-10): intents' amount and reference, the test bank, the reverse helper.
+INTENT_AMOUNT_AT_LEAST_100 = '"amount" must be greater than or equal to 100'  # [B] (Joi; documented minimum)
+REFERENCE_REQUIRED = '"reference" is required'  # [B] (Joi; documented as required)
+TEST_ACCOUNT_NOT_FOUND = "No test-bank deposit with this reference"  # sandbox
+WITHDRAWAL_NOT_FOUND = "Withdrawal not found"  # sandbox
+WITHDRAWAL_NOT_REVERSIBLE = "Only a successful withdrawal can be reversed"  # sandbox
 
 
 # -- request journal (sandbox/api/journal.py, GET /_sandbox/requests/<id>) ------------------
