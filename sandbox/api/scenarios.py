@@ -103,7 +103,16 @@ def apply_scenario():
                                               mimetype="application/json")
         response.headers.update(scenario.answer_headers(choice.params))
         return response
+    if scenario.name == DECLINED and route in DECLINE_ROUTES:
+        # [B]: the declined card is a failed transaction (`payment.<type>.failed`); nothing is charged.
+        call(payments.record_decline, request.headers.get("customer-id", "").strip().lower(), DECLINE_ROUTES[route],
+             body if body is not None else _body(always=True))
     return envelope(scenario.status, scenario.message)
+
+
+DECLINED = "card_declined"
+# The routes where a declined card leaves a failed transaction ([B]), and which one it is.
+DECLINE_ROUTES = {faults.PAY_ESCROW: "escrow", faults.VERIFY_PAYMENT: "verify"}
 
 
 def _namespace_of_request(body):

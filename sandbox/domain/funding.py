@@ -11,6 +11,7 @@ from sandbox.domain.errors import BadRequest
 from sandbox.domain.escrows import escrow_by_id, transition
 from sandbox.domain.lifecycle import STANDARD
 from sandbox.domain.money import exact_hundredths, fee_shares
+from sandbox.ids import is_object_id
 from sandbox.store.base import Filter
 
 # [A] documents WALLET / PAYSTACK / FLUTTERWAVE; card payments arrive as CARD. Every gateway but
@@ -178,3 +179,25 @@ def transaction(payment: dict) -> dict:
     if len(details) > 1:
         record["escrows"] = details
     return record
+
+
+def record_decline(ns, buyer: dict, body: dict) -> dict | None:
+    """[B] a declined card payment of escrows (`payment.escrow.failed`, filed under the first
+    payable escrow named): what would have been charged, nothing moved, nothing kept."""
+    details = body.get("escrowDetails")
+    ids = details.get("escrowId") if isinstance(details, dict) else None
+    ids = ids if isinstance(ids, list) else [ids]
+    escrows = [ns.get("escrows", i.lower()) for i in ids if isinstance(i, str) and is_object_id(i)]
+    escrows = [e for e in escrows
+               if e is not None and (e["settlement_type"], e["status"], "pay") in lifecycle.TRANSITIONS]
+    if not escrows:
+        return None
+    now = ns.now_ms()
+    reference = body.get("reference") if isinstance(body.get("reference"), str) else ns.new_reference("ESC_REF_")
+    payment = {"id": ns.new_id(), "reference": reference, "status": "FAILED",
+               "amount": sum(buyer_charge(e) for e in escrows), "fee": sum(buyer_fee(e) for e in escrows),
+               "buyer_id": buyer["id"], "escrow_details": [escrow_details(ns, e) for e in escrows],
+               "created_at_ms": now, "updated_at_ms": now}
+    outbox.emit_payment(ns, "payment.escrow.failed", escrows[0],
+                        {**transaction(payment), "merchant_id": (ns.get_merchant() or {}).get("id")})
+    return payment

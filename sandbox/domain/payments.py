@@ -308,6 +308,32 @@ def verify_payment(ns, customer_id, references: list) -> list[dict]:
     return results
 
 
+def record_decline(ns, customer_id, route: str, body) -> list[dict]:
+    """[B] a card the gateway declined (the sandbox's `card_declined` scenario) is a failed
+    transaction: `payment.<type>.failed` is sent, and nothing is charged. On verify, each of
+    the caller's pending card deposits named becomes `FAILED` (verifying it again is refused);
+    on pay-escrow, the escrows named stay payable and the failed transaction is not kept (its
+    reference stays free for a retry). A request naming nothing of the caller's records
+    nothing; [A] records nothing. `route` is `verify` or `escrow`; `body` is the raw JSON."""
+    customer = ns.get("customers", customer_id) if isinstance(customer_id, str) else None
+    if not profiles.later(ns) or customer is None or customer["status"] != "active" or not isinstance(body, dict):
+        return []
+    if route == "verify":
+        references = [body.get("reference")] + (body["references"] if isinstance(body.get("references"), list) else [])
+        failed = []
+        for reference in dict.fromkeys(r for r in references if isinstance(r, str)):
+            intent = ns.get("intents", reference)
+            if (intent is None or intent["customer_id"] != customer["id"] or intent["status"] != PENDING
+                    or intent["credit_type"] != "CREDIT" or awaits_transfer(intent)):
+                continue
+            intent.update(status=FAILED, updated_at_ms=ns.now_ms())
+            ns.save("intents", intent, key_field="reference")
+            _announce(ns, intent)
+            failed.append(intent)
+        return failed
+    return [funding.record_decline(ns, customer, body)] if route == "escrow" else []
+
+
 def test_bank_transfer(ns, reference) -> dict:
     """[B] the payer pays into the test account of a deposit intent (a sandbox control standing
     in for a bank transfer to the "Payluk Test Bank"): the deposit settles as verify would

@@ -88,6 +88,7 @@ ROUTES = [
     ("POST", "/_sandbox/helpers/block-customer"),
     ("POST", "/_sandbox/helpers/unblock-customer"),
     ("POST", "/_sandbox/helpers/fund-customer"),
+    ("POST", "/_sandbox/helpers/reverse-withdrawal"),
     ("GET", "/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"),
     ("GET", "/_sandbox/merchant"),
@@ -103,6 +104,7 @@ LATER_ROUTES = [
     ("PUT", f"/v1/escrow/additional-fee/{T}"),
     ("GET", "/v1/merchant/balance"),
     ("GET", "/v1/merchant/transactions"),
+    ("POST", "/_sandbox/test-bank/transfer"),
 ]
 KEYED_ROUTES = ROUTES + LATER_ROUTES
 CUSTOMER_ROUTES = [r for r in ROUTES if r[1].startswith(("/v1/escrow/create", "/v1/escrow/milestone/create",

@@ -303,3 +303,32 @@ def test_payment_webhooks_are_signed_and_delivered(later, receiver):
     body = json.loads(request["body"])
     assert list(body) == ["event", "data", "timestamp"] and body["event"] == "payment.withdrawal.success"
     assert body["data"] == {**intent, "status": "success", "environment": "test", "merchantId": MERCHANT}
+
+
+def test_verify__card_declined_fails_the_card_deposit(later):
+    deposit(later, depositDetails={"cardId": "c1"})
+    withdrawal(later)
+    reply = later.http.post(VERIFY, customer=BUYER, json={"references": ["dep_1", "wd_1"]},
+                            headers={"X-Sandbox-Scenario": "card_declined"})
+    later.error(reply, 400, E.CARD_DECLINED)
+    assert [e["event"] for e in payment_events(later.http)] == ["payment.deposit.failed"]
+    later.error(later.http.post(VERIFY, customer=BUYER, json={"reference": "dep_1"}), 400, E.INTENT_DECLINED)
+    assert verify(later, "wd_1")["status"] == "success"  # a withdrawal has no card to decline
+
+
+@pytest.mark.parametrize("path", [TEST_BANK, REVERSE])
+@pytest.mark.parametrize("body, message", [
+    ({}, '"reference" is required'),
+    ({"reference": ""}, '"reference" is not allowed to be empty'),
+    ({"reference": 5}, '"reference" must be a string'),
+    ({"reference": "dep_1", "amount": 5}, '"amount" is not allowed'),
+])
+def test_controls__invalid(later, path, body, message):
+    deposit(later)
+    later.error(later.http.post(path, json=body), 400, message)
+    assert later.wallet(BUYER)["mainBalance"] == 5000000
+
+
+def test_controls__malformed_json(later):
+    later.error(later.http.post(TEST_BANK, body=b"{", headers={"Content-Type": "application/json"}), 400,
+                "Malformed JSON in request body")

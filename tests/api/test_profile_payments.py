@@ -150,3 +150,28 @@ def test_payment_history__june_profile_unchanged(api):
     assert (record["transactionType"], record["creditType"], record["status"]) == ("ESCROW", "DEBIT", "SUCCESS")
     assert "customerId" not in record
     assert SELLER not in str(record)
+
+
+# -- declined cards ([B]: a failed transaction) ------------------------------------------------------------
+
+
+def test_pay_escrow__card_declined_sends_a_failed_event(later):
+    escrow = standard(later)
+    before = later.wallet(BUYER)
+    body = pay_body(escrow["id"], "card", amount=151500, reference="order_declined")
+    reply = later.http.post(PAY, customer=BUYER, json=body, headers={"X-Sandbox-Scenario": "card_declined"})
+    later.error(reply, 400, E.CARD_DECLINED)
+    assert later.wallet(BUYER) == before
+    [event] = events(later.http, "payment.escrow.failed")
+    data = event["payload"]["data"]
+    assert (event["escrowId"], data["status"], data["reference"], data["amount"], data["customerId"]) == (
+        escrow["id"], "failed", "order_declined", 151500, BUYER)
+    # Nothing was kept: the escrow is still payable, with the same reference.
+    assert later.pay(escrow["id"], gateway="card", reference="order_declined")["status"] == "success"
+
+
+def test_pay_escrow__card_declined_june_profile_records_nothing(api):
+    escrow = standard(api)
+    reply = api.http.post(PAY, customer=BUYER, json=pay_body(escrow["id"], "card", reference="sbx_decline_1"))
+    api.error(reply, 400, E.CARD_DECLINED)
+    assert [e for e in events(api.http) if e["event"].startswith("payment.")] == []
