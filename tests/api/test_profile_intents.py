@@ -332,3 +332,25 @@ def test_controls__invalid(later, path, body, message):
 def test_controls__malformed_json(later):
     later.error(later.http.post(TEST_BANK, body=b"{", headers={"Content-Type": "application/json"}), 400,
                 "Malformed JSON in request body")
+
+
+def test_console_lists_payment_events_of_no_escrow():
+    """A deposit's `payment.deposit.success` belongs to no escrow: the console's webhook page
+    shows it without an escrow link."""
+    from tests.api.test_console import KEY_A, Browser, KeyedHttp, console_app
+    from tests.conftest import Api
+
+    app = console_app()
+    try:
+        http = KeyedHttp(app, KEY_A)
+        assert http.put("/_sandbox/profile", json={"profile": "2026-10"}).status == 200
+        http.profiles[KEY_A] = "2026-10"
+        later = Api(http, later=True)
+        deposit(later)
+        later._expect(later.http.post(TEST_BANK, json={"reference": "dep_1"}), 200)
+        browser = Browser(app)
+        browser.sign_in(KEY_A)
+        html = browser.html("/webhooks")
+        assert html.count('data-testid="event"') == 1 and "payment.deposit.success" in html
+    finally:
+        app.close()
