@@ -20,12 +20,13 @@ from sandbox.api.auth import PUBLIC
 from sandbox.api.documented import Tag, doc
 from sandbox.api.http import FORM_TYPES, call, envelope, json_body
 from sandbox.controlplane import faults, ratelimit
-from sandbox.domain import customers
+from sandbox.domain import customers, payments
 from sandbox.domain import errors as E
 from sandbox.domain import outbox as webhook_faults
 from sandbox.domain.errors import PaylukError
 from sandbox.schemas import answers as out
 from sandbox.schemas import customer as cus
+from sandbox.schemas import intent as itn
 from sandbox.schemas import payment as pay
 from sandbox.schemas import scenario as scn
 from sandbox.schemas.base import load
@@ -114,6 +115,10 @@ def apply_scenario():
     if scenario.outcome == faults.DROP:
         _hold_namespace(body)
         return None
+    if scenario.name == DECLINED and route in DECLINE_ROUTES:
+        # [B]: the declined card is a failed transaction (`payment.<type>.failed`); nothing is charged.
+        call(payments.record_decline, request.headers.get("customer-id", "").strip().lower(), DECLINE_ROUTES[route],
+             body if body is not None else _body(always=True))
     return _fault_answer(scenario.status, scenario.body(), scenario.answer_headers(choice.params))
 
 
@@ -146,6 +151,11 @@ def _count_request(ns, req):
         return _fault_answer(ratelimit.REFUSAL.status, ratelimit.REFUSAL.body(), verdict.headers)
     req.environ[LIMITED] = verdict.headers
     return None
+
+
+DECLINED = "card_declined"
+# The routes where a declined card leaves a failed transaction ([B]), and which one it is.
+DECLINE_ROUTES = {faults.PAY_ESCROW: "escrow", faults.VERIFY_PAYMENT: "verify"}
 
 
 def _namespace_of_request(body):
@@ -323,3 +333,16 @@ def fund_customer():
     data = load(FUND_CUSTOMER, json_body())
     wallet = call(faults.fund_customer, data["customer_id"], data["amount"])
     return _helper_reply("fund-customer", WALLET_BALANCES.dump(wallet))
+
+
+# Not in faults.HELPERS (the catalogue): documented on its route only.
+@bp.post("/_sandbox/helpers/reverse-withdrawal")
+@doc(Tag.CONTROLS, "Reverse a settled withdrawal: amount and fee back to the customer (test helper)",
+     data=pay.TransactionSchema, message="Withdrawal reversed successfully", body=itn.TestBankTransferSchema,
+     errors=((400, E.WITHDRAWAL_NOT_FOUND), (400, E.WITHDRAWAL_NOT_REVERSIBLE)))
+def reverse_withdrawal():
+    """The bank returns a withdrawal's money: the intent becomes `REVERSED` (profile 2026-10:
+    `payment.withdrawal.reversed`)."""
+    data = load(itn.TEST_BANK_TRANSFER, json_body())
+    intent = call(payments.reverse_withdrawal, data["reference"])
+    return envelope(200, "Withdrawal reversed successfully", pay.TRANSACTION.dump(payments.transaction(intent)))

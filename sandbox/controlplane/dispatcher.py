@@ -20,6 +20,7 @@ from sandbox.domain import outbox
 from sandbox.schemas.base import wire_number
 from sandbox.schemas.escrow import MILESTONE, dump_escrow
 from sandbox.schemas.merchant import MERCHANT_TRANSACTION
+from sandbox.schemas.payment import TRANSACTION
 from sandbox.store.base import Filter
 
 log = logging.getLogger("sandbox")
@@ -38,9 +39,13 @@ def payload(event: dict) -> dict:
     [B] `payment.*` events carry the transaction instead, with `customerId` (null: the
     merchant's own wallet), `environment` and `merchantId`."""
     escrow = event["escrow"]
-    if event.get("payment") is not None:
-        data = MERCHANT_TRANSACTION.dump(event["payment"])
-        data.update(customerId=None, environment="test", merchantId=event["payment"]["merchant_id"])
+    payment = event.get("payment")
+    if payment is not None and "customer_id" in payment:  # a customer's transaction ([B] payments)
+        data = TRANSACTION.dump(payment)
+        data.update(environment="test", merchantId=payment["merchant_id"])
+    elif payment is not None:  # the merchant wallet's (commission, delivery)
+        data = MERCHANT_TRANSACTION.dump(payment)
+        data.update(customerId=None, environment="test", merchantId=payment["merchant_id"])
     else:
         data = dump_escrow(escrow, None)
         data.update(sellerId=escrow["seller_id"], buyerId=escrow["buyer_id"], environment="test")

@@ -177,6 +177,13 @@ COUNTRY_NOT_FOUND = "Country not found"  # sandbox: `countryId` names no country
 CUSTOMER_UPDATE_EMPTY = '"value" must contain at least one of [firstname, lastname, email]'  # Joi's .or()
 PHONE_INVALID = '"phone" must be a phone number of 7 to 15 digits'  # sandbox (as customer create says it)
 
+# [B] (profile 2026-10): intents' amount and reference, the test bank, the reverse helper.
+INTENT_AMOUNT_AT_LEAST_100 = '"amount" must be greater than or equal to 100'  # [B] (Joi; documented minimum)
+REFERENCE_REQUIRED = '"reference" is required'  # [B] (Joi; documented as required)
+TEST_ACCOUNT_NOT_FOUND = "No test-bank deposit with this reference"  # sandbox
+WITHDRAWAL_NOT_FOUND = "Withdrawal not found"  # sandbox
+WITHDRAWAL_NOT_REVERSIBLE = "Only a successful withdrawal can be reversed"  # sandbox
+
 
 # -- request journal (sandbox/api/journal.py, GET /_sandbox/requests/<id>) ------------------
 REQUEST_NOT_FOUND = "Request not found"  # sandbox

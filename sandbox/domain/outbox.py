@@ -50,13 +50,14 @@ def _schedule(event: dict, config: dict, now_ms: int) -> None:
     event.update(status=PENDING, url=config["url"], attempts=0, next_attempt_at_ms=now_ms + delay)
 
 
-def emit(ns, event_type: str, escrow: dict, milestone: dict | None = None) -> dict | None:
-    """Record an event about `escrow` (as it is now) and schedule its delivery."""
+def emit(ns, event_type: str, escrow: dict | None, milestone: dict | None = None) -> dict | None:
+    """Record an event about `escrow` (as it is now; None: a payment of no escrow, a deposit,
+    withdrawal or wallet transfer) and schedule its delivery."""
     config = ns.settings("webhook")
     if event_type == MILESTONE_RELEASED and not config["milestone_events"]:
         return None
     now = ns.now_ms()
-    event = {"id": ns.new_id(), "type": event_type, "escrow_id": escrow["id"], "escrow": escrow,
+    event = {"id": ns.new_id(), "type": event_type, "escrow_id": escrow and escrow["id"], "escrow": escrow,
              "milestone": milestone, "at_ms": now, "url": None, "attempts": 0}
     _schedule(event, config, now)
     ns.save("events", event)  # saved as text now: later changes to `escrow` do not reach it
@@ -64,9 +65,11 @@ def emit(ns, event_type: str, escrow: dict, milestone: dict | None = None) -> di
     return event
 
 
-def emit_payment(ns, event_type: str, escrow: dict, payment: dict) -> dict | None:
+def emit_payment(ns, event_type: str, escrow: dict | None, payment: dict) -> dict | None:
     """[B] a `payment.<transactionType>.<status>` event: `data` is the transaction (`payment`),
-    filed under the escrow it came from (so the escrow's events list it)."""
+    filed under the escrow it came from (so the escrow's events list it), or under none (an
+    intent's). A customer's transaction carries its `customer_id`; the merchant wallet's has
+    none (its `customerId` is null)."""
     event = emit(ns, event_type, escrow)
     event["payment"] = payment
     ns.save("events", event)

@@ -6,18 +6,34 @@ only). An intent is staged money movement for one customer: `create_intent` reco
 withdrawals pay the main balance out, wallet transfers move it to another customer) and
 marks it `SUCCESS`; declining it on the sandbox authorisation page marks it `FAILED`.
 Every rule is checked before anything changes, so a refused request changes nothing.
+
+Profile 2026-10 ([B], docs.payluk.ng payments pages and concepts/webhooks of Oct 2026):
+  * create-intent takes `amount` >= 100 (2 decimals), a required `reference`, lower-case types,
+    and answers the transaction with its `fee`; a deposit without a card answers a `testAccount`
+    (the "Payluk Test Bank"), a card deposit a `checkoutConfig`.
+  * Fees (sandbox rule; [B] shows one example, `fee` 100 on a 10 000 withdrawal, and no table):
+    a withdrawal (bank or blockchain) costs 1 % of its amount, half a kobo rounded up, no floor
+    or cap; deposits and wallet transfers are free. The withdrawal debits amount + fee; the fee
+    goes to Payluk (`ledger.FEES`).
+  * A test-bank deposit settles only when money arrives: `POST /_sandbox/test-bank/transfer`
+    (verify answers it `pending` until then); a card deposit, a withdrawal and a wallet transfer
+    settle on verify (`otp` is accepted, never required) or on the authorisation page.
+  * Every settled, failed or reversed transaction sends `payment.<type>.<success|failed|reversed>`;
+    a wallet transfer sends one per side, each with its own `id` and `customerId`.
 """
 
-from sandbox.domain import customers, errors, funding, ledger, profiles
+from sandbox.domain import customers, errors, funding, ledger, outbox, profiles
 from sandbox.domain.errors import BadRequest, Gone, NotFound, Unauthorized
+from sandbox.domain.escrows import later_amount
 from sandbox.domain.funding import WALLET
 from sandbox.domain.listings import history_matching
-from sandbox.domain.money import naira_to_kobo
+from sandbox.domain.money import naira_to_kobo, rate_of
 
 # Intent status ([A] upper-case; [B] shows `pending`, `success`, `failed`, `reversed`).
 PENDING = "PENDING"
 SUCCESS = "SUCCESS"
 FAILED = "FAILED"
+REVERSED = "REVERSED"  # [B]: a settled withdrawal paid back (the sandbox's reverse helper)
 
 # transactionType: [A] DEPOSIT, ESCROW, WITHDRAWAL; [B] adds wallet_transfer on create-intent.
 DEPOSIT = "DEPOSIT"
@@ -64,6 +80,92 @@ LAST_NAMES = (
 )
 
 
+# [B] sandbox fee rule (see the module docstring): 1 % of a withdrawal, nothing on the rest.
+WITHDRAWAL_FEE_BP = 100
+MIN_INTENT_NAIRA = 100  # [B] create-intent: "deposit/transfer intent min 100"
+# [B] docs.payluk.ng/guides/payluk-test-bank: where a deposit without a card is paid on staging.
+TEST_BANK_NAME = "Payluk Test Bank"
+TEST_BANK_CODE = "000099"
+TEST_ACCOUNT_TTL_MS = 30 * 60 * 1000  # as [A]'s staging virtual account ("in 30 minutes")
+
+
+def intent_fee(kind: str, amount_kobo: int) -> int:
+    """[B] the fee of an intent, in kobo: 1 % of a withdrawal (100 on 10 000, the docs'
+    example), half a kobo rounded up; deposits, escrow deposits and wallet transfers are free."""
+    return rate_of(amount_kobo, WITHDRAWAL_FEE_BP) if kind == WITHDRAWAL else 0
+
+
+def test_account(ns, intent: dict, customer: dict) -> dict:
+    """[B] the test-bank account a deposit without a card is paid into: fixed by the intent
+    (the number comes from its id), for its amount, for 30 minutes on the namespace clock."""
+    return {
+        "bank_name": TEST_BANK_NAME,
+        "bank_code": TEST_BANK_CODE,
+        "account_number": f"{int(intent['id'], 16) % 10**10:010d}",
+        "account_name": f"PAYLUK / {customer['firstname']} {customer['lastname']}".upper(),
+        "amount": intent["amount"],
+        "expires_at_ms": intent["created_at_ms"] + TEST_ACCOUNT_TTL_MS,
+    }
+
+
+def _merchant_id(ns):
+    return (ns.get_merchant() or {}).get("id")
+
+
+def _party(ns, customer_id) -> dict:
+    """`{name, phone}` of a customer (or of the merchant's own business account)."""
+    customer = ns.get("customers", customer_id) if customer_id else None
+    if customer is None:
+        merchant = ns.get_merchant() or {}
+        return {"name": merchant.get("name"), "phone": None}
+    return {"name": f"{customer['firstname']} {customer['lastname']}", "phone": customer["phone"]}
+
+
+def transaction(intent: dict, side: str = "payer") -> dict:
+    """[B]'s transaction object of an intent (internal names, kobo): the payer's side, or for a
+    wallet transfer the receiver's (`side="receiver"`: its own id, a credit, no fee)."""
+    receiver = side == "receiver"
+    return {
+        "id": intent["receiver_transaction_id"] if receiver else intent["id"],
+        "reference": intent["reference"],
+        "amount": intent["amount"],
+        "fee": 0 if receiver else intent.get("fee", 0),
+        "currency": intent["currency"],
+        "status": intent["status"],
+        "transaction_type": intent["transaction_type"],
+        "credit_type": "CREDIT" if receiver else intent["credit_type"],
+        "customer_id": intent["recipient_id"] if receiver else intent["customer_id"],
+        "withdrawal_details": intent.get("withdrawal_details"),
+        "blockchain_details": intent.get("blockchain_details"),
+        "wallet_details": intent.get("wallet_details"),
+        "deposit_details": intent.get("deposit_details"),
+        "escrow_details": None,
+        "created_at_ms": intent["created_at_ms"],
+        "updated_at_ms": intent["updated_at_ms"],
+    }
+
+
+def as_transaction(record: dict) -> dict:
+    """[B] what verify answers for a reference: an intent's or an escrow payment's transaction."""
+    if "authorization_token" in record:
+        return transaction(record)
+    return funding.transaction(record)
+
+
+def _announce(ns, intent: dict) -> None:
+    """[B] `payment.<type>.<status>` for the intent as it is now: one event, or one per side of
+    a settled wallet transfer (sender debit, receiver credit, each with its `customerId`)."""
+    if not profiles.later(ns):
+        return
+    event = f"payment.{intent['transaction_type'].lower()}.{intent['status'].lower()}"
+    merchant_id = _merchant_id(ns)
+    sides = ["payer"]
+    if intent["transaction_type"] == WALLET_TRANSFER and intent["status"] == SUCCESS:
+        sides.append("receiver")
+    for side in sides:
+        outbox.emit_payment(ns, event, None, {**transaction(intent, side), "merchant_id": merchant_id})
+
+
 # -- intents -----------------------------------------------------------------------------------
 
 
@@ -87,6 +189,12 @@ def create_intent(ns, customer_id, data: dict, token: str) -> dict:
     (400 `Duplicate reference`); the sandbox makes one (`PSK_REF_…`) when none is sent.
     `token` is the unguessable key of the intent's authorisation page."""
     customer = customers.require_customer(ns, customer_id)
+    later = profiles.later(ns)
+    if later:  # [B]: at least 100 naira, up to 2 decimals
+        amount = later_amount(data["amount"], MIN_INTENT_NAIRA, errors.INTENT_AMOUNT_AT_LEAST_100,
+                              errors.AMOUNT_TWO_DECIMALS, errors.AMOUNT_NUMBER, errors.AMOUNT_SAFE_NUMBER)
+    else:
+        amount = naira_to_kobo(data["amount"])
     kind = data["transaction_type"]
     if kind in DEBITS:
         _require_can_withdraw(customer)
@@ -106,7 +214,8 @@ def create_intent(ns, customer_id, data: dict, token: str) -> dict:
         "id": ns.new_id(),
         "reference": reference or _new_reference(ns, REFERENCE_PREFIX),
         "customer_id": customer["id"],
-        "amount": naira_to_kobo(data["amount"]),
+        "amount": amount,
+        "fee": intent_fee(kind, amount) if later else 0,
         "currency": data.get("currency") or "NGN",
         "gateway": data.get("gateway") or DEFAULT_GATEWAY[kind],
         "transaction_type": kind,
@@ -117,13 +226,22 @@ def create_intent(ns, customer_id, data: dict, token: str) -> dict:
         "wallet_details": data.get("wallet_details"),
         "deposit_details": data.get("deposit_details"),
         "recipient_id": recipient_id,
+        "receiver_transaction_id": ns.new_id() if recipient_id else None,
         "authorization_token": token,
         "created_at_ms": now,
         "updated_at_ms": now,
         "verified_at_ms": None,
+        "test_account": None,
     }
+    if later and kind == DEPOSIT and not data.get("deposit_details") and not data.get("gateway"):
+        intent["test_account"] = test_account(ns, intent, customer)
     ns.save("intents", intent, key_field="reference")
     return intent
+
+
+def awaits_transfer(intent: dict) -> bool:
+    """[B] a test-bank deposit still waiting for its money (verify cannot settle it)."""
+    return intent["status"] == PENDING and intent.get("test_account") is not None
 
 
 def _entries(intent: dict) -> list:
@@ -132,7 +250,8 @@ def _entries(intent: dict) -> list:
     main = ledger.main_account(intent["customer_id"])
     kind = intent["transaction_type"]
     if kind == WITHDRAWAL:
-        return [(main, -amount), (ledger.external_account(PAYOUT_SOURCE), amount)]
+        fee = intent.get("fee", 0)  # [B]: amount + fee leave the wallet, the fee is Payluk's
+        return [(main, -(amount + fee)), (ledger.external_account(PAYOUT_SOURCE), amount), (ledger.FEES, fee)]
     if kind == WALLET_TRANSFER:
         return [(main, -amount), (ledger.main_account(intent["recipient_id"]), amount)]
     return [(ledger.external_account(intent["gateway"]), -amount), (main, amount)]
@@ -155,7 +274,7 @@ def verify_payment(ns, customer_id, references: list) -> list[dict]:
         if intent is not None and intent["customer_id"] == customer["id"]:
             if intent["status"] == FAILED:
                 raise BadRequest(errors.INTENT_DECLINED)
-            if intent["status"] == PENDING:
+            if intent["status"] == PENDING and not awaits_transfer(intent):
                 if intent["transaction_type"] in DEBITS:
                     _require_can_withdraw(customer)
                 entries = _entries(intent)
@@ -184,8 +303,77 @@ def verify_payment(ns, customer_id, references: list) -> list[dict]:
             record["verified_at_ms"] = now
             record["updated_at_ms"] = now
             ns.save("intents", record, key_field="reference")
+            _announce(ns, record)
         results.append(record)
     return results
+
+
+def record_decline(ns, customer_id, route: str, body) -> list[dict]:
+    """[B] a card the gateway declined (the sandbox's `card_declined` scenario) is a failed
+    transaction: `payment.<type>.failed` is sent, and nothing is charged. On verify, each of
+    the caller's pending card deposits named becomes `FAILED` (verifying it again is refused);
+    on pay-escrow, the escrows named stay payable and the failed transaction is not kept (its
+    reference stays free for a retry). A request naming nothing of the caller's records
+    nothing; [A] records nothing. `route` is `verify` or `escrow`; `body` is the raw JSON."""
+    customer = ns.get("customers", customer_id) if isinstance(customer_id, str) else None
+    if not profiles.later(ns) or customer is None or customer["status"] != "active" or not isinstance(body, dict):
+        return []
+    if route == "verify":
+        references = [body.get("reference")] + (body["references"] if isinstance(body.get("references"), list) else [])
+        failed = []
+        for reference in dict.fromkeys(r for r in references if isinstance(r, str)):
+            intent = ns.get("intents", reference)
+            if (intent is None or intent["customer_id"] != customer["id"] or intent["status"] != PENDING
+                    or intent["credit_type"] != "CREDIT" or awaits_transfer(intent)):
+                continue
+            intent.update(status=FAILED, updated_at_ms=ns.now_ms())
+            ns.save("intents", intent, key_field="reference")
+            _announce(ns, intent)
+            failed.append(intent)
+        return failed
+    return [funding.record_decline(ns, customer, body)] if route == "escrow" else []
+
+
+def test_bank_transfer(ns, reference) -> dict:
+    """[B] the payer pays into the test account of a deposit intent (a sandbox control standing
+    in for a bank transfer to the "Payluk Test Bank"): the deposit settles as verify would
+    settle a card deposit. A settled one answers again, unchanged; a declined one is refused."""
+    intent = ns.get("intents", reference) if isinstance(reference, str) else None
+    if intent is None or intent.get("test_account") is None:
+        raise BadRequest(errors.TEST_ACCOUNT_NOT_FOUND)
+    if intent["status"] == FAILED:
+        raise BadRequest(errors.INTENT_DECLINED)
+    if intent["status"] != PENDING:
+        return intent
+    customers.require_customer(ns, intent["customer_id"])
+    now = ns.now_ms()
+    ledger.post(ns, "deposit", [(ledger.external_account(TEST_BANK_NAME.replace(" ", "_")), -intent["amount"]),
+                                (ledger.main_account(intent["customer_id"]), intent["amount"])],
+                customer_id=intent["customer_id"], reference=intent["reference"])
+    intent.update(status=SUCCESS, verified_at_ms=now, updated_at_ms=now)
+    ns.save("intents", intent, key_field="reference")
+    _announce(ns, intent)
+    return intent
+
+
+def reverse_withdrawal(ns, reference) -> dict:
+    """Sandbox helper: the bank sends a settled withdrawal back. Its amount and fee return to
+    the customer's main balance in one posting; the intent becomes `REVERSED` ([B]:
+    `payment.withdrawal.reversed`). Only a settled (`SUCCESS`) withdrawal can be reversed."""
+    intent = ns.get("intents", reference) if isinstance(reference, str) else None
+    if intent is None or intent["transaction_type"] != WITHDRAWAL:
+        raise BadRequest(errors.WITHDRAWAL_NOT_FOUND)
+    if intent["status"] != SUCCESS:
+        raise BadRequest(errors.WITHDRAWAL_NOT_REVERSIBLE)
+    fee = intent.get("fee", 0)
+    ledger.post(ns, "withdrawal_reversal",
+                [(ledger.external_account(PAYOUT_SOURCE), -intent["amount"]), (ledger.FEES, -fee),
+                 (ledger.main_account(intent["customer_id"]), intent["amount"] + fee)],
+                customer_id=intent["customer_id"], reference=intent["reference"])
+    intent.update(status=REVERSED, updated_at_ms=ns.now_ms())
+    ns.save("intents", intent, key_field="reference")
+    _announce(ns, intent)
+    return intent
 
 
 def _intent_by_token(ns, token) -> dict:
@@ -205,6 +393,8 @@ def show_authorization(ns, token) -> dict:
 def authorize_intent(ns, token) -> dict:
     """The payer approves on the authorisation page: exactly what `/v1/payment/verify` does."""
     intent = _intent_by_token(ns, token)
+    if awaits_transfer(intent):  # [B] the payer pays the test-bank deposit from the page
+        return test_bank_transfer(ns, intent["reference"])
     return verify_payment(ns, intent["customer_id"], [intent["reference"]])[0]
 
 
@@ -212,13 +402,14 @@ def decline_intent(ns, token) -> dict:
     """The payer declines: a `PENDING` intent becomes `FAILED` (again: no change); a verified
     one can no longer be declined."""
     intent = _intent_by_token(ns, token)
-    if intent["status"] == SUCCESS:
+    if intent["status"] in (SUCCESS, REVERSED):
         raise BadRequest(errors.INTENT_ALREADY_VERIFIED)
     if intent["status"] == PENDING:
         now = ns.now_ms()
         intent["status"] = FAILED
         intent["updated_at_ms"] = now
         ns.save("intents", intent, key_field="reference")
+        _announce(ns, intent)  # [B] payment.<type>.failed
     return intent
 
 
@@ -314,12 +505,32 @@ def _history_record(source: dict, kind: str, credit_type: str, status: str) -> d
     }
 
 
+def _later_history(ns, mine: str) -> list[dict]:
+    """[B] the customer's transactions: their intents, the wallet transfers they received (the
+    receiver's side), staging top-ups (as `deposit`s: [B] has no top-up type) and escrow
+    payments, each as [B]'s transaction object."""
+    intents = ns.all("intents")
+    records = [transaction(i) for i in intents if i["customer_id"] == mine]
+    records += [transaction(i, "receiver") for i in intents
+                if i.get("recipient_id") == mine and i["status"] == SUCCESS and i.get("receiver_transaction_id")]
+    records += [{"id": t["id"], "reference": t["reference"], "amount": t["amount"], "fee": 0, "currency": "NGN",
+                 "status": SUCCESS, "transaction_type": DEPOSIT, "credit_type": "CREDIT", "customer_id": mine,
+                 "created_at_ms": t["created_at_ms"], "updated_at_ms": t["created_at_ms"]}
+                for t in ns.all("topups") if t["customer_id"] == mine]
+    records += [funding.transaction(p) for p in ns.all("payments") if p.get("buyer_id") == mine]
+    return records
+
+
 def payment_history(ns, customer_id, kind=None, reference=None, from_ms=None, to_ms=None) -> list[dict]:
     """The customer's money movements, newest first: their intents (any status), staging
     top-ups (`TOPUP`) and escrow payments (`ESCROW`, DEBIT); filters on type, reference and
-    an inclusive time window."""
+    an inclusive time window. [B]: `_later_history`."""
     customer = customers.require_customer(ns, customer_id)
     mine = customer["id"]
+    if profiles.later(ns):
+        records = _later_history(ns, mine)
+        records = history_matching(records, kind, reference, from_ms, to_ms)
+        return sorted(records, key=lambda r: r["created_at_ms"], reverse=True)
     records = [_history_record(i, i["transaction_type"], i["credit_type"], i["status"])
                for i in ns.all("intents") if i["customer_id"] == mine]
     records += [_history_record(t, "TOPUP", "CREDIT", SUCCESS) for t in ns.all("topups") if t["customer_id"] == mine]

@@ -15,6 +15,7 @@ from sandbox.schemas.customer import CustomerSchema
 from sandbox.schemas.escrow import EscrowSchema
 from sandbox.schemas.fast import WireSchema
 from sandbox.schemas.intent import HistoryRecordSchema
+from sandbox.schemas.payment import TransactionSchema
 from sandbox.schemas.scenario import HelperSchema, ScenarioSchema
 
 
@@ -93,6 +94,13 @@ class CategoryPageSchema(WireSchema):
 
 class HistoryPageSchema(WireSchema):
     data = fields.List(fields.Nested(HistoryRecordSchema))
+    pagination = fields.Nested(PaginationSchema)
+
+
+class TransactionPageSchema(WireSchema):
+    """[B] a page of the payment history: [B]'s transaction objects."""
+
+    data = fields.List(fields.Nested(TransactionSchema))
     pagination = fields.Nested(PaginationSchema)
 
 

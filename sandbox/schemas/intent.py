@@ -6,10 +6,10 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from sandbox.clock import parse_iso
 from sandbox.domain.funding import GATEWAYS, WALLET
 from sandbox.domain.payments import CREDIT_TYPE_OF, DEBITS, TRANSACTION_TYPES, WALLET_TRANSFER, WITHDRAWAL
-from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, Timestamp, WholeNumber, one_of
+from sandbox.schemas.base import NON_EMPTY, Naira, RawAmount, RequestSchema, Timestamp, WholeNumber, one_of
 from sandbox.schemas.customer import PageQuerySchema
 from sandbox.schemas.fast import WireSchema
-from sandbox.schemas.payment import UpperChoice
+from sandbox.schemas.payment import TransactionSchema, UpperChoice
 
 _TEN_DIGITS = validate.Regexp(r"^\d{10}$", error="must be 10 digits")
 _ELEVEN_DIGITS = validate.Regexp(r"^\d{11}$", error="must be 11 digits")
@@ -93,6 +93,15 @@ class CreateIntentSchema(RequestSchema):
             raise ValidationError(f"must be one of [{', '.join(DEPOSIT_GATEWAYS)}] for {a_kind}", "gateway")
 
 
+class CreateIntentLaterSchema(CreateIntentSchema):
+    """The body in profile 2026-10 ([B]): `amount` >= 100 with up to 2 decimals (checked by the
+    domain, in Joi's words) and a required `reference`; enums in either case."""
+
+    amount = RawAmount(required=True, metadata={"type": "number", "minimum": 100, "multipleOf": 0.01,
+                                                "description": "Naira, at least 100, at most 2 decimals"})
+    reference = fields.String(required=True, validate=_REFERENCE)
+
+
 class VerifyPaymentSchema(RequestSchema):
     """POST /v1/payment/verify: `reference`, or the [A] batch `references`, or both (the docs'
     own example sends both); [B] `otp` is accepted and ignored. Loads `references` (all of
@@ -136,6 +145,12 @@ class VerifyAccountSchema(RequestSchema):
     account_number = fields.String(data_key="accountNumber", required=True, validate=_TEN_DIGITS)
     bank_code = fields.String(data_key="bankCode", required=True, validate=NON_EMPTY)
     bank_name = fields.String(data_key="bankName", validate=NON_EMPTY)
+
+
+class TestBankTransferSchema(RequestSchema):
+    """POST /_sandbox/test-bank/transfer: the `reference` of the deposit intent paid into."""
+
+    reference = fields.String(required=True, validate=NON_EMPTY)
 
 
 class AuthorizeFormSchema(RequestSchema):
@@ -185,11 +200,13 @@ class AccountResponseSchema(WireSchema):
 
 
 CREATE_INTENT = CreateIntentSchema()
+CREATE_INTENT_LATER = CreateIntentLaterSchema()
 VERIFY_PAYMENT = VerifyPaymentSchema()
 VIRTUAL_ACCOUNT_REQUEST = VirtualAccountSchema()
 TOP_UP = TopUpSchema()
 VERIFY_ACCOUNT = VerifyAccountSchema()
 AUTHORIZE_FORM = AuthorizeFormSchema()
+TEST_BANK_TRANSFER = TestBankTransferSchema()
 INTENT_CREATED = IntentCreatedSchema()
 VERIFIED_PAYMENT = VerifiedPaymentSchema()
 VIRTUAL_ACCOUNT = VirtualAccountResponseSchema()
@@ -249,3 +266,40 @@ class HistoryRecordSchema(WireSchema):
 
 PAYMENT_HISTORY_QUERY = PaymentHistoryQuerySchema()
 HISTORY_RECORDS = HistoryRecordSchema(many=True)
+
+
+# -- [B] (profile 2026-10) answers -------------------------------------------------------------
+
+
+class TestAccountSchema(WireSchema):
+    """[B] the "Payluk Test Bank" account a deposit without a card is paid into (staging)."""
+
+    bank_name = fields.String(data_key="bankName")
+    bank_code = fields.String(data_key="bankCode")
+    account_number = fields.String(data_key="accountNumber")
+    account_name = fields.String(data_key="accountName")
+    amount = Naira()
+    expires_at_ms = Timestamp(data_key="expiresAt")
+
+
+class CheckoutConfigSchema(WireSchema):
+    """[B] what a client needs to open the checkout of a card deposit: the publishable key, the
+    intent's reference and amount, and the sandbox page standing in for the card checkout."""
+
+    public_key = fields.String(data_key="publicKey")
+    reference = fields.String()
+    amount = Naira()
+    currency = fields.String()
+    url = fields.String()
+
+
+class IntentTransactionSchema(TransactionSchema):
+    """[B] create-intent and verify: the transaction, with where to pay a deposit (`testAccount`
+    for a bank transfer to the test bank, `checkoutConfig` for a card) while it is pending."""
+
+    test_account = fields.Nested(TestAccountSchema, data_key="testAccount")
+    checkout_config = fields.Nested(CheckoutConfigSchema, data_key="checkoutConfig")
+
+
+INTENT_TRANSACTION = IntentTransactionSchema()
+INTENT_TRANSACTIONS = IntentTransactionSchema(many=True)

@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, post_load
 
 from sandbox.domain.funding import GATEWAYS
 from sandbox.ids import is_object_id
-from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, is_unsafe_number
+from sandbox.schemas.base import NON_EMPTY, Naira, RequestSchema, Timestamp, is_unsafe_number
 from sandbox.schemas.fast import WireSchema
 
 # The gateways are the domain's (sandbox/domain/funding.py); [B] and today's clients send
@@ -97,3 +97,87 @@ class PayEscrowLaterSchema(PayEscrowSchema):
 PAY_ESCROW = PayEscrowSchema()
 PAYMENT = PaymentSchema()
 WALLET_BALANCES = WalletSchema()
+
+
+# -- [B] (profile 2026-10): the transaction object -----------------------------------------------
+
+# [B]'s lower-case vocabulary; inside, the sandbox keeps [A]'s upper-case values.
+LATER_TYPES = ["deposit", "withdrawal", "wallet_transfer", "escrow"]
+LATER_STATUSES = ["pending", "success", "failed", "reversed"]
+
+
+def _lower(name: str, enum: list, **kwargs) -> fields.Function:
+    """An upper-case value dumped in [B]'s lower case."""
+    return fields.Function(lambda obj: obj[name].lower(), metadata={"type": "string", "enum": enum}, **kwargs)
+
+
+class BeneficiarySchema(WireSchema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class EscrowDetailsOutSchema(WireSchema):
+    """[B] `escrowDetails` of a pay-escrow transaction: the escrow paid and whom it pays."""
+
+    escrow_id = fields.String(data_key="escrowId")
+    beneficiary = fields.Nested(BeneficiarySchema)
+    description = fields.String(allow_none=True)
+    amount = Naira()
+    fee = Naira()
+    payment_token = fields.String(data_key="paymentToken")
+    purpose = fields.String()
+    channel = fields.String()
+    callback_url = fields.String(data_key="callbackUrl", allow_none=True)
+
+
+class WithdrawalDetailsOutSchema(WireSchema):
+    account_name = fields.String(data_key="accountName")
+    account_number = fields.String(data_key="accountNumber")
+    bank_name = fields.String(data_key="bankName")
+    bank_code = fields.String(data_key="bankCode")
+    narration = fields.String()
+
+
+class BlockchainDetailsOutSchema(WireSchema):
+    to_address = fields.String(data_key="toAddress")
+    network = fields.String()
+    token_address = fields.String(data_key="tokenAddress")
+
+
+class WalletDetailsOutSchema(WireSchema):
+    phone = fields.String()
+    name = fields.String()
+    narration = fields.String()
+
+
+class DepositDetailsOutSchema(WireSchema):
+    card_id = fields.String(data_key="cardId")
+
+
+class TransactionSchema(WireSchema):
+    """[B]'s transaction object (pay-escrow, create-intent, verify, history and the `data` of
+    `payment.*` webhooks): lower-case enums. `escrowDetails` describes the escrow paid; a
+    payment of several escrows describes the first there and lists them all under `escrows`
+    (a sandbox addition: [B] shows one escrow only)."""
+
+    id = fields.String()
+    amount = Naira()
+    reference = fields.String()
+    fee = Naira()
+    transaction_type = _lower("transaction_type", LATER_TYPES, data_key="transactionType")
+    currency = fields.String()
+    status = _lower("status", LATER_STATUSES)
+    credit_type = _lower("credit_type", ["credit", "debit"], data_key="creditType")
+    customer_id = fields.String(data_key="customerId", allow_none=True)
+    escrow_details = fields.Nested(EscrowDetailsOutSchema, data_key="escrowDetails", allow_none=True)
+    escrows = fields.List(fields.Nested(EscrowDetailsOutSchema))
+    withdrawal_details = fields.Nested(WithdrawalDetailsOutSchema, data_key="withdrawalDetails", allow_none=True)
+    wallet_details = fields.Nested(WalletDetailsOutSchema, data_key="walletDetails", allow_none=True)
+    blockchain_details = fields.Nested(BlockchainDetailsOutSchema, data_key="blockchainDetails", allow_none=True)
+    deposit_details = fields.Nested(DepositDetailsOutSchema, data_key="depositDetails", allow_none=True)
+    created_at_ms = Timestamp(data_key="createdAt")
+    updated_at_ms = Timestamp(data_key="updatedAt")
+
+
+TRANSACTION = TransactionSchema()
+TRANSACTIONS = TransactionSchema(many=True)

@@ -37,7 +37,7 @@ class WebhookConfigOut(WireSchema):
 class EventOut(WireSchema):
     id = fields.String()
     type = fields.String(data_key="event")
-    escrow_id = fields.String(data_key="escrowId")
+    escrow_id = fields.String(data_key="escrowId", allow_none=True)  # none: a [B] payment of no escrow
     at_ms = Timestamp(data_key="timestamp")
     status = fields.String()
     attempts = fields.Integer()

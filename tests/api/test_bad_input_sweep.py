@@ -301,6 +301,8 @@ SPECS = {
     ("POST", "/_sandbox/helpers/fund-customer"): Spec(
         "/_sandbox/helpers/fund-customer", None, lambda w: {"customerId": w.customer, "amount": 1000},
         required="customerId", amount="whole", field="customerId"),
+    ("POST", "/_sandbox/helpers/reverse-withdrawal"): Spec(
+        "/_sandbox/helpers/reverse-withdrawal", None, lambda w: {"reference": w.reference}, required="reference"),
     ("GET", "/_sandbox/ledger"): Spec("/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"): Spec("/_sandbox/invariants"),
     ("GET", "/_sandbox/merchant"): Spec("/_sandbox/merchant"),

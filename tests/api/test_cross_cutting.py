@@ -92,6 +92,7 @@ ROUTES = [
     ("POST", "/_sandbox/helpers/block-customer"),
     ("POST", "/_sandbox/helpers/unblock-customer"),
     ("POST", "/_sandbox/helpers/fund-customer"),
+    ("POST", "/_sandbox/helpers/reverse-withdrawal"),
     ("GET", "/_sandbox/ledger"),
     ("GET", "/_sandbox/invariants"),
     ("GET", "/_sandbox/merchant"),
@@ -112,6 +113,7 @@ LATER_ROUTES = [
     ("GET", "/v1/payment/verify-phone/08031230031"),
     ("GET", "/v1/payment/deposit/wallet"),
     ("GET", "/v1/payment/get-master-wallet-address"),
+    ("POST", "/_sandbox/test-bank/transfer"),
 ]
 KEYED_ROUTES = ROUTES + LATER_ROUTES
 CUSTOMER_ROUTES = [r for r in ROUTES if r[1].startswith(("/v1/escrow/create", "/v1/escrow/milestone/create",

@@ -388,11 +388,12 @@ def test_merchant_wallet__payment_webhook_events(later):
     assert http.post(f"/v1/escrow/confirm-payment/{escrow['id']}", customer=BUYER).status == 200
     events = http.get(f"/_sandbox/events?escrowId={escrow['id']}").data["data"]
     assert [e["event"] for e in events] == ["escrow.created", "escrow.pending", "escrow.ongoing",
+                                            "payment.escrow.success",  # the buyer's (part 2: payments)
                                             "payment.commission.success", "payment.delivery.success",
                                             "escrow.completed"]
     transactions = {t["transactionType"]: t for t in http.get("/v1/merchant/transactions").data["data"]}
-    commission = events[3]["payload"]
+    commission = events[4]["payload"]
     assert commission["event"] == "payment.commission.success"
     assert commission["data"] == {**transactions["commission"], "customerId": None, "environment": "test",
                                   "merchantId": "665f1b2c9a1e4d0012ab3c01"}
-    assert events[4]["payload"]["data"]["amount"] == 1000
+    assert events[5]["payload"]["data"]["amount"] == 1000

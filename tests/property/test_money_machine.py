@@ -566,11 +566,16 @@ class MoneyMachine(RuleBasedStateMachine):
     def create_withdrawal(self, escrow_id, aim, draw):
         """A withdrawal intent for a share of the balance now (verified later, when it may differ)."""
         who, percent = draw("who", st.sampled_from(CUSTOMERS)), draw("percent", st.sampled_from([1, 50, 100, 101, 200]))
-        amount = max(1, self.main[who] // NAIRA * percent // 100)
-        data = self.attempt("create_withdrawal", True, "POST", "/v1/payment/create-intent", customer=who, json={
-            "amount": amount, "transactionType": "withdrawal", "withdrawalDetails": WITHDRAWAL_DETAILS})
-        assert (kobo(data["amount"]), data["status"]) == (amount * NAIRA, "PENDING")
-        self.intents[data["reference"]] = {"customer": who, "amount": amount * NAIRA, "done": False}
+        amount = max(100 if self.later else 1, self.main[who] // NAIRA * percent // 100)
+        body = {"amount": amount, "transactionType": "withdrawal", "withdrawalDetails": WITHDRAWAL_DETAILS}
+        if self.later:  # 2026-10: a caller's reference is required; a withdrawal costs 1 % (half a kobo up)
+            body["reference"] = f"wd_{len(self.intents)}"
+        fee = (amount * NAIRA * 2 * 100 + 10_000) // 20_000 if self.later else 0
+        data = self.attempt("create_withdrawal", True, "POST", "/v1/payment/create-intent", customer=who, json=body)
+        assert (kobo(data["amount"]), data["status"]) == (amount * NAIRA, "pending" if self.later else "PENDING")
+        if self.later:
+            assert kobo(data["fee"]) == fee
+        self.intents[data["reference"]] = {"customer": who, "amount": amount * NAIRA + fee, "fee": fee, "done": False}
 
     def verify_withdrawal(self, escrow_id, aim, draw):
         """Verify a withdrawal intent (again, sometimes): it pays out only if the balance covers it."""
@@ -584,8 +589,9 @@ class MoneyMachine(RuleBasedStateMachine):
                             why="again" if done else ("" if ok else "insufficient"),
                             customer=who, json={"reference": reference})
         if ok:
-            assert data["status"] == "SUCCESS"
+            assert data["status"] == ("success" if self.later else "SUCCESS")
             self.main[who] -= 0 if done else intent["amount"]
+            self.fees += 0 if done else intent["fee"]
             intent["done"] = True
 
     # -- operations: before funding -------------------------------------------------------------
@@ -678,7 +684,7 @@ class MoneyMachine(RuleBasedStateMachine):
                             json=pay_body(escrow.id, gateway, **extra))
         if not ok:
             return None
-        assert (kobo(data["amount"]), data["status"]) == (charge, "SUCCESS")
+        assert (kobo(data["amount"]), data["status"]) == (charge, "success" if self.later else "SUCCESS")
         self.main[payer] -= charge if gateway == "WALLET" else 0
         if copied:  # the payment funded a copy: the buyer's newest escrow, one the model has not seen
             newest = self.send("GET", "/v1/escrow/transactions?type=buy&limit=1", customer=payer).data["data"][0]
