@@ -235,7 +235,9 @@ behaviour(AREA, "Vault escrows cannot be disputed", ABSENT, B("concepts/vault-es
 AREA = "Customers & wallet"
 route(AREA, "POST", "/v1/customer/create", EMULATED, A("api-reference/merchant-customers/create-merchant-customer"),
       "super-admin key; `countryId` optional ([B]); e-mails unique per namespace "
-      "(400 `A customer with this email already exists`); answers both `id` and `customerId`")
+      "(400 `A customer with this email already exists`); answers both `id` and `customerId`",
+      later_choice="`countryId` checked against the country list when sent (400 `Country not found`); a "
+                   "`customer-id` header on customer management → 400 `customer-id is not allowed in request header`")
 route(AREA, "GET", "/v1/customers", EMULATED, A("api-reference/merchant-customers/list-merchant-customers"),
       "`pagination` before `data` as documented; [B] `?email=` / `?phone=` look-ups (`phone` matches with or "
       "without `+234`/`234`/`0`)")
@@ -246,14 +248,19 @@ route(AREA, "GET", "/v1/customer/{customerId}", EMULATED, "sandbox alias",
       "the same view as `/v1/customer/get/{customerId}`")
 route(AREA, "PUT", "/v1/customer/permissions/{customerId}", EMULATED,
       A("api-reference/merchant-customers/update-customer-permissions"),
-      "`canBuy`, `canSell`, [B] `canWithdraw`, enforced on pay, create and withdraw with 401 `Access denied`")
+      "`canBuy`, `canSell`, [B] `canWithdraw`, enforced on pay, create and withdraw with 401 `Access denied`",
+      later_choice="answers the whole [B] customer object (so do block and unblock)")
 route(AREA, "PUT", "/v1/customer/block/{customerId}", EMULATED, A("api-reference/merchant-customers/block-customer"),
       "optional `reason`; a blocked customer is refused wherever it is the `customer-id`; money released "
       "to it as a seller or beneficiary still arrives")
 route(AREA, "PUT", "/v1/customer/unblock/{customerId}", EMULATED, A("api-reference/merchant-customers/overview"))
 route(AREA, "GET", "/v1/wallet", EMULATED, A("api-reference/merchant-customers/get-customer-wallet"),
-      "held funds show in the **buyer's** `escrowBalance` (undocumented whose); `currency: \"NGN\"`")
-route(AREA, "PUT", "/v1/customer/update/{customerId}", ABSENT, B(), later=NOT_EMULATED)
+      "held funds show in the **buyer's** `escrowBalance` (undocumented whose); `currency: \"NGN\"`",
+      later_choice="with `id` (the customer's: one wallet each), `createdAt` (the customer's) and `updatedAt` (its "
+                   "last movement)")
+route(AREA, "PUT", "/v1/customer/update/{customerId}", ABSENT, B(), later=EMULATED,
+      later_choice="≥ 1 of `firstname`, `lastname`, `email` (e-mails unique); no `customer-id`; `Customer updated "
+                   "successfully` with the customer (wording undocumented)")
 route(AREA, "GET", "/v1/merchant/balance", ABSENT, B("api-reference/merchant-account/balance"), later=EMULATED,
       later_choice="the wallet shape (`escrowBalance` always 0) with `id` (the merchant's), `createdAt`, "
                    "`updatedAt`; super-admin key, no `customer-id`")
@@ -264,34 +271,62 @@ route(AREA, "GET", "/v1/merchant/transactions", ABSENT, B("api-reference/merchan
 behaviour(AREA, "Super-admin keys for merchant-customer routes", EMULATED,
           A("api-reference/merchant-customers/overview"),
           "every `sk_test_` key is a super-admin merchant except `sk_test_limited_…` (401 `Access denied`)")
-behaviour(AREA, "[B]'s stricter super-admin rule (payments, cards, whitelist, …)", ABSENT, B("authentication"), later=NOT_EMULATED)
+behaviour(AREA, "[B]'s stricter super-admin rule (payments, cards, whitelist, …)", ABSENT, B("authentication"),
+          later=EMULATED, later_choice="an `sk_test_limited_…` key may call only the escrow, milestone-escrow and "
+          "category routes (milestone confirm included: read as part of the milestone group); everything else → "
+          "401 `Access denied`, after the header and body checks")
 
 # -- Payments -------------------------------------------------------------------------------------
 AREA = "Payments"
 route(AREA, "POST", "/v1/payment/escrow", EMULATED, A("api-reference/payments/pay-escrow-buy"),
       "`gateway` case-insensitive, default `card` ([B]); `WALLET` debits the main balance, card/bank gateways "
       "always succeed; answers [A]'s `{reference, status: \"SUCCESS\", amount}`; same `reference` again → the "
-      "first answer, no second charge; a reference used elsewhere → 400 `Duplicate reference`")
+      "first answer, no second charge; a reference used elsewhere → 400 `Duplicate reference`",
+      later_choice="answers [B]'s transaction (`id, amount, reference, fee` (the buyer's share)`, transactionType: "
+                   "\"escrow\", currency, escrowDetails {…}, status: \"success\", creditType: \"debit\", createdAt, "
+                   "updatedAt`; several escrows: `escrowDetails` of the first and an `escrows` list); a `cardId` sent must "
+                   "be the buyer's (400 `Card not found`); `payment.escrow.success`; a declined card is "
+                   "`payment.escrow.failed`, nothing kept")
 route(AREA, "POST", "/v1/payment/create-intent", EMULATED, A("api-reference/payments/create-payment-intent"),
       "deposit, escrow deposit, withdrawal ([B] wallet transfer too); `gateway` defaults to `CARD` for "
-      "deposits and `WALLET` for withdrawals; balances checked at verify; no fees ([A]); [A]'s upper-case enums")
+      "deposits and `WALLET` for withdrawals; balances checked at verify; no fees ([A]); [A]'s upper-case enums",
+      later_choice="[B]'s body (`amount` ≥ 100, `reference` required, lower-case types, the details objects) and "
+                   "answer with `fee`: withdrawals 1 % (half a kobo up; the docs' 100 on 10,000), deposits and wallet "
+                   "transfers free (sandbox rule); a deposit without a card answers a `testAccount` (\"Payluk Test "
+                   "Bank\", code `000099`, 30 minutes), a card deposit a `checkoutConfig` (the sandbox authorisation "
+                   "page); `wallet_transfer` moves money to the customer whose phone is given")
 route(AREA, "POST", "/v1/payment/verify", EMULATED, A("api-reference/payments/verify-payment"),
       "`reference` or a batch `references` (all or nothing); verifying again changes nothing; [B] `otp` "
-      "accepted, never required; a declined intent → 400 `Payment intent was declined`")
+      "accepted, never required; a declined intent → 400 `Payment intent was declined`",
+      later_choice="answers the transaction with its `fee`; a test-bank deposit stays `pending` until "
+                   "`POST /_sandbox/test-bank/transfer` (or the authorisation page) pays it in; withdrawals debit "
+                   "amount + fee; `POST /_sandbox/helpers/reverse-withdrawal` reverses a settled one")
 route(AREA, "POST", "/v1/payment/virtual-account", PARTIAL, A("api-reference/payments/generate-virtual-account"),
-      "the docs' sandbox bank details; nothing can be paid into it; [B]'s 410 Gone is not emulated")
+      "the docs' sandbox bank details; nothing can be paid into it", later=EMULATED,
+      later_choice="410 `This route has been deprecated` (Payluk prints only \"Gone\"), before anything is read")
 route(AREA, "POST", "/v1/payment/topup", EMULATED, A("api-reference/payments/top-up-virtual-account-staging-only"),
-      "any positive whole amount ([B]'s 1,000–100,000 range is off); once per rolling 24 h per customer on "
-      "the namespace clock (401 `You can only top up your account once a day`)")
+      "any positive whole amount; once per rolling 24 h per customer on the namespace clock (401 `You can only "
+      "top up your account once a day`)", later_choice="1,000–100,000 (Joi's wording), checked before the daily "
+      "rule (a refused top-up leaves the day unused)")
 route(AREA, "POST", "/v1/payment/verify-account", EMULATED, A("api-reference/payments/verify-account-number"),
       "deterministic account name (`0123456789` → `ADA EZE`); `0000000000` is not found")
 route(AREA, "GET", "/v1/payment/history", EMULATED, B(),
       "the customer's intents, top-ups and escrow payments; paged, or a flat array with `reference` / "
-      "`fromDate` / `toDate`")
-route(AREA, "GET", "/v1/payment/bank-list", ABSENT, B("api-reference/payments/get-bank-list"), later=NOT_EMULATED)
-route(AREA, "GET", "/v1/payment/verify-phone/{phone}", ABSENT, B(), later=NOT_EMULATED)
-route(AREA, "GET", "/v1/payment/deposit/wallet", ABSENT, B("changelog"),
-      "no cNGN rail: no master deposit address", later=NOT_EMULATED)
+      "`fromDate` / `toDate`", later_choice="[B]'s transaction objects, lower-case types (a top-up is a "
+      "`deposit`), transfers received included")
+route(AREA, "GET", "/v1/payment/bank-list", ABSENT, B("api-reference/payments/get-bank-list"), later=EMULATED,
+      later_choice="26 banks `[{name, code}]`, sorted: CBN codes for commercial banks, NIBSS NIP codes for "
+                   "microfinance banks and wallets; `customer-id` required (§1's rule for `/v1/payment/*`; §5.5 "
+                   "says none)")
+route(AREA, "GET", "/v1/payment/verify-phone/{phone}", ABSENT, B(), later=EMULATED,
+      later_choice="`{phone, exists, customerId, name}` (no match is `exists: false`, not an error; shape "
+                   "undocumented); with or without `+234` / `0`")
+route(AREA, "GET", "/v1/payment/deposit/wallet", ABSENT, B("changelog"), later=EMULATED,
+      later_choice="a per-key `0x…` address (BSC testnet, chain 97, cNGN), `explorerUrl` on testnet.bscscan.com; "
+                   "`qrCode` an SVG data URL showing the address (no QR library: it does not scan); nothing can be "
+                   "deposited to it")
+route(AREA, "GET", "/v1/payment/get-master-wallet-address", ABSENT, B("changelog"), later=EMULATED,
+      later_choice="the changelog's other name for `/v1/payment/deposit/wallet`, the same answer")
 behaviour(AREA, "`Amount mismatch` check on pay-escrow", ABSENT, B("api-reference/payments/pay-escrow-buy"),
           "`amount` is accepted and not checked", later=EMULATED,
           later_choice="`amount` required (`\"amount\" is required`) and equal to Σ amount + buyer's fee share + "
@@ -374,7 +409,10 @@ behaviour(AREA, "`escrow.split`, `payment.commission.success`, `payment.delivery
           later_choice="`payment.*` data: the transaction with `customerId: null`, `environment`, `merchantId` (a "
                        "vault's commission posts no event)")
 behaviour(AREA, "Other `payment.*` events (deposit, withdrawal, transfer, escrow)", ABSENT, B("concepts/webhooks"),
-          later=NOT_EMULATED)
+          later=EMULATED, later_choice="`payment.<type>.<success|failed|reversed>` with [B]'s `data`; a wallet "
+          "transfer is one event per side, each with its own transaction id and `customerId`; `failed` from the "
+          "`card_declined` scenario and a declined authorisation page, `reversed` from "
+          "`POST /_sandbox/helpers/reverse-withdrawal`")
 
 # -- Auth & headers -------------------------------------------------------------------------------
 AREA = "Auth & headers"
@@ -398,7 +436,8 @@ behaviour(AREA, "Optional `customer-id` on escrow and category routes (merchant 
                        "fixture merchant with `business: false` → 401 `Merchant cannot create escrow for itself via "
                        "API` on create; a buyer paying their own escrow is not refused ([B] refuses it on live only)")
 behaviour(AREA, "Publishable keys `pk_test_…`", EMULATED, "SDK source", "checkout only")
-behaviour(AREA, "Production IP allow-list (403 `Unauthorized IP address`)", ABSENT, B("authentication"), later=NOT_EMULATED)
+behaviour(AREA, "Production IP allow-list (403 `Unauthorized IP address`)", ABSENT, B("authentication"),
+          later=NOT_EMULATED, later_choice="production only: staging, which the sandbox is, never checks it")
 behaviour(AREA, "Rate limit: 10 requests per minute per key (429 `Too many request`)", PARTIAL, B("introduction"),
           "only as the `rate_limited` scenario, with Payluk's body and `RateLimit` headers",
           later=EMULATED, later_choice="a per-namespace setting, off by default (a CI suite is not throttled by "
@@ -447,8 +486,12 @@ behaviour(AREA, "Staging top-up once a day", EMULATED, A("api-reference/payments
 behaviour(AREA, "Staging virtual account (`SAFE HAVEN SANDBOX BANK`)", PARTIAL,
           A("api-reference/payments/generate-virtual-account"), "details only; nothing can be paid into it")
 behaviour(AREA, "Payluk Test Bank `testAccount` on deposit intents", ABSENT, B("guides/payluk-test-bank"),
-          "deposit intents answer an `authorizationUrl` to a sandbox Authorize / Decline page", later=NOT_EMULATED)
-behaviour(AREA, "cNGN testnet rail", ABSENT, B("guides/testnet-cngn-setup"), later=NOT_EMULATED)
+          "deposit intents answer an `authorizationUrl` to a sandbox Authorize / Decline page", later=EMULATED,
+          later_choice="`testAccount {bankName: \"Payluk Test Bank\", bankCode: \"000099\", accountNumber, accountName, "
+                       "amount, expiresAt}`; `POST /_sandbox/test-bank/transfer {reference}` pays it in")
+behaviour(AREA, "cNGN testnet rail", ABSENT, B("guides/testnet-cngn-setup"), later=NOT_EMULATED,
+          later_choice="a blockchain (BSC testnet) is outside an offline sandbox: the deposit address is answered, "
+                       "nothing can arrive at it; move money with top-ups, deposits or the fund-customer helper")
 behaviour(AREA, "Short claim windows (`deliveryTimeline: minutes`)", EMULATED, A("concepts/escrow-lifecycle"),
           "any window can be reached at once by moving the namespace clock")
 behaviour(AREA, "Test cards, magic amounts, forced outcomes", PARTIAL, "undocumented",

@@ -209,7 +209,7 @@ def test_get_wallet__2026_06_unchanged(api):
 def test_can_withdraw__false_refuses_withdrawals(later):
     http = later.http
     assert http.put(f"/v1/customer/permissions/{BUYER}", json={"canWithdraw": False}).status == 200
-    body = {"amount": 1000, "transactionType": "withdrawal", "withdrawalDetails": {
+    body = {"amount": 1000, "reference": "wd_can_withdraw", "transactionType": "withdrawal", "withdrawalDetails": {
         "accountName": "ADA EZE", "accountNumber": "0123456789", "bankName": "Access Bank", "bankCode": "044"}}
     later.error(http.post("/v1/payment/create-intent", customer=BUYER, json=body), 401, E.ACCESS_DENIED)
     assert http.put(f"/v1/customer/permissions/{BUYER}", json={"canWithdraw": True}).status == 200

@@ -64,11 +64,12 @@ def test_the_checks_can_fail(app):
     assert ("GET", "/v1/escrow/milestone/{}") in served
     assert ("PUT", "/v1/escrow/additional-fee/{}") not in served
     assert ("PUT", "/v1/escrow/additional-fee/{}") in served_routes(app, "2026-10")
-    assert ("GET", "/v1/payment/bank-list") not in served_routes(app, "2026-10")
+    assert ("GET", "/v1/payment/bank-list") not in served_routes(app)
+    assert ("GET", "/v1/payment/bank-list") in served_routes(app, "2026-10")
     assert ("POST", "/v1/escrow/milestone/confirm/{}/{}") in documented(EMULATED)
     assert ("PUT", "/v1/escrow/additional-fee/{}") in documented(ABSENT)
     assert ("PUT", "/v1/escrow/additional-fee/{}") in documented(EMULATED, profile="2026-10")
-    assert ("GET", "/v1/payment/bank-list") in documented(NOT_EMULATED, profile="2026-10")
+    assert ("GET", "/api/v1/escrow/transactions") in documented(NOT_EMULATED, profile="2026-10")
 
 
 def test_entries_are_well_formed():
