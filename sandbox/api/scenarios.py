@@ -296,14 +296,14 @@ def put_maintenance():
 # -- the test helpers ------------------------------------------------------------------------
 
 
-def helper(name: str, summary: str, data, body):
+def helper(name: str, summary: str, data, body, errors=((404, E.CUSTOMER_NOT_FOUND),)):
     """The route and doc of test helper `name` (its path, status and message are the catalogue's,
-    controlplane/faults.py); each refuses an unknown customer."""
+    controlplane/faults.py); `errors`, its own refusals (an unknown customer by default)."""
     spec = faults.HELPER[name]
 
     def register(view):
         documented = doc(Tag.CONTROLS, summary, data=data, status=spec.status, message=spec.message, body=body,
-                         errors=((404, E.CUSTOMER_NOT_FOUND),))(view)
+                         errors=errors)(view)
         return bp.post(spec.path)(documented)
 
     return register
@@ -335,14 +335,12 @@ def fund_customer():
     return _helper_reply("fund-customer", WALLET_BALANCES.dump(wallet))
 
 
-# Not in faults.HELPERS (the catalogue): documented on its route only.
-@bp.post("/_sandbox/helpers/reverse-withdrawal")
-@doc(Tag.CONTROLS, "Reverse a settled withdrawal: amount and fee back to the customer (test helper)",
-     data=pay.TransactionSchema, message="Withdrawal reversed successfully", body=itn.TestBankTransferSchema,
-     errors=((400, E.WITHDRAWAL_NOT_FOUND), (400, E.WITHDRAWAL_NOT_REVERSIBLE)))
+@helper("reverse-withdrawal", "Reverse a settled withdrawal: amount and fee back to the customer (test helper)",
+        pay.TransactionSchema, itn.TestBankTransferSchema,
+        errors=((400, E.WITHDRAWAL_NOT_FOUND), (400, E.WITHDRAWAL_NOT_REVERSIBLE)))
 def reverse_withdrawal():
     """The bank returns a withdrawal's money: the intent becomes `REVERSED` (profile 2026-10:
     `payment.withdrawal.reversed`)."""
     data = load(itn.TEST_BANK_TRANSFER, json_body())
     intent = call(payments.reverse_withdrawal, data["reference"])
-    return envelope(200, "Withdrawal reversed successfully", pay.TRANSACTION.dump(payments.transaction(intent)))
+    return _helper_reply("reverse-withdrawal", pay.TRANSACTION.dump(payments.transaction(intent)))

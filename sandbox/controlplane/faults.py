@@ -114,9 +114,11 @@ SCENARIOS = (
     Scenario(
         name="card_declined",
         outcome=REFUSE,
-        description="The card gateway refuses the charge. Nothing is created, charged or changed. "
-                    "A wallet payment has no card to decline: it is processed normally (use "
-                    "insufficient_funds to fail a wallet payment).",
+        description="The card gateway refuses the charge. Nothing is charged or changed (under API "
+                    "profile 2026-10 the refusal is recorded as a failed transaction with its "
+                    "`payment.<type>.failed` event, as Payluk reports a declined card). A wallet payment "
+                    "has no card to decline: it is processed normally (use insufficient_funds to fail a "
+                    "wallet payment).",
         applies_to=PAYMENT_ROUTES,
         committed=False,
         reference_prefix="sbx_decline_",
@@ -397,6 +399,15 @@ HELPERS = (
         body={"customerId": "required: the customer's 24-hex id",
               "amount": "required: whole naira, 1 to 1000000000000"},
         message="Customer funded successfully",
+    ),
+    Helper(
+        name="reverse-withdrawal",
+        path="/_sandbox/helpers/reverse-withdrawal",
+        description="The bank returns a settled withdrawal: its amount and fee go back to the customer's "
+                    "main balance (one balanced posting) and the intent becomes `REVERSED`; under API "
+                    "profile 2026-10 with a `payment.withdrawal.reversed` event. Answers the transaction.",
+        body={"reference": "required: the withdrawal's reference"},
+        message="Withdrawal reversed successfully",
     ),
 )
 HELPER = {h.name: h for h in HELPERS}

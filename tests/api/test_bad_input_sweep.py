@@ -256,6 +256,11 @@ SPECS = {
     ("GET", "/_sandbox/profile"): Spec("/_sandbox/profile"),
     ("PUT", "/_sandbox/profile"): Spec("/_sandbox/profile", None, lambda w: {"profile": "2026-10"}, required="profile",
                                        field="profile"),
+    ("GET", "/_sandbox/rate-limit"): Spec("/_sandbox/rate-limit"),
+    ("PUT", "/_sandbox/rate-limit"): Spec("/_sandbox/rate-limit", None, lambda w: {"enabled": False}, required="enabled"),
+    ("GET", "/_sandbox/maintenance"): Spec("/_sandbox/maintenance"),
+    ("PUT", "/_sandbox/maintenance"): Spec("/_sandbox/maintenance", None, lambda w: {"enabled": False},
+                                           required="enabled"),
     ("POST", "/_sandbox/clock/advance"): Spec(
         "/_sandbox/clock/advance", None, lambda w: {"duration": "PT1M"}, field="duration"),
     ("POST", "/_sandbox/clock/set"): Spec(

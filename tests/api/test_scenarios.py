@@ -20,7 +20,7 @@ PK = "pk_test_suite"  # pairs with tests.conftest.KEY
 NAMES = ["card_declined", "insufficient_funds", "gateway_timeout", "server_error", "latency", "rate_limited",
          "response_lost", "maintenance"]
 KNOWN = ", ".join(NAMES)
-HELPERS = ["block-customer", "unblock-customer", "fund-customer"]
+HELPERS = ["block-customer", "unblock-customer", "fund-customer", "reverse-withdrawal"]
 DEPOSIT = {"amount": 50000, "gateway": "PAYSTACK", "currency": "NGN", "transactionType": "DEPOSIT"}
 ESCROW_FIELDS = {"amount": "150000", "purpose": "Phone", "whoPays": "both"}
 CHARGE = 151875  # 150 000 + half of the 3 750 fee

@@ -16,7 +16,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from tests.conftest import ROOT, running_server
 
@@ -91,7 +91,10 @@ class EscrowJourneys(journeys.as_state_machine()):
         return {"base_url": self.base_url, "headers": {"Authorization": f"Bearer {JOURNEY_KEY}"}}
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
-        case.validate_response(response, excluded_checks=EXCLUDED, transport_kwargs=kwargs)
+        # Also left out here: negative_data_rejection. A link fills the body from an earlier answer,
+        # which can turn a generated invalid body ("random bytes") into a valid one that is rightly
+        # accepted (seen: a pay-escrow with a linked escrowId); negative cases are test_operation's.
+        case.validate_response(response, excluded_checks=[*EXCLUDED, negative_data_rejection], transport_kwargs=kwargs)
 
 
 def test_escrow_journeys(fuzz_server):
