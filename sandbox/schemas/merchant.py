@@ -7,21 +7,14 @@ from sandbox.domain.merchant import MAX_COMMISSION_BP, TRANSACTION_TYPES
 from sandbox.domain.money import percent_to_wire
 from sandbox.schemas.answers import PaginationSchema
 from sandbox.schemas.base import NON_EMPTY, Hundredths, Naira, RequestSchema, Timestamp, one_of
-from sandbox.schemas.customer import PageQuerySchema
+from sandbox.schemas.customer import PageQuerySchema, WalletLaterSchema
 from sandbox.schemas.fast import WireSchema
 from sandbox.schemas.intent import DateOrInstant
 
 
-class MerchantWalletSchema(WireSchema):
+class MerchantWalletSchema(WalletLaterSchema):
     """GET /v1/merchant/balance: the [B] wallet shape (`escrowBalance` is always 0: the merchant
     never pays into an escrow)."""
-
-    id = fields.String()
-    main = Naira(data_key="mainBalance")
-    escrow = Naira(data_key="escrowBalance")
-    currency = fields.Constant("NGN")
-    created_at_ms = Timestamp(data_key="createdAt")
-    updated_at_ms = Timestamp(data_key="updatedAt")
 
 
 class TransactionEscrowSchema(WireSchema):
