@@ -49,6 +49,8 @@ def test_replicas_share_the_compose_redis():
     assert first == second, "the replicas run the same image, command and settings"
     config = _replica_config(first)
     assert (config.host, config.port, config.workers) == ("0.0.0.0", 8080, 2)
+    # Served beyond loopback: compose refuses to start without a control token (`${X:?message}`).
+    assert re.fullmatch(r"\$\{SANDBOX_CONTROL_TOKEN:\?.+\}", first["environment"]["SANDBOX_CONTROL_TOKEN"])
     store = re.fullmatch(r"redis://([\w.-]+):(\d+)/(\d+)", config.store)
     assert store, config.store
     redis_host, redis_port = store.group(1), int(store.group(2))

@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from sandbox.api.documented import INTRODUCED, super_admin_only
 from sandbox.domain import profiles
 from sandbox.domain.errors import (
-    CONTROL_TOKEN_REQUIRED, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, Unauthorized,
+    CONTROL_TOKEN_NEEDED, CONTROL_TOKEN_REQUIRED, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, Unauthorized,
 )
 
 TEST_KEY = re.compile(r"^sk_test_[A-Za-z0-9_\-]{1,200}$")
@@ -39,9 +39,19 @@ def secret_key(req=None) -> str:
 CONTROL_PREFIX = "/_sandbox"
 
 
-def require_admin() -> None:
-    """Admin-wide controls (every namespace at once) need the control token when one is set."""
-    token = current_app.extensions["sandbox"].config.control_token
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def require_admin(destroys_others: bool = False) -> None:
+    """Admin-wide controls (every namespace at once) need the control token when one is set.
+    `destroys_others` (a reset of every namespace, a fork that replaces another key's): on a
+    server listening beyond loopback (a container, a shared host) they need a token even when
+    none is configured — refused with a 403 saying how to set one — so nobody who can merely
+    reach a shared sandbox wipes every team's namespaces."""
+    config = current_app.extensions["sandbox"].config
+    token = config.control_token
+    if destroys_others and not token and config.host not in LOOPBACK_HOSTS:
+        raise Forbidden(CONTROL_TOKEN_NEEDED)
     # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
     # A header arrives as latin-1 text, i.e. its raw bytes; a token with UTF-8 in it matches them.
     sent = request.headers.get("X-Sandbox-Token", "").encode("latin-1", "replace")

@@ -208,12 +208,12 @@ def _parties(parties: dict) -> dict:
 @doc(Tag.CONTROLS, "Rebuild the namespace from a fixture set (?all=true: drop every namespace)",
      data=out.ResetResultSchema, message=("Sandbox reset successfully", "Every namespace reset"),
      body=ctl.ResetSchema, query=ctl.ResetQuerySchema,
-     errors=((400, E.RESET_ALL_NO_OPTIONS),))
+     errors=((400, E.RESET_ALL_NO_OPTIONS), (403, E.CONTROL_TOKEN_NEEDED)))
 def reset():
     options = load(RESET, json_body())
     store = _sandbox().store
     if load(RESET_QUERY, request.args.to_dict()).get("all"):
-        require_admin()
+        require_admin(destroys_others=True)
         return envelope(200, "Every namespace reset", {"namespaces": controls.reset_all(store, options)})
     return envelope(200, "Sandbox reset successfully", _parties(controls.reset(store, g.key, **options)))
 
@@ -306,11 +306,13 @@ def import_state():
 @bp.post("/_sandbox/fork")
 @doc(Tag.CONTROLS, "Copy the namespace into another key's", data=out.ForkResultSchema, status=201,
      message="Namespace forked successfully", body=ctl.ForkSchema,
-     errors=((400, E.FORK_INTO_ITSELF), (400, E.FORK_TARGET_TAKEN)))
+     errors=((400, E.FORK_INTO_ITSELF), (400, E.FORK_TARGET_TAKEN), (403, E.CONTROL_TOKEN_NEEDED)))
 def fork():
     """Copy this namespace, exactly, into another key's (refused if that key already has
     data, unless `replace: true`)."""
     body = load(FORK, json_body())
+    if body["replace"] and body["key"] in _sandbox().store.keys():
+        require_admin(destroys_others=True)  # (a fork into a new key stays open)
     return envelope(201, "Namespace forked successfully",
                     controls.fork(_sandbox().store, g.key, body["key"], body["replace"]))
 

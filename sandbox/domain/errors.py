@@ -42,6 +42,10 @@ CUSTOMER_EMAIL_TAKEN = "A customer with this email already exists"
 DUPLICATE_REFERENCE = "Duplicate reference"
 ROUTE_NOT_FOUND = "Route not found"
 CONTROL_TOKEN_REQUIRED = "Sandbox control token required (X-Sandbox-Token)"
+# sandbox, 403: a control that destroys other keys' namespaces, on a server reachable beyond loopback.
+CONTROL_TOKEN_NEEDED = ("This control changes other keys' namespaces: on a sandbox listening beyond loopback it "
+                        "needs a control token (start it with --control-token or SANDBOX_CONTROL_TOKEN, then send "
+                        "X-Sandbox-Token)")
 LIST_TYPE_REQUIRED = '"type" must be one of [sales, buy]'
 TOO_MANY_IMAGES = '"imageUrl" must contain at most 5 images'
 DUPLICATE_ESCROW_IDS = '"escrowDetails.escrowId" contains duplicate ids'  # sandbox
