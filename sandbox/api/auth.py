@@ -8,7 +8,7 @@ import re
 from flask import current_app, g, request
 
 from sandbox.api.documented import INTRODUCED, super_admin_only
-from sandbox.domain import profiles
+from sandbox.api.http import answers_by
 from sandbox.domain.errors import (
     CONTROL_TOKEN_NEEDED, CONTROL_TOKEN_REQUIRED, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, Unauthorized,
 )
@@ -81,7 +81,5 @@ def authenticate() -> None:
     introduced = getattr(app.view_functions[req.endpoint], INTRODUCED, None)
     if introduced is not None:
         # A route Payluk added in a later API profile does not exist in the namespace's.
-        with glob.ns.lock:
-            glob.profile = profiles.current(glob.ns)
-        if glob.profile < introduced:
+        if not answers_by(introduced):
             raise NotFound(ROUTE_NOT_FOUND)

@@ -29,6 +29,7 @@ route Payluk added in a later profile is marked `@introduced("2026-10")`: earlie
 it 404 as an unknown route (sandbox/api/auth.py) and their documents leave it out.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
@@ -86,6 +87,7 @@ OPEN_TO_ANY_BUSINESS = re.compile(
     r"^/v1/escrow/(?!confirm-payment/|submit-dispute/|dispute/|all-dispute|additional-fee/|vault/)")
 
 
+@functools.cache  # asked on every request; the url_map's rules are few
 def super_admin_only(rule: str) -> bool:
     """Whether a keyed route needs a super-admin key in profile 2026-10 (callers leave out the
     public routes, which take no key: the hosted checkout's)."""

@@ -103,14 +103,15 @@ def customer_header(required: bool = True, optional_since: str | None = None) ->
     category routes), checked before the body is read, as the required header always was."""
     value = request.headers.get("customer-id", "").strip()
     if not value:
-        if required and not (optional_since is not None and _answers_by(optional_since)):
+        if required and not (optional_since is not None and answers_by(optional_since)):
             raise BadRequest(CUSTOMER_ID_REQUIRED)
         return None
     return value.lower()
 
 
-def _answers_by(profile: str) -> bool:
-    """Whether the caller's namespace answers by `profile` or a later one."""
+def answers_by(profile: str) -> bool:
+    """Whether the caller's namespace answers by `profile` or a later one (read under its lock,
+    noted for the journal)."""
     glob = g._get_current_object()
     with glob.ns.lock:
         glob.profile = profiles.current(glob.ns)
@@ -121,7 +122,7 @@ def no_customer_header(since: str | None = None) -> None:
     """Merchant-wide routes: docs.payluk.ng says sending `customer-id` "will scope the request
     incorrectly"; [B] refuses it with this message (400, the documented catch-all code).
     `since`: the API profile from which the route refuses it (earlier ones ignore it)."""
-    if request.headers.get("customer-id", "").strip() and (since is None or _answers_by(since)):
+    if request.headers.get("customer-id", "").strip() and (since is None or answers_by(since)):
         raise BadRequest(CUSTOMER_ID_NOT_ALLOWED)
 
 

@@ -169,13 +169,6 @@ def _announce(ns, intent: dict) -> None:
 # -- intents -----------------------------------------------------------------------------------
 
 
-def _require_can_withdraw(customer: dict) -> None:
-    """[B] `canWithdraw: false` blocks money leaving the wallet; Payluk gives no message, so the
-    documented 401 `Access denied` (as for `canBuy` / `canSell`)."""
-    if not customer["permissions"]["can_withdraw"]:
-        raise Unauthorized(errors.ACCESS_DENIED)
-
-
 def _new_reference(ns, prefix: str) -> str:
     while True:
         reference = ns.new_reference(prefix)
@@ -197,7 +190,7 @@ def create_intent(ns, customer_id, data: dict, token: str) -> dict:
         amount = naira_to_kobo(data["amount"])
     kind = data["transaction_type"]
     if kind in DEBITS:
-        _require_can_withdraw(customer)
+        customers.require_permission(customer, "can_withdraw")  # no message from Payluk: 401 `Access denied`
     reference = data.get("reference")
     if reference is not None and funding.reference_taken(ns, reference):
         raise BadRequest(errors.DUPLICATE_REFERENCE)
@@ -276,7 +269,7 @@ def verify_payment(ns, customer_id, references: list) -> list[dict]:
                 raise BadRequest(errors.INTENT_DECLINED)
             if intent["status"] == PENDING and not awaits_transfer(intent):
                 if intent["transaction_type"] in DEBITS:
-                    _require_can_withdraw(customer)
+                    customers.require_permission(customer, "can_withdraw")
                 entries = _entries(intent)
                 for account, amount in entries:
                     if account.startswith("customer:"):

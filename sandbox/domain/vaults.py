@@ -16,14 +16,12 @@ exact kobo by the largest-remainder rule (`fee_shares`): rounded down, the lefto
 each to the stakes whose shares lost most in the rounding, the first listed among equal ones.
 """
 
-from decimal import Decimal, InvalidOperation
-
 from sandbox.domain import errors, ledger, lifecycle, outbox
 from sandbox.domain.customers import require_super_admin
 from sandbox.domain.errors import BadRequest, NotFound
 from sandbox.domain.escrows import category_of, close, escrow_by_token, escrow_record
 from sandbox.domain.lifecycle import ONGOING, RELEASED, REFUNDED, STAKED, VAULT
-from sandbox.domain.money import KOBO_PER_NAIRA
+from sandbox.domain.money import KOBO_PER_NAIRA, exact_hundredths
 from sandbox.ids import is_object_id
 
 MIN_PARTICIPANTS = 2
@@ -34,20 +32,12 @@ WHO_PAYS = "seller"
 
 
 def stake_kobo(value) -> int:
-    """A stake as sent (a JSON number: at least 1, at most 2 decimals) in kobo, exactly: the
-    number's shortest text is read as a Decimal, so no binary fraction reaches the amount."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+    """A stake as sent (a JSON number, not text: at least 1, at most 2 decimals) in kobo, exactly
+    (money.exact_hundredths: no binary fraction reaches the amount)."""
+    kobo = None if isinstance(value, str) else exact_hundredths(value)
+    if kobo is None or kobo < MIN_STAKE_KOBO:
         raise BadRequest(errors.VAULT_STAKE_INVALID)
-    try:
-        naira = Decimal(str(value))
-    except InvalidOperation:
-        raise BadRequest(errors.VAULT_STAKE_INVALID) from None
-    if not naira.is_finite():
-        raise BadRequest(errors.VAULT_STAKE_INVALID)
-    kobo = naira * KOBO_PER_NAIRA
-    if kobo != kobo.to_integral_value() or kobo < MIN_STAKE_KOBO:
-        raise BadRequest(errors.VAULT_STAKE_INVALID)
-    return int(kobo)
+    return kobo
 
 
 def _participant(ns, customer_id) -> dict:
