@@ -4,13 +4,16 @@ against a running one (PAYLUK_SANDBOX_URL); and the starter leaves nothing runni
 tests pass, fail or it is interrupted. Skipped, with the reason, where Node 18+ is missing
 (`make test` installs Debian's nodejs when it runs as root)."""
 
+import json
 import os
 import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -35,12 +38,16 @@ def node_problem() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(node_problem() is not None, reason=str(node_problem()))
+NODE_PROBLEM = node_problem()
+pytestmark = pytest.mark.skipif(NODE_PROBLEM is not None, reason=str(NODE_PROBLEM))
 
 
 def starter_env(**extra) -> dict:
-    """The starter runs this checkout's sandbox (`python -m sandbox` from this interpreter)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PAYLUK_SANDBOX_URL", "PAYLUK_SANDBOX_CMD")}
+    """The starter runs this checkout's sandbox (`python -m sandbox` from this interpreter) with
+    its defaults: no PAYLUK_SANDBOX_* or SANDBOX_* setting of the caller's reaches it (but the
+    suite's schema self-check and the session marker every process it starts must carry)."""
+    keep = ("SANDBOX_SELF_CHECK", processes.SESSION_VARIABLE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLUK_SANDBOX_", "SANDBOX_")) or k in keep}
     env["PAYLUK_SANDBOX_CMD"] = shlex.join([sys.executable, "-m", "sandbox"])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env.update(extra)
@@ -103,12 +110,43 @@ def test_npm_test_starts_the_sandbox_runs_the_suite_and_stops_it():
     assert still_running(sandbox_group(output), seconds=0) == []
 
 
-def test_npm_test_uses_a_running_sandbox_from_payluk_sandbox_url(live_server):
-    code, output = run_starter(env=starter_env(PAYLUK_SANDBOX_URL=live_server))
+def readme_ci_job() -> tuple[str, str, dict]:
+    """The README's CI job: its "Start payluk-sandbox" script, the test step's command and env."""
+    section = (ROOT / "README.md").read_text().split("## From Node / TypeScript", 1)[1].split("\n## ", 1)[0]
+    job = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    start = re.search(r"- name: Start payluk-sandbox\n +run: \|\n((?: {10}.*\n)+)", job).group(1)
+    tests = re.search(r"- name: Node tests\n +run: (.*)\n +env:\n((?: {10}.*\n)+)", job)
+    env = dict(re.findall(r"^ +(\w+): (\S+)$", tests.group(2), re.M))
+    return textwrap.dedent(start), tests.group(1), env
+
+
+def test_the_readme_ci_job_runs_the_suite_against_a_background_sandbox(tmp_path):
+    """The README's job, as its runner would run it: install (this checkout, here), start the
+    sandbox in the background, wait for it, then `npm test` with PAYLUK_SANDBOX_URL: the suite
+    runs against that server and starts none of its own."""
+    script, command, env = readme_ci_job()
+    install, *rest = script.splitlines()
+    assert install.startswith('pip install "payluk-sandbox @ git+')
+    assert command == "npm test" and json.loads((EXAMPLE / "package.json").read_text())["scripts"]["test"] == \
+        "node scripts/test.mjs"  # Debian's nodejs has no npm: the same script is run directly below
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    start = "\n".join(rest).replace("payluk-sandbox --port", shlex.join([sys.executable, "-m", "sandbox"]) + " --port")
+    start = start.replace("8080", port)
+    url = env["PAYLUK_SANDBOX_URL"].replace("8080", port)
+    shell = processes.start(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", start], cwd=tmp_path,
+                            env=starter_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:  # the background sandbox stays in the shell's process group after the shell exits
+        assert shell.wait(timeout=60) == 0, shell.stdout.read()
+        code, output = run_starter(env=starter_env(PAYLUK_SANDBOX_URL=url))
+    finally:
+        processes.stop(shell)
     assert code == 0, output[-6000:]
-    assert f"payluk-sandbox at {live_server} (PAYLUK_SANDBOX_URL)" in output
+    assert f"payluk-sandbox at {url} (PAYLUK_SANDBOX_URL)" in output
     assert "process group" not in output  # nothing of its own started
     assert_all_passed(output)
+    assert still_running(shell.pid) == []
 
 
 def test_failing_tests_fail_the_run_and_stop_the_sandbox(tmp_path):
