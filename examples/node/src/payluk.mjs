@@ -170,7 +170,7 @@ export class PaylukClient {
       const { data } = await this.request("GET", "/v1/customers", { query: { email }, retry: true });
       return data[0] ?? null;
     } catch (err) {
-      if (err instanceof PaylukError && err.status === 400) return null; // "No customer found with the provided email"
+      if (err instanceof PaylukError && err.message === "No customer found with the provided email") return null;
       throw err;
     }
   }

@@ -49,7 +49,7 @@ async function settle(ns) {
   }
 }
 
-/** Every event of the outbox was delivered once and accepted by both verifiers, byte for byte what was sent. */
+/** Every event of the outbox was delivered and accepted by both verifiers, each with the payload the outbox lists. */
 function assertEveryEventAccepted(events, receiver) {
   assert.deepEqual(receiver.rejected, []);
   assert.deepEqual(events.filter((event) => event.status !== "DELIVERED").map((e) => [e.event, e.status]), []);
