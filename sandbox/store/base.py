@@ -29,6 +29,10 @@ class StoreUnavailable(Exception):
     API answers 503 and nothing was changed."""
 
 
+class CommitFailed(StoreUnavailable):
+    """A request's writes, held to its end (`end_request`), could not be committed: none applied."""
+
+
 # Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
 COLLECTIONS = (
     "customers", "escrows", "payments", "intents", "topups", "categories", "cards", "whitelist",
@@ -246,6 +250,19 @@ class Namespace(Protocol):
 
     # the request journal (bounded; the ids are never reused)
     def journal_record(self, entry: dict) -> None: ...
+
+    # one request's unit of work (api/auth.py begins it, the journal's last hook ends it): a store
+    # may keep the lock from its first use in the request to `end_request`, and commit the
+    # request's writes with its journal entry in one step (CommitFailed when that fails: nothing
+    # was applied). `end_request` records `entry` when given, and lets go of the namespace.
+    def begin_request(self) -> None: ...
+    def end_request(self, entry: dict | None) -> None: ...
+
+    # the service about to run (`expect`: a store may read ahead what it read last time), and a
+    # consistent read (`read`: `fn` runs without the lock where the store can, and runs again
+    # under it when it turns out to write or the namespace changed under it)
+    def expect(self, operation: str, args: tuple) -> None: ...
+    def read(self, fn): ...
     def journal_entries(self) -> list[dict]: ...
     def journal_clear(self) -> int: ...
 

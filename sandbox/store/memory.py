@@ -307,6 +307,21 @@ class MemoryNamespace:
         return [decode(text) for text in Ledger.texts(self.state["ledger"])]
 
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
+    # -- one request's unit of work: the memory store commits each operation as it ends ------------
+    def begin_request(self) -> None:
+        pass
+
+    def end_request(self, entry: dict | None) -> None:
+        if entry is not None:
+            self.journal_record(entry)
+
+    def expect(self, operation: str, args: tuple) -> None:
+        pass
+
+    def read(self, fn):
+        with self.lock:
+            return fn()
+
     def journal_record(self, entry: dict) -> None:
         """Append a request to the journal with the next id (1, 2, 3… for the life of the
         namespace, never reused) and the namespace clock's time."""
