@@ -12,6 +12,7 @@ from sandbox.store import base
 from sandbox.store.redis.codec import as_text
 from sandbox.store.redis.commit import PREFIX
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
+from sandbox.store.redis.sessions import ConsoleSessions
 
 
 def script(name: str) -> str:
@@ -19,7 +20,7 @@ def script(name: str) -> str:
     return resources.files("sandbox.store.redis").joinpath("scripts", f"{name}.lua").read_text()
 
 
-class RedisStore:
+class RedisStore(ConsoleSessions):
     """Every namespace of the sandbox, in Redis; this worker keeps only handles to them."""
 
     def __init__(self, build, url: str, ttl_seconds: int = 86400):
