@@ -39,6 +39,8 @@ never appears in a key name):
 Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
 sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and
 sbx:link:<token> (a checkout or authorisation page's namespace, with the namespace TTL).
+The console's (sessions.py; outside `sbx:*`, so `drop_all` leaves them): sbx-console:<digest of a
+session id> (a signed-in session, expiring with it) and sbx-console:secret (the cookie signing key).
 Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
 namespace's keys at least every TOUCH_SECONDS while it is used.
 """

@@ -11,12 +11,13 @@ from sandbox.store.redis.codec import as_text
 from sandbox.store.redis.commit import PREFIX
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
 from sandbox.store.redis.runner import Connections, Script
+from sandbox.store.redis.sessions import ConsoleSessions
 
 
 SCRIPTS = ("begin", "commit", "journal", "by_token", "trim", "requests")  # scripts/*.lua
 
 
-class RedisStore:
+class RedisStore(ConsoleSessions):
     """Every namespace of the sandbox, in Redis; this worker keeps only handles to them."""
 
     def __init__(self, build, url: str, ttl_seconds: int = 86400):
