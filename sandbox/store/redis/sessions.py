@@ -13,11 +13,11 @@ deletes `sbx:*`) forgets namespaces, not who is signed in, nor the key their coo
 """
 
 import hashlib
-from importlib import resources
 
 from sandbox import codec
 from sandbox.store.base import CONSOLE_FLASHES
 from sandbox.store.redis.codec import as_text
+from sandbox.store.redis.runner import source
 
 PREFIX = "sbx-console"
 SECRET_KEY = f"{PREFIX}:secret"
@@ -48,8 +48,7 @@ class ConsoleSessions:
 
     def console_session_flash(self, sid: str, flash: dict) -> None:
         if self._flash_script is None:
-            text = resources.files("sandbox.store.redis").joinpath("scripts", "console_flash.lua").read_text()
-            self._flash_script = self.r.register_script(text)
+            self._flash_script = self.r.register_script(source("console_flash"))
         self._flash_script(keys=[session_key(sid)], args=[codec.dumps(flash), CONSOLE_FLASHES])
 
     def console_session_take_flashes(self, sid: str) -> list[dict]:
