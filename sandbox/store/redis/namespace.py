@@ -323,6 +323,10 @@ class RedisNamespace:
         else:
             self._fetched()
             stored = [as_text(i) for i in self.r.zrange(self.k(f"o:{kind}"), 0, -1)]
+        return self._with_puts(kind, stored)
+
+    def _with_puts(self, kind: str, stored: list[str]) -> list[str]:
+        """Stored ids in order, with this operation's deletions left out and its new ones last."""
         puts = self._puts.get(kind)
         if not puts:
             return stored
@@ -342,19 +346,25 @@ class RedisNamespace:
         self._fetched()
         return int(self.r.zcard(self.k(f"o:{kind}")))
 
+    def _list_keys(self, kind: str) -> list[str]:
+        return [self.k(f"o:{kind}"), self.k(f"h:{kind}"), self.k(f"sum:{kind}")]
+
     def _matching(self, kind: str, where: Filter | None) -> list[str]:
         """Ids of the entities `where` accepts, in order: judged on the summaries when they answer
-        it (one HGETALL), else on the decoded entities."""
-        order = self._order(kind)
+        it (the order and the summaries in one round trip), else on the decoded entities."""
         if where is None:
-            return order
+            return self._order(kind)
+        if not where.on_summaries(kind) or self._clear:
+            order = self._order(kind)
         if not where.on_summaries(kind):
             return [i for i, text in zip(order, self._texts(kind, order)) if text is not None and where(codec.loads(text))]
         if self._clear:
             stored = {}
         else:
             self._fetched()
-            stored = {as_text(k): as_text(v) for k, v in self.r.hgetall(self.k(f"sum:{kind}")).items()}
+            order, flat = self.store.list(keys=self._list_keys(kind), args=["summaries"])
+            order = self._with_puts(kind, [as_text(i) for i in order])
+            stored = {as_text(flat[i]): as_text(flat[i + 1]) for i in range(0, len(flat), 2)}
         stored.update(self._sums.get(kind, {}))
         view = SummaryView(kind)
         keys = []
@@ -379,12 +389,13 @@ class RedisNamespace:
         start = (page - 1) * limit
         if where is None and not self._clear and not self._puts.get(kind):
             self._fetched()
-            pipe = self.r.pipeline(transaction=False)
-            pipe.zcard(self.k(f"o:{kind}"))
-            if limit > 0:
-                pipe.zrevrange(self.k(f"o:{kind}"), start, start + limit - 1)
-            replies = pipe.execute()
-            total, keys = int(replies[0]), [as_text(i) for i in replies[1]] if limit > 0 else []
+            if limit <= 0:
+                return [], int(self.r.zcard(self.k(f"o:{kind}")))
+            total, ids, texts = self.store.list(keys=self._list_keys(kind), args=["page", start, start + limit - 1])
+            total, keys = int(total), [as_text(i) for i in ids]
+            cache = self._cache.setdefault(kind, {})
+            for entity_id, text in zip(keys, texts):
+                cache.setdefault(entity_id, as_text(text))
         else:
             matching = self._matching(kind, where)[::-1]
             total, keys = len(matching), matching[start:start + limit]
@@ -519,7 +530,8 @@ class RedisNamespace:
 
     @locked
     def journal_entries(self) -> list[dict]:
-        return [journal_load(as_text(t)) for t in self.r.lrange(self.k("journal"), 0, -1)]
+        items = self.r.lrange(self.k("journal"), 0, -1)  # an entry's id, then its JSON
+        return [{"id": int(items[i]), **journal_load(as_text(items[i + 1]))} for i in range(0, len(items) - 1, 2)]
 
     journal_capacity = JOURNAL_SIZE
 
@@ -529,7 +541,7 @@ class RedisNamespace:
 
     @writes
     def journal_clear(self) -> int:
-        cleared = int(self.r.llen(self.k("journal")))
+        cleared = int(self.r.llen(self.k("journal"))) // 2
         self._ops += [("DEL", "journal"), ("SET", "jdrop", "0")]
         return cleared
 

@@ -10,6 +10,8 @@ from importlib import resources
 
 import redis
 
+from hiredis import pack_command as pack  # a dependency (pyproject.toml)
+
 DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
@@ -65,14 +67,15 @@ class Script:
         if self.routed:
             return self.registered(keys=keys, args=args)
         conn = self.connections.get()
+        command = [pack(("EVALSHA", self.sha, len(keys), *keys, *args))]  # packed in C, not per argument
         try:
             try:
-                conn.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+                conn.send_packed_command(command)
                 return conn.read_response()
             except redis.exceptions.NoScriptError:
                 conn.send_command("SCRIPT", "LOAD", self.text)
                 conn.read_response()
-                conn.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+                conn.send_packed_command(command)
                 return conn.read_response()
         except DOWN:
             conn.disconnect()  # the next call connects again

@@ -14,7 +14,7 @@ from sandbox.store.redis.runner import Connections, Script
 from sandbox.store.redis.sessions import ConsoleSessions
 
 
-SCRIPTS = ("begin", "commit", "journal", "by_token", "trim", "requests")  # scripts/*.lua
+SCRIPTS = ("begin", "commit", "journal", "by_token", "trim", "requests", "list")  # scripts/*.lua
 
 
 class RedisStore(ConsoleSessions):
@@ -29,7 +29,7 @@ class RedisStore(ConsoleSessions):
         self.touch_seconds = min(TOUCH_SECONDS, ttl_seconds / 4)
         self.connections = Connections(self.r)
         self.scripts = {name: Script(self.r, name, self.connections) for name in SCRIPTS}
-        self.begin, self.commit, self.journal, self.by_token, self.trim, self.requests = (
+        self.begin, self.commit, self.journal, self.by_token, self.trim, self.requests, self.list = (
             self.scripts[name] for name in SCRIPTS)
         self._handles: dict[str, RedisNamespace] = {}
         self.plans: dict[str, frozenset] = {}  # per service, what it reads by id (readahead.py)

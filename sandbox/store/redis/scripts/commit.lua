@@ -6,6 +6,7 @@
 --   R key member       ZREM        P key value  RPUSH     I key field n  HINCRBY
 --   S key value        SET + TTL   X key        DEL       C key target  COPY (DEL target first)
 --   E key              PEXPIRE     J journal jseq jdrop capacity entry  the request's journal entry
+--                                  (the journal list holds each entry's id, then its JSON)
 -- A write that may have created its key gives it the TTL (a new hash field, a new list, a new
 -- counter); every key of the namespace gets it again at least every TOUCH_SECONDS (E).
 -- Answers {revision, journal entry id or 0}.
@@ -67,12 +68,10 @@ while i <= n do
     local jseq, jdrop, capacity = KEYS[tonumber(ARGV[i + 2])], KEYS[tonumber(ARGV[i + 3])], tonumber(ARGV[i + 4])
     journal = redis.call('INCR', jseq)
     if journal == 1 then created(jseq) end
-    local rest = string.sub(ARGV[i + 5], 2)
-    if rest ~= '}' then rest = ',' .. rest end
-    local length = redis.call('RPUSH', key, '{"id":' .. journal .. rest)
-    if length == 1 then created(key) end
-    if length > capacity then
-      redis.call('LTRIM', key, -capacity, -1)
+    local length = redis.call('RPUSH', key, journal, ARGV[i + 5])  -- id, entry: two items each
+    if length == 2 then created(key) end
+    if length > 2 * capacity then
+      redis.call('LTRIM', key, -2 * capacity, -1)
       if redis.call('INCR', jdrop) == 1 then created(jdrop) end
     end
     i = i + 6
