@@ -530,8 +530,17 @@ class RedisNamespace:
 
     @locked
     def journal_entries(self) -> list[dict]:
-        items = self.r.lrange(self.k("journal"), 0, -1)  # an entry's id, then its JSON
-        return [{"id": int(items[i]), **journal_load(as_text(items[i + 1]))} for i in range(0, len(items) - 1, 2)]
+        items, entries, i = self.r.lrange(self.k("journal"), 0, -1), [], 0  # an entry's id, then its JSON
+        while i < len(items):
+            if items[i][:1] == b"{":  # an entry an earlier version wrote (its id inside) until it drops off
+                entry = journal_load(as_text(items[i]))
+                if "id" in entry:  # (not half a pair the cap cut while both forms were in the list)
+                    entries.append(entry)
+                i += 1
+            else:
+                entries.append({"id": int(items[i]), **journal_load(as_text(items[i + 1]))})
+                i += 2
+        return entries
 
     journal_capacity = JOURNAL_SIZE
 
