@@ -18,7 +18,7 @@ from redis.crc import key_slot
 
 from sandbox import create_app
 from sandbox.domain.errors import STORE_UNAVAILABLE
-from sandbox.store.redis import PREFIX, RedisStore
+from sandbox.store.redis import PREFIX, RedisStore, keys as key_names
 from sandbox.store.base import StoreUnavailable
 from tests.api.test_webhooks import Receiver, wait_for
 from tests.conftest import (
@@ -236,27 +236,59 @@ def test_idle_namespaces_expire_and_come_back_from_the_fixtures(redis_app):
     assert store.keys() == [KEY]
     time.sleep(1.3)
     assert namespace_keys(r, ns) == [] and store.keys() == []
-    assert r.hlen(f"{PREFIX}:registry") == 0 and r.zcard(f"{PREFIX}:active") == 0  # forgotten too
+    assert r.hlen(key_names.REGISTRY) == 0 and r.zcard(key_names.ACTIVE) == 0  # forgotten too
     api.error(api.http.get(f"/v1/escrow/verify/{escrow['paymentToken']}"), 400, "Escrow not found")
     assert api.wallet(BUYER)["mainBalance"] == 5_000_000  # rebuilt from the fixtures
 
 
+def test_a_namespace_missing_from_the_registry_lists_itself_again_on_its_next_operation(redis_app):
+    """A namespace whose registry entry is gone (an upgrade from the names `sbx:registry` and
+    `sbx:active` keeps the namespaces' own keys) is listed again, for the webhook dispatcher, by
+    the first operation a (restarted) worker makes on it."""
+    app, r = redis_app()
+    store = app.extensions["sandbox"].store
+    Api(InProcessHttp(app)).create_milestone_escrow(BODY)
+    r.delete(key_names.REGISTRY)
+    r.delete(key_names.ACTIVE)
+    assert store.keys() == []
+    restarted = RedisStore(store.build, store.url)
+    try:
+        assert restarted.namespace(KEY).get("customers", SELLER)["id"] == SELLER  # one locked read
+        assert restarted.keys() == store.keys() == [KEY]
+    finally:
+        restarted.close()
+
+
+def tag_of(key: str) -> str | None:
+    """A key's hash tag, as Redis Cluster reads it (the first `{…}` with something inside), or None."""
+    start = key.find("{")
+    end = key.find("}", start + 1)
+    return key[start:end + 1] if start >= 0 and end > start + 1 else None
+
+
 def test_every_key_of_a_namespace_lives_in_one_cluster_slot(redis_app):
     app, r = redis_app()
+    store = app.extensions["sandbox"].store
     api = Api(InProcessHttp(app))
     flow(api)
     assert api.http.post("/_sandbox/snapshots", json={"name": "s"}).status == 201
     api.http.get("/v1/wallet", key="sk_test_second_namespace", customer=BUYER)
+    store.link("page-token", KEY)
     keys = [k.decode() for k in r.scan_iter(match="*")]
     assert not any(KEY in k or "sk_test" in k for k in keys), "no secret key in a key name"
-    tagged = [k for k in keys if "{" in k]
-    tags = {k[k.index("{"):k.index("}") + 1] for k in tagged}
-    assert len(tags) == 2
-    for tag in tags:
-        slots = {key_slot(k.encode()) for k in tagged if tag in k}
-        assert len(slots) == 1, f"{tag}: {slots}"
-    assert sorted(k for k in keys if "{" not in k) == [f"{PREFIX}:active", f"{PREFIX}:registry"]
-    assert len(tags) == len(app.extensions["sandbox"].store.keys()) == 2
+    assert all(k.startswith(f"{PREFIX}:") for k in keys)
+    ids = {store.namespace(key).id for key in (KEY, "sk_test_second_namespace")}
+    by_tag = {}
+    for key in keys:
+        by_tag.setdefault(tag_of(key), []).append(key)
+    assert set(by_tag) == {f"{{{i}}}" for i in ids} | {key_names.GLOBAL_TAG, None}
+    for tag, tagged in by_tag.items():
+        if tag is not None:
+            slots = {key_slot(k.encode()) for k in tagged}
+            assert len(slots) == 1, f"{tag}: {slots}"
+    assert sorted(by_tag[key_names.GLOBAL_TAG]) == sorted([key_names.ACTIVE, key_names.REGISTRY])
+    assert by_tag[None] == [key_names.link("page-token")], "only page links have no tag"
+    assert len(ids) == len(store.keys()) == 2
 
 
 class RoundTrips:

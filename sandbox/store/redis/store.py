@@ -1,14 +1,15 @@
 """The Redis store: every namespace of the sandbox in Redis, shared by every worker and replica
-(namespace.py says how one is kept; scripts/ holds the Lua it runs). This worker keeps only
-handles, the connection and the registered scripts."""
+(namespace.py says how one is kept; scripts/ holds the Lua it runs; keys.py names the keys). This
+worker keeps only handles, the connection and the registered scripts."""
 
 import threading
 import redis
 
 from sandbox import clock
 from sandbox.store import base
+from sandbox.store.redis import keys
 from sandbox.store.redis.codec import as_text
-from sandbox.store.redis.commit import PREFIX
+from sandbox.store.redis.keys import PREFIX
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
 from sandbox.store.redis.runner import Connections, Script
 from sandbox.store.redis.sessions import ConsoleSessions
@@ -56,23 +57,23 @@ class RedisStore(ConsoleSessions):
     def keys(self) -> list[str]:
         """The keys of the namespaces that have not expired (the expired are forgotten here)."""
         now = clock.real_ms()
-        expired = self.r.zrangebyscore(f"{PREFIX}:active", "-inf", now)
+        expired = self.r.zrangebyscore(keys.ACTIVE, "-inf", now)
         if expired:
-            pipe = self.r.pipeline(transaction=False)
-            pipe.zrem(f"{PREFIX}:active", *expired)
-            pipe.hdel(f"{PREFIX}:registry", *expired)
+            pipe = self.r.pipeline(transaction=False)  # one slot ({global}): one shard of a cluster
+            pipe.zrem(keys.ACTIVE, *expired)
+            pipe.hdel(keys.REGISTRY, *expired)
             pipe.execute()
-        ids = [as_text(i) for i in self.r.zrange(f"{PREFIX}:active", 0, -1)]
+        ids = [as_text(i) for i in self.r.zrange(keys.ACTIVE, 0, -1)]
         if not ids:
             return []
-        return [as_text(k) for k in self.r.hmget(f"{PREFIX}:registry", ids) if k is not None]
+        return [as_text(k) for k in self.r.hmget(keys.REGISTRY, ids) if k is not None]
 
     def drop_all(self) -> int:
         """Forget every namespace (each is rebuilt from the fixtures on its next use); answers how
         many held state. Other workers' handles find their namespaces gone on their next lock."""
         with self._lock:
             self._handles.clear()
-        count = int(self.r.hlen(f"{PREFIX}:registry"))
+        count = int(self.r.hlen(keys.REGISTRY))
         batch = []
         for key in self.r.scan_iter(match=f"{PREFIX}:*", count=1000):
             batch.append(key)
@@ -85,8 +86,8 @@ class RedisStore(ConsoleSessions):
 
     def link(self, token: str, key: str) -> None:
         """A page link lives as long as an idle namespace would."""
-        self.r.set(f"{PREFIX}:link:{token}", key, px=self.ttl_ms)
+        self.r.set(keys.link(token), key, px=self.ttl_ms)
 
     def namespace_for_link(self, token: str) -> RedisNamespace | None:
-        key = as_text(self.r.get(f"{PREFIX}:link:{token}"))
+        key = as_text(self.r.get(keys.link(token)))
         return None if key is None else self.namespace(key)
