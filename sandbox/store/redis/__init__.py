@@ -1,6 +1,6 @@
 """The Redis store: namespaces shared by every worker and replica (store.py: the store;
 namespace.py: one namespace seen from a worker; lock.py, commit.py, codec.py; keys.py: the key
-names; scripts/*.lua: what runs in Redis).
+names; connect.py: the connection; scripts/*.lua: what runs in Redis).
 
 Atomicity: a fenced per-namespace lock plus one Lua script per commit.
   * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and in
@@ -24,6 +24,9 @@ Atomicity: a fenced per-namespace lock plus one Lua script per commit.
 Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting commit would
 re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
 operations are short. Why not one Lua script per operation: the domain is Python.
+
+Connection (connect.py): one Redis, or a Redis Cluster (`redis+cluster://host:port,…`, redis-py's
+`RedisCluster`). Nothing else differs: every script and pipeline names keys of one slot.
 
 Keys (keys.py names them; every key of a namespace carries the hash tag `{<id>}`, so a namespace
 is one Redis Cluster slot, one shard, and namespaces spread over the shards; `<id>` is a digest of

@@ -1,13 +1,13 @@
-"""The Redis store: every namespace of the sandbox in Redis, shared by every worker and replica
-(namespace.py says how one is kept; scripts/ holds the Lua it runs; keys.py names the keys). This
-worker keeps only handles, the connection and the registered scripts."""
+"""The Redis store: every namespace of the sandbox in Redis (one Redis or a Redis Cluster: connect.py),
+shared by every worker and replica (namespace.py says how one is kept; scripts/ holds the Lua it
+runs; keys.py names the keys). This worker keeps only handles, the connection and the registered
+scripts."""
 
 import threading
-import redis
 
 from sandbox import clock
 from sandbox.store import base
-from sandbox.store.redis import keys
+from sandbox.store.redis import connect, keys
 from sandbox.store.redis.codec import as_text
 from sandbox.store.redis.keys import PREFIX
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
@@ -25,7 +25,7 @@ class RedisStore(ConsoleSessions):
         self.build = build  # the key's namespace from the fixtures (as the memory store makes it)
         self._lock = threading.Lock()
         self.url = url
-        self.r = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=0)
+        self.r = connect.client(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=0)
         self.ttl_ms = int(ttl_seconds * 1000)
         self.touch_seconds = min(TOUCH_SECONDS, ttl_seconds / 4)
         self.connections = Connections(self.r)
@@ -75,6 +75,8 @@ class RedisStore(ConsoleSessions):
             self._handles.clear()
         count = int(self.r.hlen(keys.REGISTRY))
         batch = []
+        # On a cluster SCAN visits every primary and UNLINK is sent once per slot of the batch
+        # (redis-py's RedisCluster splits it): the keys of many namespaces are in many slots.
         for key in self.r.scan_iter(match=f"{PREFIX}:*", count=1000):
             batch.append(key)
             if len(batch) >= 1000:
