@@ -45,7 +45,7 @@ Global (outside any namespace):
     (both carry the tag `{global}`, no namespace's: one slot, so on a cluster one shard holds both)
   sbx:link:<token>   a checkout or authorisation page's namespace, with the namespace TTL (no tag:
     read by its token alone, each link hashes on its whole name, so links spread over the shards)
-The console's (sessions.py; outside `sbx:*`, so `drop_all` leaves them; one key each, so any slot):
+The console's (sessions.py uses them; outside `sbx:*`, so `drop_all` leaves them; each used alone):
   sbx-console:<digest of a session id> (a signed-in session, expiring with it) and
   sbx-console:secret (the cookie signing key).
 Idle namespaces expire: every key gets the namespace TTL again when written, and all of a

@@ -5,12 +5,15 @@ A namespace's keys all carry its hash tag `{<id>}` (`<id>`: 24 hex digits of a d
 secret key), so a namespace is one slot: its scripts and pipelines touch one shard, and
 namespaces spread over the shards. The global keys the webhook dispatcher reads together (the
 registry and the active set) share the tag `{global}`, which no namespace's tag can equal (not hex),
-so they are one slot too: one shard holds both, and `RedisStore.keys()` reads them in one
-pipeline. A page link is read by its token alone: it has no tag, hashes on its whole name, and
-links spread over the shards as namespaces do.
+so they are one slot too: one shard holds both, and they are written together (`mark_active`) and
+pruned together (`RedisStore.keys`), each in one pipeline. A page link is read by its token alone: it has no tag, hashes on its whole name, and
+links spread over the shards as namespaces do. The console's keys (sessions.py) are outside
+`sbx:*`, so a reset of every namespace leaves them, and each is used alone: any slot will do.
 """
 
-PREFIX = "sbx"  # every key the sandbox writes starts so
+import hashlib
+
+PREFIX = "sbx"  # every key of the namespaces starts so
 GLOBAL_TAG = "{global}"
 REGISTRY = f"{PREFIX}:{GLOBAL_TAG}:registry"  # hash: namespace id -> secret key
 ACTIVE = f"{PREFIX}:{GLOBAL_TAG}:active"  # zset: namespace id -> expiry (real ms)
@@ -24,6 +27,15 @@ def namespace_base(namespace_id: str) -> str:
 def link(token: str) -> str:
     """A checkout or authorisation page's link: token -> the namespace's secret key."""
     return f"{PREFIX}:link:{token}"
+
+
+CONSOLE_PREFIX = "sbx-console"
+CONSOLE_SECRET = f"{CONSOLE_PREFIX}:secret"  # the console cookies' signing key
+
+
+def console_session(sid: str) -> str:
+    """A signed-in console session (the id, a bearer credential, is never a key name: its digest is)."""
+    return f"{CONSOLE_PREFIX}:{hashlib.sha256(sid.encode()).hexdigest()}"
 
 
 def mark_active(r, namespace_id: str, key: str, expires_ms: int) -> None:
