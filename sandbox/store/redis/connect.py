@@ -8,7 +8,6 @@ more nodes to start from should the first be down. A cluster has database 0 only
 
 from urllib.parse import urlsplit
 
-SINGLE_SCHEMES = ("redis://", "rediss://", "unix://")
 CLUSTER_SCHEMES = ("redis+cluster://", "rediss+cluster://")
 DEFAULT_PORT = 6379
 # A cluster client retries a failed command once, after 10-100 ms. redis-py's default (10 retries,

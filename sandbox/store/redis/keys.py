@@ -4,11 +4,12 @@ docstring lists what each holds).
 A namespace's keys all carry its hash tag `{<id>}` (`<id>`: 24 hex digits of a digest of the
 secret key), so a namespace is one slot: its scripts and pipelines touch one shard, and
 namespaces spread over the shards. The global keys the webhook dispatcher reads together (the
-registry and the active set) share the tag `{global}`, which no namespace's tag can equal (not hex),
-so they are one slot too: one shard holds both, and they are written together (`mark_active`) and
-pruned together (`RedisStore.keys`), each in one pipeline. A page link is read by its token alone: it has no tag, hashes on its whole name, and
-links spread over the shards as namespaces do. The console's keys (sessions.py) are outside
-`sbx:*`, so a reset of every namespace leaves them, and each is used alone: any slot will do.
+registry and the active set) share the tag `{global}`, which no namespace's tag can equal (not
+hex), so they are one slot too: one shard holds both, and they are written together
+(`mark_active`) and pruned together (`RedisStore.keys`), each in one pipeline. A page link is read
+by its token alone: it has no tag, hashes on its whole name, and links spread over the shards as
+namespaces do. The console's keys (sessions.py) are outside `sbx:*`, so a reset of every namespace
+leaves them, and each is used alone: any slot will do.
 """
 
 import hashlib
