@@ -180,14 +180,14 @@ class RedisClusterProcesses:
     saved), each node's cluster state in `directory`/nodes-<port>.conf, so a stopped node started
     again rejoins with its slots (and no keys: it keeps no data)."""
 
-    def __init__(self, masters: int = 3, options: tuple = ()):
+    def __init__(self, masters: int = 3):
         self.directory = Path(tempfile.mkdtemp(prefix="payluk-redis-cluster-"))
         self.nodes = []
         for _ in range(masters):
             port = free_cluster_port()
             self.nodes.append(RedisProcess(port, self.directory / f"node-{port}", options=(
                 "--cluster-enabled", "yes", "--cluster-config-file", str(self.directory / f"nodes-{port}.conf"),
-                "--cluster-node-timeout", str(CLUSTER_NODE_TIMEOUT_MS), *options)))
+                "--cluster-node-timeout", str(CLUSTER_NODE_TIMEOUT_MS))))
         for node in self.nodes:
             node.directory.mkdir()
         self.url = "redis+cluster://" + ",".join(f"127.0.0.1:{node.port}" for node in self.nodes)
@@ -265,14 +265,14 @@ class RedisClusterProcesses:
 
 
 @contextlib.contextmanager
-def running_cluster(options: tuple = ()):
+def running_cluster():
     """A started three-master RedisClusterProcesses, stopped and its files removed on exit (even
     when the test fails); skips the test (pytest.skip) with the reason when none can run here or
     it does not start."""
     reason = cluster_unavailable()
     if reason is not None:
         pytest.skip(f"Redis Cluster not available: {reason}")
-    cluster = RedisClusterProcesses(options=options)
+    cluster = RedisClusterProcesses()
     try:
         try:
             cluster.start()
