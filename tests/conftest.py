@@ -1,9 +1,10 @@
 """Shared fixtures: the app, an HTTP adapter (in-process or live socket), the `api` helper,
 and the ledger invariants checked after every test.
 
-Tests that take `http` (directly or through `api`) run twice: once against the Flask app
-in-process and once against a real `payluk-sandbox` server on a socket (session-scoped,
-reset through `/_sandbox/reset` before each test).
+Tests that take `http` (directly or through `api`) run three times: against the Flask app
+in-process, against a real `payluk-sandbox` server on a socket (session-scoped, reset through
+`/_sandbox/reset` before each test), and in-process on the Redis store. A module that imports
+tests/cluster_leg.py's `http` runs a fourth time, in-process on a Redis Cluster.
 """
 
 import contextlib
@@ -245,6 +246,23 @@ def make_config(**overrides) -> Config:
 
 
 BACKENDS = ("memory", "redis")
+HTTP_LEGS = ("app", "live", "redis")  # the `http` fixture's parameters
+CLUSTER_LEG = "redis-cluster"  # a fourth, for the modules that import tests/cluster_leg.py's `http`
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """A Redis Cluster of the suite's own: three masters on free ports (tests/redis_server.py),
+    stopped at the end of the session, or the test is skipped with the reason. It has database 0
+    only: what shares it is isolated by flushing (`store_url`, and `drop_all` before each test of
+    the shared in-process app) and by distinct secret keys."""
+    from tests.redis_server import running_cluster
+
+    with running_cluster() as cluster:
+        yield cluster
+        shared = _APPS.pop(CLUSTER_LEG, None)  # its dispatcher stops before the cluster goes away
+        if shared is not None:
+            shared.close()
 
 
 @pytest.fixture(scope="session")
@@ -263,22 +281,35 @@ def redis_url():
 
 
 def _backend(request) -> str:
-    """The state backend the test runs on: redis when its `http` parameter is `redis`."""
+    """The state backend the test runs on: redis (or redis-cluster) when its `http` parameter says so."""
     params = getattr(getattr(request.node, "callspec", None), "params", {})
-    return "redis" if params.get("http") == "redis" else "memory"
+    return params["http"] if params.get("http") in ("redis", CLUSTER_LEG) else "memory"
 
 
 _APPS: dict = {}
 
 
-def backend_config(request, backend: str, database: int, **overrides) -> Config:
-    """make_config on `backend`: for redis, the suite's redis-server, `database` emptied (a
-    module-scoped app keeps its own database, apart from the per-test apps on database 0)."""
-    if backend != "redis":
-        return make_config(**overrides)
+def store_url(request, backend: str, database: int) -> str:
+    """An emptied Redis store of `backend` for an app or server of its own: `database` of the
+    suite's redis-server (FLUSHDB; apart from the per-test apps on database 0), or the suite's
+    cluster (FLUSHALL of every master: it has database 0 only, so its users are kept apart by that
+    flush and by distinct secret keys)."""
+    if backend == CLUSTER_LEG:
+        cluster = request.getfixturevalue("redis_cluster")
+        cluster.flush()
+        return cluster.url
     from tests.redis_server import database as emptied
 
-    return make_config(store=emptied(request.getfixturevalue("redis_url"), database), **overrides)
+    return emptied(request.getfixturevalue("redis_url"), database)
+
+
+def backend_config(request, backend: str, database: int, **overrides) -> Config:
+    """make_config on `backend`: for redis, the suite's redis-server, `database` emptied (a
+    module-scoped app keeps its own database, apart from the per-test apps on database 0); for
+    redis-cluster, the suite's cluster, emptied (`store_url`)."""
+    if backend == "memory":
+        return make_config(**overrides)
+    return make_config(store=store_url(request, backend, database), **overrides)
 
 
 @pytest.fixture
@@ -290,8 +321,9 @@ def app(request):
     A test that changes the app itself (a hook, a route) makes its own with create_app."""
     backend = _backend(request)
     if backend not in _APPS:
-        _APPS[backend] = create_app(make_config(store=request.getfixturevalue("redis_url"))
-                                    if backend == "redis" else make_config())
+        stores = {"redis": lambda: request.getfixturevalue("redis_url"),
+                  CLUSTER_LEG: lambda: request.getfixturevalue("redis_cluster").url}
+        _APPS[backend] = create_app(make_config(store=stores[backend]()) if backend in stores else make_config())
     app = _APPS[backend]
     app.extensions["sandbox"].store.drop_all()
     return app
@@ -342,11 +374,17 @@ def live_server():
         yield url
 
 
-@pytest.fixture(params=["app", "live", "redis"])
+@pytest.fixture(params=HTTP_LEGS)
 def http(request):
     """`app`: in-process on the memory backend; `live`: a real server; `redis`: in-process on
     the Redis backend (the same suite on both backends)."""
-    if request.param in ("app", "redis"):
+    yield from http_leg(request)
+
+
+def http_leg(request):
+    """The `http` fixture's body, for every leg (tests/cluster_leg.py adds `redis-cluster`:
+    in-process on the suite's Redis Cluster)."""
+    if request.param in ("app", "redis", CLUSTER_LEG):
         client = InProcessHttp(request.getfixturevalue("app"))
     else:
         client = LiveHttp(request.getfixturevalue("live_server"))

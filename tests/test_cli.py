@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from sandbox.server.cli import banner, display_url, granian
+from sandbox.server.cli import banner, check_store, display_url, granian
 from sandbox.server.config import Config
 from sandbox.controlplane.fixture_sets import DEFAULT_DIR, load_fixture_sets
 from tests import processes
 from tests.conftest import ROOT
-from tests.redis_server import free_port, running_redis
+from tests.redis_server import RedisProcess, free_cluster_port, free_port, running_redis
 
 SCRIPT = Path(sys.executable).parent / "payluk-sandbox"
 
@@ -139,6 +139,48 @@ def test_unreachable_redis_message_masks_the_password():
     assert f"cannot reach the Redis store at redis://user:***@127.0.0.1:{url.rsplit(':', 1)[1]}" in result.stderr
 
 
+def _run_here(*args):
+    """`_run` with this checkout's code (`python -m sandbox` from ROOT): the console script is the
+    one of wherever the package is installed from, which may be another checkout."""
+    return subprocess.run([sys.executable, "-m", "sandbox", "--port", "0", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30, env={"PATH": "/usr/bin:/bin"})
+
+
+def test_a_bad_cluster_url_stops_start_up_in_one_line():
+    result = _run_here("--store", "redis+cluster://r:7000,r:7001/1")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("payluk-sandbox: store is not a Redis Cluster URL (redis+cluster://host:port[,host:port...]): "
+                             "a Redis Cluster has database 0 only, got 'redis+cluster://r:7000,r:7001/1'\n")
+
+
+def test_unreachable_redis_cluster_stops_start_up_in_one_line():
+    url = f"redis+cluster://127.0.0.1:{free_port()},127.0.0.1:{free_port()}"  # nothing listens there
+    result = _run_here("--store", url, "--workers", "2")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"payluk-sandbox: cannot reach the Redis store at {url}: "), result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Connection refused" in result.stderr, result.stderr
+
+
+def test_start_up_checks_a_cluster_is_one_and_serves(redis_cluster, redis_url):
+    """The check before the banner: a cluster that answers passes (even when the first node named
+    is down: the next one is asked); a cluster node given as one Redis, one Redis given as a
+    cluster, and a cluster node with no slots are refused, each in one line."""
+    assert check_store(Config(store=redis_cluster.url)) is None
+    first_down = f"redis+cluster://127.0.0.1:{free_port()},127.0.0.1:{redis_cluster.nodes[1].port}"
+    assert check_store(Config(store=first_down)) is None
+    node = f"redis://127.0.0.1:{redis_cluster.nodes[0].port}/0"
+    assert check_store(Config(store=node)) == "it is a node of a Redis Cluster: use --store redis+cluster://host:port"
+    single = redis_url.replace("redis://", "redis+cluster://").rsplit("/", 1)[0]
+    assert check_store(Config(store=single)).endswith("Cluster mode is not enabled on this node")
+    port = free_cluster_port()
+    lone = RedisProcess(port, options=("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"))
+    try:
+        lone.start()
+        assert "slots are not covered" in check_store(Config(store=f"redis+cluster://127.0.0.1:{port}"))
+    finally:
+        lone.cleanup()
+
+
 def test_banner_names_the_store():
     sets = load_fixture_sets(None)
     assert "   store: memory" in banner(Config(seed=3), sets).splitlines()[3]
@@ -146,6 +188,7 @@ def test_banner_names_the_store():
     assert banner(shared, sets).splitlines()[3].endswith("store: redis://127.0.0.1:6379/0 (2 workers)")
     assert "(1 worker)" in banner(Config(store="redis://r:6379/1"), sets)
     assert display_url("rediss://:s3cret@r:6380/0") == "rediss://:***@r:6380/0"
+    assert display_url("redis+cluster://u:s3cret@a:7000,b:7001") == "redis+cluster://u:***@a:7000,b:7001"
 
 
 def test_granian_gets_the_worker_count():

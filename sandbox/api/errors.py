@@ -31,7 +31,10 @@ def store_down(err: Exception) -> bool:
 
 
 REDIS_DOWN = {"ConnectionError", "TimeoutError", "BusyLoadingError", "ReadOnlyError", "TryAgainError",
-              "ClusterDownError", "MasterDownError"}
+              "ClusterDownError", "MasterDownError",
+              # a Redis Cluster none of whose nodes answers, or a slot no node serves (redis-py
+              # raises these outside RedisError)
+              "RedisClusterUnreachableError", "SlotNotCoveredError"}
 
 
 def register(app: Flask) -> None:

@@ -36,7 +36,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         f"{' or '.join(PROFILES)} (default {DEFAULT_PROFILE}; SANDBOX_PROFILE)")
     parser.add_argument("--webhook-url", help="callback URL new namespaces start with (SANDBOX_WEBHOOK_URL)")
     parser.add_argument("--store", metavar="URL", help="where the state lives: memory (default, this process) or a Redis URL, "
-                        "redis://host:port/db, shared by every worker and replica (SANDBOX_STORE)")
+                        "redis://host:port/db, or a Redis Cluster's, redis+cluster://host:port[,host:port...], shared "
+                        "by every worker and replica (SANDBOX_STORE)")
     parser.add_argument("--workers", type=int, metavar="N", help="server worker processes (default 1; more need a Redis "
                         "--store; SANDBOX_WORKERS)")
     parser.add_argument("--namespace-ttl", type=int, metavar="SECONDS", help="seconds an idle namespace lives in the Redis "
@@ -69,22 +70,15 @@ def describe_store(config: Config) -> str:
 
 
 def check_store(config: Config) -> str | None:
-    """None when the store answers (the memory store always does); else why the Redis one does not."""
+    """None when the store answers (the memory store always does); else why the Redis one (or
+    Redis Cluster) does not, in one line (sandbox/store/redis/connect.py)."""
     if config.store == MEMORY_STORE:
         return None
     try:
-        import redis
+        from sandbox.store.redis import connect
     except ImportError as err:  # a dependency, but say so plainly if it is missing
         return f"redis-py is not installed ({err})"
-    try:
-        client = redis.Redis.from_url(config.store, socket_connect_timeout=2, socket_timeout=2)
-        try:
-            client.ping()
-        finally:
-            client.close()
-    except (redis.RedisError, OSError, ValueError) as err:
-        return str(err) or type(err).__name__
-    return None
+    return connect.problem(config.store)
 
 
 def banner(config: Config, fixture_sets: dict) -> str:

@@ -7,7 +7,8 @@ the /_sandbox controls), SANDBOX_CONTROL_TOKEN (when set, controls need `X-Sandb
 callback URL new namespaces start with).
 
 Shared state: SANDBOX_STORE (`memory`, the default: the state lives in the server process; or a
-Redis URL, `redis://host:port/db`, `rediss://...` or `unix:///path/redis.sock?db=N`: every worker
+Redis URL, `redis://host:port/db`, `rediss://...` or `unix:///path/redis.sock?db=N`, or a Redis
+Cluster's, `redis+cluster://host:port[,host:port...]` (sandbox/store/redis/connect.py): every worker
 process, on one machine or many, shares the state kept there), SANDBOX_WORKERS (server worker
 processes; more than 1 needs a Redis store), SANDBOX_NAMESPACE_TTL (seconds an idle namespace lives
 in the Redis store before it expires, default 86400 = one day, at least 60; every use renews it;
@@ -70,9 +71,14 @@ class Config:
             raise ConfigError(f"port must be between 0 and 65535, got {self.port}")
         if self.threads < 1:
             raise ConfigError(f"threads must be at least 1, got {self.threads}")
-        if self.store != MEMORY_STORE and not _is_redis_url(self.store):
+        if self.store.partition("://")[0].lower().endswith("+cluster"):
+            problem = _cluster_url_problem(self.store)
+            if problem is not None:
+                raise ConfigError(f"store is not a Redis Cluster URL (redis+cluster://host:port[,host:port...]): "
+                                  f"{problem}, got {self.store!r}")
+        elif self.store != MEMORY_STORE and not _is_redis_url(self.store):
             raise ConfigError(f"store must be memory or a Redis URL (redis://host:port/db, rediss://..., "
-                              f"unix:///path/to/redis.sock), got {self.store!r}")
+                              f"unix:///path/to/redis.sock, redis+cluster://host:port,host:port), got {self.store!r}")
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, got {self.workers}")
         if self.workers > 1 and self.store == MEMORY_STORE:
@@ -153,6 +159,17 @@ class Config:
             if value is not None:
                 env[variable] = str(value)
         return env
+
+
+def _cluster_url_problem(url: str) -> str | None:
+    """Why a redis+cluster:// URL cannot be used (the store's own reading of it), or None."""
+    from sandbox.store.redis.connect import cluster_nodes  # imports redis-py: only for a cluster URL
+
+    try:
+        cluster_nodes(url)
+    except ValueError as err:
+        return str(err)
+    return None
 
 
 def _is_redis_url(url: str) -> bool:

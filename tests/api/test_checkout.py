@@ -8,6 +8,7 @@ from html import escape
 import pytest
 
 from tests.conftest import BUYER, KEY, POOR_BUYER, SELLER, START, UNKNOWN_ID, InProcessHttp
+from tests.cluster_leg import http_with_cluster_leg  # noqa: F401  (these tests also run on a Redis Cluster)
 
 PK = "pk_test_suite"  # pairs with tests.conftest.KEY = sk_test_suite
 RETURN = "http://localhost:9/return?order=42"

@@ -7,6 +7,7 @@ import pytest
 
 from sandbox import create_app
 from tests.conftest import BENEFICIARY, BUYER, KEY, SELLER, START, Api, InProcessHttp, make_config, pay_body
+from tests.cluster_leg import http_with_cluster_leg  # noqa: F401  (these tests also run on a Redis Cluster)
 
 DAY = 86_400
 

@@ -14,6 +14,7 @@ import pytest
 from sandbox.controlplane import recorder as journal_module
 from sandbox.store.base import JOURNAL_SIZE
 from tests.conftest import BUYER, KEY, SELLER, START, UNKNOWN_ID, make_config, pay_body
+from tests.cluster_leg import http_with_cluster_leg  # noqa: F401  (these tests also run on a Redis Cluster)
 
 OTHER = "sk_test_journal_other"
 ENTRY_KEYS = ["id", "at", "method", "path", "query", "status", "latencyMs", "customerId", "scenario", "profile", "ip",

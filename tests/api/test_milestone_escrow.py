@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from tests.conftest import BENEFICIARY, BUYER, DOCS_MILESTONE_EXAMPLE, SELLER, SELLER2, START, UNKNOWN_ID
+from tests.cluster_leg import http_with_cluster_leg  # noqa: F401  (these tests also run on a Redis Cluster)
 
 ESCROW_KEYS = [
     "id", "amount", "purpose", "description", "whoPays", "imageUrl", "fee", "paymentToken", "paidAt",

@@ -21,8 +21,10 @@ Servers: `payluk-sandbox` (granian) with `--threads 4` for every race, its Pytho
 threads every 10 us so that requests really interleave inside operations (see SWITCH_INTERVAL);
 the confirm race also against the default production configuration (1 request thread) and
 against the Flask app in-process (threads, no server). Every race on `threads_server` runs
-twice: one process, and two worker processes sharing the Redis backend (issue 11). Each test has its own secret key, so its
-namespace is its own. (This file replaces tests/api/test_concurrency.py.)
+three times: one process, two worker processes sharing the Redis backend (issue 11), and two
+sharing a three-master Redis Cluster (issue 21). Each test has its own secret key, so its
+namespace is its own (on the cluster, whose database 0 other tests share, that is what keeps
+them apart). (This file replaces tests/api/test_concurrency.py.)
 """
 
 import contextlib
@@ -40,8 +42,8 @@ import requests
 from tests.api.test_cross_cutting import CUSTOMER_ROUTES, ROUTES
 from tests.api.test_intents import DOCS_INTENT, WITHDRAWAL_DETAILS
 from tests.conftest import (
-    BENEFICIARY, BUYER, DEFAULT_PROFILE, LATER, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, OneKey, Reply,
-    balances_of, contract, pay_body, running_server,
+    BENEFICIARY, BUYER, CLUSTER_LEG, DEFAULT_PROFILE, LATER, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, OneKey,
+    Reply, balances_of, contract, pay_body, running_server, store_url,
 )
 
 PROFILES = (DEFAULT_PROFILE, LATER)
@@ -273,19 +275,31 @@ def redis_workers_server(tmp_path_factory, redis_url):
         yield base
 
 
-@pytest.fixture(params=["memory", "redis_2_workers"])
+@pytest.fixture(scope="module")
+def cluster_workers_server(tmp_path_factory, request):
+    """The same two workers on a Redis Cluster: the lock, the commit and the reads of a namespace go
+    to the shard of its slot."""
+    with switching_server(tmp_path_factory, "--store", store_url(request, CLUSTER_LEG, 0), "--workers", "2") as base:
+        yield base
+
+
+SERVERS = {"memory": "memory_threads_server", "redis_2_workers": "redis_workers_server",
+           "redis_cluster_2_workers": "cluster_workers_server"}
+
+
+@pytest.fixture(params=list(SERVERS))
 def threads_server(request):
-    """Every race against one process with 4 threads, and against two on Redis."""
-    return request.getfixturevalue("memory_threads_server" if request.param == "memory" else "redis_workers_server")
+    """Every race against one process with 4 threads, and against two on Redis and on a Redis Cluster."""
+    return request.getfixturevalue(SERVERS[request.param])
 
 
-@pytest.fixture(params=["in_process", "threads_4", "production_default", "redis_2_workers"])
+@pytest.fixture(params=["in_process", "threads_4", "production_default", "redis_2_workers", "redis_cluster_2_workers"])
 def target(request):
     """What the confirm race runs against: the app in-process, or a granian server."""
     if request.param == "in_process":
         return request.getfixturevalue("app")
     return request.getfixturevalue({"threads_4": "memory_threads_server", "production_default": "production_server",
-                                    "redis_2_workers": "redis_workers_server"}[request.param])
+                                    **SERVERS}[request.param])
 
 
 @pytest.fixture(params=PROFILES)

@@ -3,8 +3,13 @@ the `redis` parameter of `http`): two worker processes serving one sandbox, a we
 once, state kept across a restart of every worker, Redis restarted under traffic, fencing and
 roll-back, idle expiry, the Cluster-ready key layout, and round trips per operation.
 
-Each test uses its own Redis database (or its own redis-server) so the in-process suite's
-FLUSHDB never meets a running server's data.
+Most run twice, on one Redis and on a three-master Redis Cluster (their parameter `redis` or
+`redis-cluster`; the restart of every worker on one Redis only), and the cluster has tests of its
+own: namespaces spread over its shards while the global keys stay where keys.py says, and a shard
+restarted under traffic.
+On one Redis each test uses its own database (or its own redis-server) so the in-process suite's
+FLUSHDB never meets a running server's data; the cluster has database 0 only, so each test
+flushes it first (conftest's `store_url`) and namespaces are kept apart by their secret keys.
 """
 
 import threading
@@ -18,13 +23,15 @@ from redis.crc import key_slot
 
 from sandbox import create_app
 from sandbox.domain.errors import STORE_UNAVAILABLE
-from sandbox.store.redis import PREFIX, RedisStore
+from sandbox.store.redis import PREFIX, RedisStore, connect, keys as key_names
 from sandbox.store.base import StoreUnavailable
 from tests.api.test_webhooks import Receiver, wait_for
 from tests.conftest import (
-    BENEFICIARY, BUYER, KEY, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, make_config, running_server,
+    BENEFICIARY, BUYER, CLUSTER_LEG, KEY, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, make_config,
+    running_server, store_url,
 )
-from tests.redis_server import database
+
+BACKENDS = ("redis", CLUSTER_LEG)  # one Redis, a Redis Cluster
 
 BODY = {"amount": 3000, "purpose": "Shared", "whoPays": "buyer",
         "milestones": [{"title": "a", "amount": 1000, "customerId": BENEFICIARY}, {"title": "b", "amount": 2000}]}
@@ -63,9 +70,9 @@ def flow(api: Api) -> dict:
 # -- two workers, one sandbox ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def two_workers(redis_url):
-    url = database(redis_url, 2)
+@pytest.fixture(scope="module", params=BACKENDS)
+def two_workers(request):
+    url = store_url(request, request.param, 2)
     with server(url, "--workers", "2") as base:
         yield base, url
 
@@ -108,8 +115,10 @@ def test_a_webhook_is_delivered_once_not_once_per_worker(two_workers):
         receiver.close()
 
 
-def test_a_restart_of_every_worker_keeps_the_state(redis_url):
-    url = database(redis_url, 3)
+def test_a_restart_of_every_worker_keeps_the_state(request):
+    """(One Redis only, to keep the cluster's share of the suite's time down: new worker processes
+    on a cluster reading what others wrote is what `two_workers` does there.)"""
+    url = store_url(request, "redis", 3)
     with server(url, "--workers", "2") as base:
         api = Api(LiveHttp(base))
         escrow = api.funded_milestone_escrow(BODY)
@@ -127,56 +136,81 @@ def test_a_restart_of_every_worker_keeps_the_state(redis_url):
 # -- faults ---------------------------------------------------------------------------------------
 
 
-def test_redis_restarted_mid_traffic__503_then_served_again(tmp_path):
+def test_redis_restarted_mid_traffic__503_then_served_again():
     """While Redis is down every request gets the 503 envelope (fast, no 500, no hang); once it
     is back the same sandbox processes serve again, webhooks included (the dispatchers lived
     through it). This Redis keeps nothing on disk, so the namespace comes back from the fixtures."""
     from tests.redis_server import running_redis
 
+    with running_redis() as store:
+        through_an_outage(store.url, store.stop, store.start)
+
+
+def test_a_cluster_shard_restarted_mid_traffic__503_then_served_again():
+    """The same on a Redis Cluster (one of its own), the shard that serves the namespace stopped
+    and started again (it rejoins with its slots, empty: the namespace comes back from the
+    fixtures). The cluster says CLUSTERDOWN for every slot a second after the shard stops (node
+    timeout); the answers are 503 all the same, and quick (connect.py retries once)."""
+    from tests.redis_server import running_cluster
+
+    with running_cluster() as cluster:
+        store = RedisStore(None, cluster.url)  # for the namespace's key names (a handle reads nothing)
+        shard = cluster.node_of(store.namespace(KEY).k("meta"))
+        store.close()
+        through_an_outage(cluster.url, shard.stop, shard.start)
+
+
+def through_an_outage(url: str, stop, start) -> None:
+    """Traffic on two workers over `url` while the store is stopped (`stop`) and started again
+    (`start`): only whole 201s and quick 503 envelopes, then a 201 and a webhook after `start`."""
     receiver = Receiver()
-    with running_redis() as store, server(store.url, "--workers", "2", "--webhook-url", receiver.url) as base:
-        answers, stop = [], threading.Event()
+    with server(url, "--workers", "2", "--webhook-url", receiver.url) as base:
+        answers, halt = [], threading.Event()
 
         def traffic():
             session = requests.Session()
             headers = {"Authorization": f"Bearer {KEY}", "customer-id": SELLER}
-            while not stop.is_set():
+            while not halt.is_set():
+                started = time.monotonic()
                 reply = session.post(base + "/v1/escrow/milestone/create", json=BODY, headers=headers, timeout=10)
-                answers.append((reply.status_code, reply.json(), reply.headers.get("Retry-After")))
+                answers.append((reply.status_code, reply.json(), reply.headers.get("Retry-After"),
+                                time.monotonic() - started))
 
         worker = threading.Thread(target=traffic)
         worker.start()
         try:
             wait_for(lambda: len(answers) >= 20)
-            store.stop()
+            stop()
             down_from = len(answers)
-            wait_for(lambda: len(answers) >= down_from + 20)
-            store.start()
+            wait_for(lambda: len(answers) >= down_from + 20, timeout=20)
+            start()
             up_from, delivered = len(answers), len(receiver.received)
             wait_for(lambda: any(a[0] == 201 for a in answers[up_from:]), timeout=15)
             wait_for(lambda: len(receiver.received) > delivered, timeout=15)
         finally:
-            stop.set()
+            halt.set()
             worker.join()
             receiver.close()
     statuses = Counter(a[0] for a in answers)
     assert set(statuses) <= {201, 503}, statuses
     assert statuses[503] >= 10
-    for status, body, retry in answers:
+    for status, body, retry, seconds in answers:
         if status == 503:
             assert body == {"status": 503, "message": STORE_UNAVAILABLE, "data": {}} and retry == "1"
+            assert seconds < 2, f"a 503 took {seconds:.1f} s"
 
 
-@pytest.fixture
-def redis_app(redis_url):
-    """Makes an app on an emptied database of the suite's Redis (and a client of that database);
-    each is closed after the test (its webhook dispatcher stopped, its connections closed)."""
+@pytest.fixture(params=BACKENDS)
+def redis_app(request):
+    """Makes an app on an emptied database of the suite's Redis, or on the suite's emptied Redis
+    Cluster (and a client of it); each is closed after the test (its webhook dispatcher stopped,
+    its connections closed)."""
     made = []
 
     def make(number: int = 4):
-        url = database(redis_url, number)
+        url = store_url(request, request.param, number)
         made.append(create_app(make_config(store=url)))
-        client = redis_py.Redis.from_url(url)
+        client = connect.client(url)
         made.append(client)
         return made[-2], client
 
@@ -236,27 +270,59 @@ def test_idle_namespaces_expire_and_come_back_from_the_fixtures(redis_app):
     assert store.keys() == [KEY]
     time.sleep(1.3)
     assert namespace_keys(r, ns) == [] and store.keys() == []
-    assert r.hlen(f"{PREFIX}:registry") == 0 and r.zcard(f"{PREFIX}:active") == 0  # forgotten too
+    assert r.hlen(key_names.REGISTRY) == 0 and r.zcard(key_names.ACTIVE) == 0  # forgotten too
     api.error(api.http.get(f"/v1/escrow/verify/{escrow['paymentToken']}"), 400, "Escrow not found")
     assert api.wallet(BUYER)["mainBalance"] == 5_000_000  # rebuilt from the fixtures
 
 
+def test_a_namespace_missing_from_the_registry_lists_itself_again_on_its_next_operation(redis_app):
+    """A namespace whose registry entry is gone (an upgrade from the names `sbx:registry` and
+    `sbx:active` keeps the namespaces' own keys) is listed again, for the webhook dispatcher, by
+    the first operation a (restarted) worker makes on it."""
+    app, r = redis_app()
+    store = app.extensions["sandbox"].store
+    Api(InProcessHttp(app)).create_milestone_escrow(BODY)
+    r.delete(key_names.REGISTRY)
+    r.delete(key_names.ACTIVE)
+    assert store.keys() == []
+    restarted = RedisStore(store.build, store.url)
+    try:
+        assert restarted.namespace(KEY).get("customers", SELLER)["id"] == SELLER  # one locked read
+        assert restarted.keys() == store.keys() == [KEY]
+    finally:
+        restarted.close()
+
+
+def tag_of(key: str) -> str | None:
+    """A key's hash tag, as Redis Cluster reads it (the first `{…}` with something inside), or None."""
+    start = key.find("{")
+    end = key.find("}", start + 1)
+    return key[start:end + 1] if start >= 0 and end > start + 1 else None
+
+
 def test_every_key_of_a_namespace_lives_in_one_cluster_slot(redis_app):
     app, r = redis_app()
+    store = app.extensions["sandbox"].store
     api = Api(InProcessHttp(app))
     flow(api)
     assert api.http.post("/_sandbox/snapshots", json={"name": "s"}).status == 201
     api.http.get("/v1/wallet", key="sk_test_second_namespace", customer=BUYER)
+    store.link("page-token", KEY)
     keys = [k.decode() for k in r.scan_iter(match="*")]
     assert not any(KEY in k or "sk_test" in k for k in keys), "no secret key in a key name"
-    tagged = [k for k in keys if "{" in k]
-    tags = {k[k.index("{"):k.index("}") + 1] for k in tagged}
-    assert len(tags) == 2
-    for tag in tags:
-        slots = {key_slot(k.encode()) for k in tagged if tag in k}
-        assert len(slots) == 1, f"{tag}: {slots}"
-    assert sorted(k for k in keys if "{" not in k) == [f"{PREFIX}:active", f"{PREFIX}:registry"]
-    assert len(tags) == len(app.extensions["sandbox"].store.keys()) == 2
+    assert all(k.startswith(f"{PREFIX}:") for k in keys)
+    ids = {store.namespace(key).id for key in (KEY, "sk_test_second_namespace")}
+    by_tag = {}
+    for key in keys:
+        by_tag.setdefault(tag_of(key), []).append(key)
+    assert set(by_tag) == {f"{{{i}}}" for i in ids} | {key_names.GLOBAL_TAG, None}
+    for tag, tagged in by_tag.items():
+        if tag is not None:
+            slots = {key_slot(k.encode()) for k in tagged}
+            assert len(slots) == 1, f"{tag}: {slots}"
+    assert sorted(by_tag[key_names.GLOBAL_TAG]) == sorted([key_names.ACTIVE, key_names.REGISTRY])
+    assert by_tag[None] == [key_names.link("page-token")], "only page links have no tag"
+    assert len(ids) == len(store.keys()) == 2
 
 
 class RoundTrips:
@@ -303,3 +369,80 @@ def test_by_id_operations_cost_the_same_round_trips_at_any_size(redis_app, monke
     print("\nround trips per request (incl. auth, journal):", small)
     assert large == small
     assert all(count <= 12 for count in small.values()), small
+
+
+# -- what a Redis Cluster changes -------------------------------------------------------------------
+
+
+def test_namespaces_spread_over_the_shards_and_the_global_keys_stay_where_documented(redis_cluster, monkeypatch):
+    """On a cluster: each namespace's keys are on one shard, namespaces on several; the registry and
+    the active set on the one shard of `{global}`; page links spread like namespaces; and every Lua
+    script the store runs names keys of one slot (redis-py would refuse it otherwise)."""
+    from sandbox.store.redis import runner
+
+    url = redis_cluster.url
+    redis_cluster.flush()
+    app = create_app(make_config(store=url))
+    store = app.extensions["sandbox"].store
+    names = {id(script): name for name, script in store.scripts.items()}
+    calls, called = [], runner.Script.__call__
+
+    def recorded(script, keys, args):
+        calls.append((names[id(script)], list(keys)))
+        return called(script, keys, args)
+
+    monkeypatch.setattr(runner.Script, "__call__", recorded)
+    try:
+        keys = [f"sk_test_shard_{n}" for n in range(12)]
+        api = Api(InProcessHttp(app))
+        for key in keys:  # each namespace made from the fixtures
+            assert api.http.get("/v1/wallet", key=key, customer=BUYER).status == 200
+        escrow = flow(api)  # the suite's key: the lock, commits, the outbox's trim, the journal
+        api.verify(escrow["paymentToken"])  # by payment token (one script)
+        assert api.http.get("/v1/customers?page=1&limit=2").status == 200  # a page (one script)
+        assert api.http.get("/v1/escrow/transactions?type=sales", customer=SELLER).status == 200  # filtered
+        for n in range(12):
+            store.link(f"page-{n}", keys[n])
+        shard_of = {}  # namespace id -> the port of the shard holding every one of its keys
+        for key in [*keys, KEY]:
+            ns = store.namespace(key)
+            found = [k.decode() for k in store.r.scan_iter(match=f"{ns.base}*")]
+            assert found, key
+            ports = {redis_cluster.node_of(k).port for k in found}
+            assert len(ports) == 1, f"{key}'s keys are on {ports}"
+            shard_of[ns.id] = ports.pop()
+        print(f"\nnamespaces per shard: {Counter(shard_of.values())}")
+        assert len(set(shard_of.values())) > 1, "namespaces spread over more than one shard"
+        home = redis_cluster.node_of(key_names.REGISTRY)
+        assert redis_cluster.node_of(key_names.ACTIVE) is home
+        direct = redis_py.Redis(host="127.0.0.1", port=home.port)  # that node itself: no redirect
+        try:
+            assert direct.hlen(key_names.REGISTRY) == direct.zcard(key_names.ACTIVE) == len(keys) + 1
+        finally:
+            direct.close()
+        assert sorted(store.keys()) == sorted([*keys, KEY])
+        links = {redis_cluster.node_of(key_names.link(f"page-{n}")).port for n in range(12)}
+        assert len(links) > 1, "links spread over the shards"
+        assert [store.namespace_for_link(f"page-{n}").key for n in range(12)] == keys
+    finally:
+        app.close()
+    seen = Counter(name for name, _ in calls)
+    print("script calls:", dict(seen))
+    assert {"begin", "commit", "trim", "by_token", "journal", "list"} <= set(seen), seen
+    for name, touched in calls:
+        assert len({key_slot(k.encode()) for k in touched}) == 1, f"{name}: {touched}"
+
+
+def test_a_cluster_that_cannot_serve_answers_503_and_a_cross_slot_bug_500():
+    """redis-py raises some cluster errors outside RedisError: the unreachable cluster and the slot
+    no node serves are the store being down (503, try again); a command naming keys of two slots
+    (RedisClusterException) is a bug, a 500."""
+    from redis.exceptions import (
+        ClusterDownError, RedisClusterException, RedisClusterUnreachableError, SlotNotCoveredError,
+    )
+
+    from sandbox.api.errors import store_down
+
+    for down in (RedisClusterUnreachableError, SlotNotCoveredError, ClusterDownError, redis_py.ConnectionError):
+        assert store_down(down("the cluster")), down
+    assert not store_down(RedisClusterException("EVALSHA - all keys must map to the same key slot"))

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import BUYER, SELLER, START, UNKNOWN_ID
+from tests.cluster_leg import http_with_cluster_leg  # noqa: F401  (these tests also run on a Redis Cluster)
 
 
 def test_create_escrow__docs_example_multipart(api):

@@ -12,6 +12,7 @@ import pytest
 
 from sandbox import create_app
 from tests.conftest import BUYER, KEY, SELLER, Api, InProcessHttp, make_config, pay_body
+from tests.cluster_leg import http_with_cluster_leg  # noqa: F401  (these tests also run on a Redis Cluster)
 
 MILESTONE_BODY = {"amount": 2000, "purpose": "Logo", "whoPays": "buyer",
                   "milestones": [{"title": "Draft", "amount": 1000}, {"title": "Final", "amount": 1000}]}

@@ -103,6 +103,38 @@ def test_store_accepts_redis_urls(url):
     assert (env["SANDBOX_STORE"], env["SANDBOX_WORKERS"], env["SANDBOX_NAMESPACE_TTL"]) == (url, "4", "600")
 
 
+@pytest.mark.parametrize("url", ["redis+cluster://127.0.0.1:7000", "redis+cluster://a:7000,b:7001,c:7002/0",
+                                 "rediss+cluster://user:secret@cache.example:6380,[::1]:6381?ssl_cert_reqs=none"])
+def test_store_accepts_redis_cluster_urls(url):
+    config = Config.from_env({"SANDBOX_STORE": url, "SANDBOX_WORKERS": "4"})
+    assert (config.store, config.workers, config.shared_store) == (url, 4, True)
+    assert Config.from_env(config.to_env()) == config, "the server workers rebuild the same config"
+
+
+@pytest.mark.parametrize("url, why", [
+    ("redis+cluster://", "every comma-separated node needs a host (host:port)"),
+    ("redis+cluster://a:7000,,b:7001", "every comma-separated node needs a host (host:port)"),
+    ("redis+cluster://a:7000,b:seven", "the node 'b:seven' has no numeric port"),
+    ("redis+cluster://a:7000/3", "a Redis Cluster has database 0 only"),
+    ("memcached+cluster://a:7000", "a Redis Cluster URL starts with redis+cluster:// or rediss+cluster://"),
+])
+def test_store_refuses_a_bad_cluster_url_saying_why(url, why):
+    with pytest.raises(ConfigError) as err:
+        Config(store=url).validate()
+    assert str(err.value) == (f"store is not a Redis Cluster URL (redis+cluster://host:port[,host:port...]): {why}, "
+                              f"got {url!r}")
+
+
+def test_a_cluster_url_is_what_redis_py_takes():
+    """redis-py's RedisCluster takes one node's redis:// URL (credentials, TLS and options with it)
+    and more nodes to start from; a node without a port is on 6379."""
+    from sandbox.store.redis.connect import cluster_nodes
+
+    assert cluster_nodes("rediss+cluster://u:p%40ss@h1:7000,[::1]:7001,h3?ssl_cert_reqs=none") == (
+        "rediss://u:p%40ss@h1:7000?ssl_cert_reqs=none", [("h1", 7000), ("::1", 7001), ("h3", 6379)])
+    assert cluster_nodes("REDIS+CLUSTER://[::1]:7000/0") == ("redis://[::1]:7000", [("::1", 7000)])
+
+
 @pytest.mark.parametrize("workers", [2, 16])
 def test_several_workers_need_a_shared_store(workers):
     expected = (f"--workers {workers} needs a shared store: the memory store lives in one process "

@@ -1,6 +1,7 @@
 """The store's port (sandbox/store/base.py) as a contract both stores keep: the same operations
-give the same answers on the memory store and on Redis (the repository-and-fake pattern: the
-domain's tests run on the fast one because this module holds the other to the same rules)."""
+give the same answers on the memory store and on Redis, one Redis or a Redis Cluster (the
+repository-and-fake pattern: the domain's tests run on the fast one because this module holds the
+other to the same rules)."""
 
 import threading
 import time
@@ -22,15 +23,15 @@ def build(key: str, **options) -> MemoryNamespace:
     return ns
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
 def store(request):
     if request.param == "memory":
         yield MemoryStore(build)
         return
-    from tests.redis_server import database
     from sandbox.store.redis import RedisStore
+    from tests.conftest import store_url
 
-    made = RedisStore(build, database(request.getfixturevalue("redis_url"), 12))
+    made = RedisStore(build, store_url(request, request.param, 12))
     yield made
     made.drop_all()
     made.close()

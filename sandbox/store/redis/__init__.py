@@ -1,6 +1,6 @@
 """The Redis store: namespaces shared by every worker and replica (store.py: the store;
-namespace.py: one namespace seen from a worker; lock.py, codec.py; scripts/*.lua: what runs in
-Redis).
+namespace.py: one namespace seen from a worker; lock.py, commit.py, codec.py; keys.py: the key
+names; connect.py: the connection; scripts/*.lua: what runs in Redis).
 
 Atomicity: a fenced per-namespace lock plus one Lua script per commit.
   * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and in
@@ -25,9 +25,12 @@ Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting 
 re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
 operations are short. Why not one Lua script per operation: the domain is Python.
 
-Keys (every key of a namespace carries the hash tag `{<id>}`, so a namespace is one Redis
-Cluster slot and namespaces spread over shards; `<id>` is a digest of the secret key, which
-never appears in a key name):
+Connection (connect.py): one Redis, or a Redis Cluster (`redis+cluster://host:port,…`, redis-py's
+`RedisCluster`). Nothing else differs: every script and pipeline names keys of one slot.
+
+Keys (keys.py names them; every key of a namespace carries the hash tag `{<id>}`, so a namespace
+is one Redis Cluster slot, one shard, and namespaces spread over the shards; `<id>` is a digest of
+the secret key, which never appears in a key name):
   sbx:{id}:meta      JSON: clock, id sequence, webhook settings, merchant, fixture, counters
   sbx:{id}:h:<kind>  hash id -> entity JSON            sbx:{id}:o:<kind>  zset id -> insertion order
   sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum:<kind> hash id -> summary (store.SUMMARIES)
@@ -36,15 +39,20 @@ never appears in a key name):
   sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
   sbx:{id}:requests  the rate limit's count in its window (expires with the window; not state)
   sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
-Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
-sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and
-sbx:link:<token> (a checkout or authorisation page's namespace, with the namespace TTL).
-The console's (sessions.py; outside `sbx:*`, so `drop_all` leaves them): sbx-console:<digest of a
-session id> (a signed-in session, expiring with it) and sbx-console:secret (the cookie signing key).
+Global (outside any namespace):
+  sbx:{global}:registry  hash id -> secret key (the webhook signatures; written with `active`)
+  sbx:{global}:active    zset id -> expiry: the namespaces the webhook dispatcher visits
+    (both carry the tag `{global}`, no namespace's: one slot, so on a cluster one shard holds both)
+  sbx:link:<token>   a checkout or authorisation page's namespace, with the namespace TTL (no tag:
+    read by its token alone, each link hashes on its whole name, so links spread over the shards)
+The console's (sessions.py uses them; outside `sbx:*`, so `drop_all` leaves them; each used alone):
+  sbx-console:<digest of a session id> (a signed-in session, expiring with it) and
+  sbx-console:secret (the cookie signing key).
 Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
 namespace's keys at least every TOUCH_SECONDS while it is used.
 """
 
-from sandbox.store.redis.store import PREFIX, RedisStore
+from sandbox.store.redis.keys import PREFIX
+from sandbox.store.redis.store import RedisStore
 
 __all__ = ["PREFIX", "RedisStore"]

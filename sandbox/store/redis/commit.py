@@ -9,8 +9,8 @@ import redis
 from sandbox import clock, codec
 from sandbox.store.base import COLLECTIONS, JOURNAL_SIZE, SUMMARIES, StoreUnavailable
 from sandbox.store.redis.codec import as_text
+from sandbox.store.redis.keys import mark_active
 
-PREFIX = "sbx"  # every key the sandbox writes starts so
 # The keys a namespace's state lives in (snapshots copy them; a replaced state deletes them), and
 # the others it keeps.
 SNAPSHOT_PARTS = ("meta", "seq", "tokens", "postings", "bal", *(f"sum:{kind}" for kind in SUMMARIES),
@@ -45,7 +45,7 @@ def flush(ns, release: bool) -> int | None:
         ns._touched = now
         for part in all_parts(ns):
             op("PEXPIRE", part)
-        ns.r.zadd(f"{PREFIX}:active", {ns.id: clock.real_ms() + ns.store.ttl_ms})
+        mark_active(ns.r, ns.id, ns.key, clock.real_ms() + ns.store.ttl_ms)
     journal = ns._journal
     if journal is not None:
         args.extend(("J", key_index("journal"), key_index("jseq"), key_index("jdrop"), JOURNAL_SIZE, journal))

@@ -16,9 +16,9 @@ from sandbox.domain.errors import STORE_UNAVAILABLE
 from sandbox.store.base import (
     COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, CommitFailed, Filter, StoreUnavailable, SummaryView, summarize,
 )
-from sandbox.store.redis import commit, readahead
+from sandbox.store.redis import commit, keys, readahead
 from sandbox.store.redis.codec import as_text, journal_dump, journal_load, read_plain
-from sandbox.store.redis.commit import PREFIX, SNAPSHOT_PARTS
+from sandbox.store.redis.commit import SNAPSHOT_PARTS
 from sandbox.store.redis.lock import NamespaceLock, NeedsLock, locked, writes
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class RedisNamespace:
     def __init__(self, store: "RedisStore", key: str):
         self.store, self.key, self.r = store, key, store.r
         self.id = hashlib.sha256(key.encode()).hexdigest()[:24]
-        self.base = f"{PREFIX}:{{{self.id}}}:"
+        self.base = keys.namespace_base(self.id)
         self.lock = NamespaceLock(self)
         self._token = None
         self._reader = None  # the thread in a lock-free read (`read`)
@@ -80,7 +80,6 @@ class RedisNamespace:
         try:  # a new (or expired) namespace: build it from the fixtures, as the memory store does
             fresh = self.store.build(self.key)
             self.replace_state(fresh.export_state())
-            self.r.hset(f"{PREFIX}:registry", self.id, self.key)
             self._flush(release=False)
             self._touched = 0.0  # the release lists it among the active namespaces and sets every TTL
         except BaseException:

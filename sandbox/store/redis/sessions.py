@@ -12,19 +12,11 @@ The prefix is `sbx-console:`, outside `sbx:*` on purpose: a reset of every names
 deletes `sbx:*`) forgets namespaces, not who is signed in, nor the key their cookies are signed with.
 """
 
-import hashlib
-
 from sandbox import codec
 from sandbox.store.base import CONSOLE_FLASHES
 from sandbox.store.redis.codec import as_text
+from sandbox.store.redis.keys import CONSOLE_SECRET as SECRET_KEY, console_session as session_key
 from sandbox.store.redis.runner import source
-
-PREFIX = "sbx-console"
-SECRET_KEY = f"{PREFIX}:secret"
-
-
-def session_key(sid: str) -> str:
-    return f"{PREFIX}:{hashlib.sha256(sid.encode()).hexdigest()}"
 
 
 class ConsoleSessions:

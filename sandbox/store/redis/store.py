@@ -1,14 +1,15 @@
-"""The Redis store: every namespace of the sandbox in Redis, shared by every worker and replica
-(namespace.py says how one is kept; scripts/ holds the Lua it runs). This worker keeps only
-handles, the connection and the registered scripts."""
+"""The Redis store: every namespace of the sandbox in Redis (one Redis or a Redis Cluster: connect.py),
+shared by every worker and replica (namespace.py says how one is kept; scripts/ holds the Lua it
+runs; keys.py names the keys). This worker keeps only handles, the connection and the registered
+scripts."""
 
 import threading
-import redis
 
 from sandbox import clock
 from sandbox.store import base
+from sandbox.store.redis import connect, keys
 from sandbox.store.redis.codec import as_text
-from sandbox.store.redis.commit import PREFIX
+from sandbox.store.redis.keys import PREFIX
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
 from sandbox.store.redis.runner import Connections, Script
 from sandbox.store.redis.sessions import ConsoleSessions
@@ -24,7 +25,7 @@ class RedisStore(ConsoleSessions):
         self.build = build  # the key's namespace from the fixtures (as the memory store makes it)
         self._lock = threading.Lock()
         self.url = url
-        self.r = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=0)
+        self.r = connect.client(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=0)
         self.ttl_ms = int(ttl_seconds * 1000)
         self.touch_seconds = min(TOUCH_SECONDS, ttl_seconds / 4)
         self.connections = Connections(self.r)
@@ -56,24 +57,26 @@ class RedisStore(ConsoleSessions):
     def keys(self) -> list[str]:
         """The keys of the namespaces that have not expired (the expired are forgotten here)."""
         now = clock.real_ms()
-        expired = self.r.zrangebyscore(f"{PREFIX}:active", "-inf", now)
+        expired = self.r.zrangebyscore(keys.ACTIVE, "-inf", now)
         if expired:
-            pipe = self.r.pipeline(transaction=False)
-            pipe.zrem(f"{PREFIX}:active", *expired)
-            pipe.hdel(f"{PREFIX}:registry", *expired)
+            pipe = self.r.pipeline(transaction=False)  # one slot ({global}): one shard of a cluster
+            pipe.zrem(keys.ACTIVE, *expired)
+            pipe.hdel(keys.REGISTRY, *expired)
             pipe.execute()
-        ids = [as_text(i) for i in self.r.zrange(f"{PREFIX}:active", 0, -1)]
+        ids = [as_text(i) for i in self.r.zrange(keys.ACTIVE, 0, -1)]
         if not ids:
             return []
-        return [as_text(k) for k in self.r.hmget(f"{PREFIX}:registry", ids) if k is not None]
+        return [as_text(k) for k in self.r.hmget(keys.REGISTRY, ids) if k is not None]
 
     def drop_all(self) -> int:
         """Forget every namespace (each is rebuilt from the fixtures on its next use); answers how
         many held state. Other workers' handles find their namespaces gone on their next lock."""
         with self._lock:
             self._handles.clear()
-        count = int(self.r.hlen(f"{PREFIX}:registry"))
+        count = int(self.r.hlen(keys.REGISTRY))
         batch = []
+        # On a cluster SCAN visits every primary and UNLINK is sent once per slot of the batch
+        # (redis-py's RedisCluster splits it): the keys of many namespaces are in many slots.
         for key in self.r.scan_iter(match=f"{PREFIX}:*", count=1000):
             batch.append(key)
             if len(batch) >= 1000:
@@ -85,8 +88,8 @@ class RedisStore(ConsoleSessions):
 
     def link(self, token: str, key: str) -> None:
         """A page link lives as long as an idle namespace would."""
-        self.r.set(f"{PREFIX}:link:{token}", key, px=self.ttl_ms)
+        self.r.set(keys.link(token), key, px=self.ttl_ms)
 
     def namespace_for_link(self, token: str) -> RedisNamespace | None:
-        key = as_text(self.r.get(f"{PREFIX}:link:{token}"))
+        key = as_text(self.r.get(keys.link(token)))
         return None if key is None else self.namespace(key)
