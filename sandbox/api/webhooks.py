@@ -30,9 +30,10 @@ def dispatcher() -> Dispatcher:
 
 def _wake_after_changes(response):
     """A request that may have emitted events, or moved the clock, in a namespace with a
-    callback URL lets the dispatcher look (its thread starts only then)."""
+    callback URL lets the dispatcher look (its thread starts only then). GETs too: claim-funds
+    is a GET that closes an escrow (`escrow.claimed`), as Payluk documents it."""
     ns = g.get("ns")
-    if ns is None or request.method == "GET" or response.status_code >= 500:
+    if ns is None or response.status_code >= 500:
         return response  # nothing changed (a 503: the shared store is down; reading it would fail too)
     if ns.recent_state()["webhook"]["url"] is not None:  # as this request's operation saw it
         dispatcher().wake()
