@@ -99,13 +99,16 @@ class InProcessServer:
         self.app.close()
 
 
-def build_app():
-    """The sandbox app with the default fixtures (or SANDBOX_FIXTURES / _SEED / _CLOCK_START)."""
+def build_app(**overrides):
+    """The sandbox app with the default fixtures (or SANDBOX_FIXTURES / _SEED / _CLOCK_START /
+    _PROFILE), and any `Config` field given (the in-process mock's webhook receiver, a seed)."""
+    from dataclasses import replace
+
     from sandbox import create_app
     from sandbox.server.config import Config
 
     config = Config.from_env({name: os.environ[name] for name in IN_PROCESS_SETTINGS if os.environ.get(name)})
-    return create_app(config)
+    return create_app(replace(config, **overrides))
 
 
 def check_reachable(url: str) -> None:
@@ -167,7 +170,9 @@ class PaylukSandbox:
     pre-authorised `session`, and helpers for the `/_sandbox` control plane. Every helper returns
     the `data` of the envelope and raises `PaylukSandboxError` when the control call fails."""
 
-    def __init__(self, base_url: str, key: str | None = None, token: str | None = None):
+    def __init__(self, base_url: str, key: str | None = None, token: str | None = None, adapter=None):
+        """`adapter`: a requests transport adapter both sessions send through for `base_url`
+        (the in-process mock's: then no call leaves the process)."""
         self.base_url = base_url.rstrip("/")
         self.key = key or f"sk_test_{secrets.token_hex(16)}"
         session_class = _session_class()
@@ -179,6 +184,9 @@ class PaylukSandbox:
         self._control.headers["Authorization"] = f"Bearer {self.key}"
         if token:
             self._control.headers[TOKEN_HEADER] = token
+        if adapter is not None:
+            self.session.mount(self.base_url, adapter)
+            self._control.mount(self.base_url, adapter)
         self._customers = None
 
     def __repr__(self):
@@ -322,6 +330,15 @@ class PaylukSandbox:
     def events(self):
         """The webhook events emitted in this namespace (`GET /_sandbox/events`)."""
         return self.control("GET", "/_sandbox/events")
+
+    def deliveries(self, event_id: str | None = None):
+        """Every webhook delivery attempt of this namespace (`GET /_sandbox/webhooks/deliveries`)."""
+        return self.control("GET", "/_sandbox/webhooks/deliveries", params={"eventId": event_id} if event_id else None)
+
+    def flush(self) -> list:
+        """Deliver every webhook due now, synchronously (`POST /_sandbox/webhooks/flush`): the
+        attempts made."""
+        return self.control("POST", "/_sandbox/webhooks/flush")["attempts"]
 
     # -- plumbing --------------------------------------------------------------------------------
     def control(self, method: str, path: str, **kwargs):
