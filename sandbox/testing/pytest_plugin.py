@@ -28,8 +28,8 @@ TIMEOUT_SECONDS = 30
 IN_PROCESS_SETTINGS = ("SANDBOX_FIXTURES", "SANDBOX_SEED", "SANDBOX_CLOCK_START", "SANDBOX_PROFILE")
 
 
-__all__ = ["PaylukSandbox", "PaylukSandboxError", "payluk_sandbox", "payluk_sandbox_server", "pytest_addoption",
-           "pytest_report_header"]
+__all__ = ["PaylukSandbox", "PaylukSandboxError", "payluk_mock", "payluk_mock_app", "payluk_sandbox",
+           "payluk_sandbox_server", "pytest_addoption", "pytest_report_header"]
 
 
 class PaylukSandboxError(RuntimeError):
@@ -375,3 +375,25 @@ def payluk_sandbox(payluk_sandbox_server, pytestconfig):
     sandbox = PaylukSandbox(payluk_sandbox_server, token=token)
     yield sandbox
     sandbox.close()
+
+
+# -- the in-process mock (sandbox/testing/mock.py) ------------------------------------------------
+@pytest.fixture(scope="session")
+def payluk_mock_app():
+    """The sandbox app `payluk_mock` answers from, built once per session (namespaces start with the
+    mock's webhook receiver as their callback URL); nothing serves it on a socket."""
+    from sandbox.testing.mock import MOCK_WEBHOOK_URL
+
+    app = build_app(webhook_url=MOCK_WEBHOOK_URL)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def payluk_mock(payluk_mock_app):
+    """Every `requests` / `httpx` call to Payluk's hosts answered in-process (`mock_payluk`), with
+    a fresh namespace and the `payluk_sandbox` helpers (see `sandbox.testing.mock.PaylukMock`)."""
+    from sandbox.testing.mock import mock_payluk
+
+    with mock_payluk(app=payluk_mock_app) as handle:
+        yield handle
