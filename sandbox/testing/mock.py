@@ -269,7 +269,7 @@ def mock_payluk(key: str | None = None, *, app=None, webhooks=None, block_other_
         `WebhookDelivery` (and collected); an http(s) URL, POSTed there for real (and
         collected); False, no callback URL (events stay `NOT_SENT`, as on a fresh server).
         Sent right after the request that emitted them; retries falling due on a running clock
-        go out on the namespace's next request or `handle.flush()`.
+        go out with `handle.flush()` (or after the namespace's next request that changes it).
     block_other_hosts: refuse calls to any other host (the library's connection error) instead
         of letting them go out; `allow_hosts` are let through all the same. Calls a test's own
         `responses` / `respx` mock answers are never blocked.

@@ -454,6 +454,8 @@ def test_retries_on_a_running_clock_go_out_on_flush():
                       json=MILESTONES)
         assert calls == ["escrow.created", "escrow.pending"]
         time_passes(payluk, payluk.key, 61_000)  # a minute of real time on the running clock, no request
+        assert payluk.session.get("/v1/wallet", headers={"customer-id": BUYER}).status_code == 200
+        assert len(calls) == 2  # a GET that only reads does not look for due events
         attempts = payluk.flush()
         assert [(a["event"], a["statusCode"]) for a in attempts] == [("escrow.created", 200)]
         assert calls == ["escrow.created", "escrow.pending", "escrow.created"]
