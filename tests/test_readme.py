@@ -113,3 +113,13 @@ def test_webhook_receiver_snippet(live_server):
         requests.put(f"{live_server}/_sandbox/webhook", headers={"Authorization": "Bearer sk_test_readme"},
                      json={"url": None, "faults": []}, timeout=10)
         processes.stop(receiver)
+
+
+def test_mock_snippet():
+    """The in-process mock's example: no server at all, the staging URL hard-coded."""
+    code = block("## In-process mock: `mock_payluk`", "python")
+    assert "https://staging.api.payluk.ng" in code and "127.0.0.1" not in code
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['escrow.created', 'escrow.pending', 'escrow.ongoing']", "True",
+                                          "CLAIMED escrow.claimed", "3"]
