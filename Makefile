@@ -23,16 +23,22 @@ CHROMIUM := command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (echo "mak
 # free port, without persistence), when missing and we are root; without it those tests are skipped
 # with the reason printed. A redis service apt may start on 6379 is not used.
 REDIS := command -v redis-server >/dev/null || [ "$$(id -u)" != 0 ] || (echo "make: installing Debian's redis-server with apt-get (the Redis store's tests start private ones)" && apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || true
+# Debian's nodejs for examples/node's suite (tests/test_node_example.py runs it under `node --test`), when missing
+# and we are root; without it, or with a node older than 18, that test is skipped with the reason printed.
+NODE := command -v node >/dev/null || [ "$$(id -u)" != 0 ] || (echo "make: installing Debian's nodejs with apt-get (examples/node's tests run on it)" && apt-get update -qq && apt-get install -y -qq nodejs >/dev/null) || true
 
 test: $(STAMP)
 	$(CHROMIUM)
 	$(REDIS)
+	$(NODE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -q examples/tests
 
-# The example consumer project (examples/): its own pytest suite, against the plugin's server.
+# The example consumer projects: examples/ (its pytest suite, against the plugin's server) and
+# examples/node (its `npm test`, against a sandbox it starts from this checkout; skipped without node).
 examples: $(STAMP)
 	$(BIN)/python -m pytest -q examples/tests
+	if command -v node >/dev/null; then cd examples/node && PAYLUK_SANDBOX_CMD="$(CURDIR)/$(BIN)/payluk-sandbox" node scripts/test.mjs; else echo "make: examples/node skipped: node is not installed"; fi
 
 # The sandbox against its ceiling (bare Flask, same server) and its peers (Prism, waitress),
 # and on Redis with 1 and 2 workers, in one run: writes bench/results.md and bench/results.json (about 9 minutes). Installs

@@ -47,10 +47,11 @@ TEN_MILESTONES = {"amount": 10_000, "purpose": "bench", "whoPays": "buyer",
                   "milestones": [{"title": f"m{i}", "amount": 1000} for i in range(10)]}
 TARGETS = {
     "flow_vs_prism": 2.0, "cold_start_s": 0.5, "reset_ms": 5.0, "restore_1000_ms": 10.0, "bytes_per_escrow": 2048,
-    "redis_2_vs_1_workers": 1.3, "p99_ms": 10.0, "max_ms": 50.0, "flow_vs_one_thread": 0.95,
+    "redis_2_vs_1_workers": 1.6, "redis_usec_per_request": 100.0, "redis_cpu_vs_memory": 1.7,
+    "redis_p99_vs_memory": 2.0, "round_trips_per_by_id_op": 3, "p99_ms": 10.0, "max_ms": 50.0, "flow_vs_one_thread": 0.95,
 }
 PHASES = ("loadgen", "bare", "cold-start", "routes", "controls", "scaling", "threads", "waitress", "prism",
-          "scale-out", "mock")
+          "scale-out", "redis-cost", "mock")
 ROUTES = ("verify", "create", "pay", "confirm", "flow mix")
 FAULTS = ", beside latency faults"
 SANDBOX = "sandbox"  # the server as `make run` starts it
@@ -302,7 +303,7 @@ class Bench:
             for name, on_redis, workers in SCALE_OUT:
                 server = self._scale_out_server(name, redis.url if on_redis else None, workers, None, keys)
                 try:
-                    self.measure(server, spread, "flow", keys)
+                    self.measure_costs(server, redis.url if on_redis else None, spread, keys)
                     if on_redis and not self.args.smoke:
                         self.measure(server, "flow mix, 1 key", "flow", "sk_test_bench_flow")
                 finally:
@@ -328,6 +329,43 @@ class Bench:
                     {"server": name, "workers": workers, "threads": threads, **result})
         finally:
             redis.cleanup()
+
+    def measure_costs(self, server: servers.Server, redis_url: str | None, label: str, keys) -> dict:
+        """`measure`, with what each request cost: the server's CPU (every worker), and on Redis
+        the redis-server's CPU and its commands and their microseconds (INFO commandstats)."""
+        before_cpu = server.cpu_seconds()
+        before = servers.redis_costs(redis_url) if redis_url else None
+        result = self.measure(server, label, "flow", keys)
+        after_cpu, after = server.cpu_seconds(), (servers.redis_costs(redis_url) if redis_url else None)
+        requests = max(1, result["requests"])
+        cost = {"server_cpu_us": (after_cpu - before_cpu) * 1e6 / requests}
+        if before is not None:
+            cost.update(redis_cpu_us=(after["cpu_s"] - before["cpu_s"]) * 1e6 / requests,
+                        redis_commands=(after["calls"] - before["calls"]) / requests,
+                        redis_usec=(after["usec"] - before["usec"]) / requests,
+                        redis_script_usec=(after["script_usec"] - before["script_usec"]) / requests)
+        cost["cpu_us"] = cost["server_cpu_us"] + cost.get("redis_cpu_us", 0.0)
+        result["cost"] = cost
+        print(f"  {'':<28} {'cost per request':<34} CPU {cost['cpu_us']:6.0f} µs"
+              + (f" (Redis {cost['redis_cpu_us']:.0f} µs; {cost['redis_commands']:.1f} commands, "
+                 f"{cost['redis_usec']:.0f} µs in commandstats)" if before is not None else ""), flush=True)
+        return result
+
+    def redis_cost(self) -> None:
+        """Issue 21: the milestone flow in-process on Redis, one operation at a time: round trips,
+        commands and Redis microseconds per operation (bench/redis_cost.py)."""
+        if not (servers.SOURCE / "sandbox" / "store" / "redis").exists():
+            return self._skip(f"Redis cost per operation skipped: {servers.SOURCE} has no Redis store")
+        redis, why = servers.redis_server()
+        if redis is None:
+            return self._skip(f"Redis cost per operation skipped: {why}")
+        try:
+            self.results["redis_cost"] = servers.redis_cost(redis.url, 20 if self.args.smoke else 300)
+        finally:
+            redis.cleanup()
+        for op, row in self.results["redis_cost"]["operations"].items():
+            print(f"  redis cost: {op:<8} {row['trips']:4.1f} round trips, {row['commands']:5.1f} commands, "
+                  f"{row['usec']:5.0f} µs", flush=True)
 
     def _scale_out_server(self, name, store, workers, threads, keys) -> servers.Server:
         if store:
@@ -405,6 +443,8 @@ class Bench:
             self.prism()
         if wants("scale-out"):
             self.scale_out()
+        if wants("redis-cost"):
+            self.redis_cost()
         if wants("mock"):  # issue 23: the in-process mock ÷ a live sandbox on loopback, per call
             self.results["mock"] = mock_calls.measure(smoke=args.smoke)
         report = render(self.results, self.failures)
@@ -460,15 +500,6 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 def _value(value: float | None, scale: float, form: str) -> str:
     return "n/a" if value is None else form.format(value * scale)
-
-
-def _fresh_key(route: str, faults: bool) -> str:
-    """A namespace of its own for one route's row (another beside the faults)."""
-    return f"sk_test_bench_{route.replace(' ', '_')}{'_faults' if faults else ''}"
-
-
-def _check(ok: bool | None) -> str:
-    return "n/a" if ok is None else ("met" if ok else "NOT met")
 
 
 def _fresh_key(route: str, faults: bool) -> str:
@@ -621,9 +652,46 @@ def _render_scale_out(results: dict, rps) -> list[str]:
         lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
     two, one, memory = rps(REDIS_2, spread), rps(REDIS_1, spread), rps(MEMORY_1, spread)
     p99 = lambda name: runs.get(name, {}).get(spread, {}).get("p99_ms")  # noqa: E731
-    lines += ["", "| ratio | value | |", "|---|---|---|",
-              f"| Redis: 2 workers ÷ 1 worker, {scale['keys']} keys (target ≥ 1.3×) | {_ratio(two, one)} | "
+    cost = lambda name, field: runs.get(name, {}).get(spread, {}).get("cost", {}).get(field)  # noqa: E731
+    cpu_ratio = _ratio(cost(REDIS_2, "cpu_us"), cost(MEMORY_1, "cpu_us"))
+    lines += ["", f"What one request of the flow mix ({spread}) costs: the server's CPU (every worker), the "
+              "redis-server's CPU, and Redis's own accounting (INFO commandstats: commands, the commands scripts "
+              "run included, and their microseconds — a script's own µs include its commands', so this sum "
+              "counts those twice, as the targets of issue 21 do).", "",
+              "| server | CPU µs per request (server + Redis) | server | redis-server | Redis commands | "
+              "commandstats µs | of which scripts |", "|---|---|---|---|---|---|---|"]
+    for name, _, _ in SCALE_OUT:
+        if cost(name, "cpu_us") is None:
+            continue
+        cells = [_value(cost(name, f), 1, "{:,.0f}") for f in ("cpu_us", "server_cpu_us", "redis_cpu_us")]
+        cells += [_value(cost(name, "redis_commands"), 1, "{:.1f}"), _value(cost(name, "redis_usec"), 1, "{:.0f}"),
+                  _value(cost(name, "redis_script_usec"), 1, "{:.0f}")]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    usec = cost(REDIS_2, "redis_usec")
+    lines += ["", "| target (issue 21) | value | |", "|---|---|---|",
+              f"| Redis µs per flow request, 2 workers (commandstats, ≤ {TARGETS['redis_usec_per_request']:.0f}) | "
+              f"{_value(usec, 1, '{:.0f} µs')} | {_check(None if usec is None else usec <= TARGETS['redis_usec_per_request'])} |",
+              f"| CPU per request, Redis 2 workers ÷ memory (≤ {TARGETS['redis_cpu_vs_memory']}×) | {cpu_ratio} | "
+              f"{_check(None if cost(REDIS_2, 'cpu_us') is None or not cost(MEMORY_1, 'cpu_us') else cost(REDIS_2, 'cpu_us') / cost(MEMORY_1, 'cpu_us') <= TARGETS['redis_cpu_vs_memory'])} |",
+              f"| Redis: 2 workers ÷ 1 worker, {scale['keys']} keys (≥ {TARGETS['redis_2_vs_1_workers']}×) | "
+              f"{_ratio(two, one)} | "
               f"{_check(None if not (two and one) else two / one >= TARGETS['redis_2_vs_1_workers'])} |",
+              f"| p99, Redis 2 workers ÷ memory (≤ {TARGETS['redis_p99_vs_memory']}×) | "
+              f"{_ratio(p99(REDIS_2), p99(MEMORY_1))} | "
+              f"{_check(None if not (p99(REDIS_2) and p99(MEMORY_1)) else p99(REDIS_2) / p99(MEMORY_1) <= TARGETS['redis_p99_vs_memory'])} |"]
+    per_op = (results.get("redis_cost") or {}).get("operations")
+    if per_op:
+        most = max(row["trips"] for row in per_op.values())
+        lines.append(f"| round trips per by-id operation, at most (≤ {TARGETS['round_trips_per_by_id_op']}) | "
+                     f"{most:.1f} | {_check(most <= TARGETS['round_trips_per_by_id_op'])} |")
+        lines += ["", "Per operation (bench/redis_cost.py: the milestone flow in-process, one request at a time, "
+                  f"{results['redis_cost']['flows']} flows; round trips counted in redis-py):", "",
+                  "| operation | round trips | Redis commands | commandstats µs |", "|---|---|---|---|"]
+        for op, row in per_op.items():
+            lines.append(f"| {op} | {row['trips']:.1f} | {row['commands']:.1f} | {row['usec']:.0f} |")
+        flow = results["redis_cost"]["per_request"]
+        lines.append(f"| per flow request | {flow['trips']:.1f} | {flow['commands']:.1f} | {flow['usec']:.0f} |")
+    lines += ["", "| ratio | value | |", "|---|---|---|",
               f"| Redis: 2 workers ÷ 1 worker, 1 key | "
               f"{_ratio(rps(REDIS_2, 'flow mix, 1 key'), rps(REDIS_1, 'flow mix, 1 key'))} | informative |",
               f"| Redis 1 worker ÷ memory 1 worker, {scale['keys']} keys | {_ratio(one, memory)} | informative |",

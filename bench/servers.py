@@ -38,6 +38,10 @@ class Server:
         """Resident memory of the server and every process under it."""
         return sum(_rss(pid) for pid in [self.proc.pid, *_descendants(self.proc.pid)])
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server and every process under it have used so far."""
+        return sum(_cpu(pid) for pid in [self.proc.pid, *_descendants(self.proc.pid)])
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -69,6 +73,31 @@ def _descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def redis_costs(url: str) -> dict:
+    """What a Redis server has done so far: CPU seconds (INFO cpu), and its commands and their
+    microseconds (INFO commandstats: the commands scripts run are counted too; INFO and CONFIG
+    left out)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        cpu, stats = client.info("cpu"), client.info("commandstats")
+    finally:
+        client.close()
+    mine = [v for k, v in stats.items() if not k.startswith(("cmdstat_info", "cmdstat_config"))]
+    return {"cpu_s": cpu["used_cpu_user"] + cpu["used_cpu_sys"], "calls": sum(v["calls"] for v in mine),
+            "usec": sum(v["usec"] for v in mine),
+            "script_usec": sum(v["usec"] for k, v in stats.items() if k in ("cmdstat_evalsha", "cmdstat_eval"))}
 
 
 def _rss(pid: int) -> int:
@@ -197,3 +226,14 @@ def call(url: str, method: str, path: str, body=None, customer: str | None = Non
     conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
     reply = conn.getresponse()
     return reply.status, json.loads(reply.read() or b"{}")
+
+
+def redis_cost(url: str, flows: int) -> dict:
+    """bench/redis_cost.py against the Redis server `url`, in a child process serving SOURCE's
+    sandbox (a before/after run measures the older checkout)."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "redis_cost.py"), "--redis", url, "--flows",
+                          str(flows), "--json"], capture_output=True, text=True, cwd=SOURCE,
+                         env={**os.environ, "PYTHONPATH": str(SOURCE)}, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench/redis_cost.py failed: {out.stderr[-800:]}")
+    return json.loads(out.stdout)

@@ -2,6 +2,7 @@
 store (a shared state for several worker processes)."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -70,13 +71,15 @@ def test_bad_setting_stops_start_up():
 def test_help_lists_the_flags():
     result = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True, timeout=30)
     for flag in ("--host", "--port", "--fixtures", "--seed", "--clock-start", "--threads", "--store", "--workers",
-                 "--namespace-ttl"):
+                 "--namespace-ttl", "--console-secret"):
         assert flag in result.stdout
 
 
 def _run(*args, **env):
+    """The command with only PATH (and PYTHONPATH, when the suite runs a checkout through it) and `env`."""
+    inherited = {name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ}
     return subprocess.run([str(SCRIPT), "--port", "0", *args], capture_output=True, text=True, timeout=30,
-                          env={"PATH": "/usr/bin:/bin", **env})
+                          env={"PATH": "/usr/bin:/bin", **inherited, **env})
 
 
 WORKERS_NEED_REDIS = ("payluk-sandbox: --workers 2 needs a shared store: the memory store lives in one process "
@@ -107,6 +110,15 @@ def test_several_workers_need_a_shared_store(args, env):
 def test_bad_store_settings_stop_start_up(args, env, message):
     result = _run(*args, **env)
     assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args, env", [(["--console-secret", "too-short"], {}),
+                                       ([], {"SANDBOX_CONSOLE_SECRET": "too-short"})])
+def test_a_short_console_secret_stops_start_up_in_one_line(args, env):
+    result = _run(*args, **env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == ("payluk-sandbox: --console-secret (SANDBOX_CONSOLE_SECRET) must be at least 16 characters, "
+                             "got 9 (e.g. openssl rand -hex 32)\n")
 
 
 def test_unreachable_redis_stops_start_up():

@@ -123,3 +123,20 @@ def test_mock_snippet():
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["['escrow.created', 'escrow.pending', 'escrow.ongoing']", "True",
                                           "CLAIMED escrow.claimed", "3"]
+
+
+def test_node_section_names_what_examples_node_reads_and_holds():
+    """"From Node / TypeScript": its environment table lists exactly the PAYLUK_* variables the
+    Node example reads, and every file its table names is there (tests/test_node_example.py runs
+    the example itself, and the section's CI job)."""
+    section = README.split("## From Node / TypeScript", 1)[1].split("\n## ", 1)[0]
+    example = ROOT / "examples" / "node"
+    read = set()
+    for script in example.rglob("*.mjs"):
+        read |= set(re.findall(r"process\.env\.(PAYLUK_\w+)", script.read_text()))
+    listed = set(re.findall(r"^\| `(PAYLUK_\w+)` \|", section, re.M))
+    assert listed == read
+    files = re.findall(r"^\| `([\w.*-]+/[\w/.*-]+)` \|", section, re.M)
+    assert {"src/payluk.mjs", "src/webhooks.mjs", "scripts/test.mjs", "tests/*.test.mjs"} <= set(files)
+    for name in files:
+        assert list(example.glob(name)), name

@@ -76,6 +76,7 @@ def authenticate() -> None:
     glob = g._get_current_object()
     glob.key = secret_key(req)
     glob.ns = sandbox.store.namespace(glob.key)
+    glob.ns.begin_request()  # the journal's last hook ends it (api/journal.py)
     # Checked by `call` (api/http.py) under the namespace lock, where the profile is known.
     glob.open_to_any_business = not super_admin_only(rule.rule)
     introduced = getattr(app.view_functions[req.endpoint], INTRODUCED, None)

@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from sandbox.api.http import envelope
-from sandbox.domain.errors import ROUTE_NOT_FOUND, SERVER_ERROR, PaylukError
+from sandbox.domain.errors import ROUTE_NOT_FOUND, SERVER_ERROR, STORE_UNAVAILABLE, PaylukError
 from sandbox.store.base import StoreUnavailable
 
 log = logging.getLogger("sandbox")
@@ -19,7 +19,6 @@ HTTP_MESSAGES = {
 }
 
 
-STORE_UNAVAILABLE = "The sandbox's state store is unavailable; nothing was changed, try again"
 
 
 def store_down(err: Exception) -> bool:
@@ -53,9 +52,13 @@ def register(app: Flask) -> None:
             # The shared store (sandbox/store/redis/store.py) is down or the namespace is busy: the
             # operation applied nothing (its commit is one script), so the client may retry.
             log.warning("state store unavailable: %s", err)
-            message = str(err) if isinstance(err, StoreUnavailable) else STORE_UNAVAILABLE
-            response = envelope(503, message)
-            response.headers["Retry-After"] = "1"
-            return response
+            return unavailable(err)
         log.exception("unhandled error")
         return envelope(500, SERVER_ERROR)
+
+
+def unavailable(err: Exception):
+    """The 503 a request gets when the shared store applied none of it (the client may retry)."""
+    response = envelope(503, str(err) if isinstance(err, StoreUnavailable) else STORE_UNAVAILABLE)
+    response.headers["Retry-After"] = "1"
+    return response

@@ -14,7 +14,7 @@ import time
 from flask import Blueprint, Flask, g, request
 
 from sandbox.api.documented import Tag, doc
-from sandbox.api.errors import store_down
+from sandbox.api.errors import store_down, unavailable
 from sandbox.api.http import FORM_TYPES, call, envelope
 from sandbox.controlplane import recorder
 from sandbox.domain import errors as E
@@ -24,6 +24,7 @@ from sandbox.schemas import answers as out
 from sandbox.schemas import journal as jrn
 from sandbox.schemas.base import load
 from sandbox.server.serving import ARRIVED, Park
+from sandbox.store.base import CommitFailed
 
 log = logging.getLogger("sandbox")
 
@@ -52,12 +53,27 @@ class Recorder:
         request.environ.setdefault(ARRIVED, time.perf_counter())
 
     def record(self, response):
-        """Last after_request of all (it sees the response the other hooks made): journal it."""
+        """Last after_request of all (it sees the response the other hooks made): journal it —
+        with the writes the request kept, in one step on a shared store (`end_request`)."""
         try:
             self._record(request._get_current_object(), response)
+        except CommitFailed as err:  # the request's writes were not applied: the client must know
+            log.warning("store unavailable: %s %s not committed", request.method, request.path)
+            return unavailable(err)
         except Exception as err:  # the journal must never turn an answer into a 500
             _not_recorded(err)
         return response
+
+    @staticmethod
+    def settle(error=None) -> None:
+        """teardown, last of all: a request that ended before its journal entry (parked, failed)
+        lets go of its namespace; what it kept is committed."""
+        ns = g.get("ns")
+        if ns is not None:
+            try:
+                ns.end_request(None)
+            except Exception as err:
+                _not_recorded(err)
 
     def record_failure(self, error) -> None:
         """teardown: a request that ended in an exception no handler turned into a response."""
@@ -109,8 +125,14 @@ class Recorder:
             "request": self._request_body(req, env),
             "response": captured,
         }
-        ns.journal_record(entry)  # gives it its id and the namespace clock's time
         env[ENTRY] = entry
+        held = glob.get("ns")
+        if held is ns:
+            ns.end_request(entry)  # gives it its id and the namespace clock's time
+        else:
+            if held is not None:
+                held.end_request(None)
+            ns.journal_record(entry)
 
     def _request_body(self, req, env):
         length = env.get("CONTENT_LENGTH")
@@ -193,6 +215,7 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, recorder.start_clock)
     app.after_request_funcs.setdefault(None, []).insert(0, recorder.record)
     app.teardown_request(recorder.record_failure)
+    app.teardown_request_funcs.setdefault(None, []).insert(0, recorder.settle)  # runs last
 
 
 # -- routes ------------------------------------------------------------------------------------------

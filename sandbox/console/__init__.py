@@ -9,6 +9,8 @@ from sandbox.console.session import Sessions
 
 
 def register(app: Flask) -> None:
-    """Sessions signed with a key made now (they end with the process), then the pages."""
-    app.extensions["sandbox"].console_sessions = Sessions()
+    """Sessions kept in the app's store and signed with the console secret (the configured one,
+    else the store's), so every worker of a shared store knows them; then the pages."""
+    sandbox = app.extensions["sandbox"]
+    sandbox.console_sessions = Sessions(sandbox.store, sandbox.config.console_secret)
     app.register_blueprint(bp)

@@ -11,6 +11,7 @@ so the request journal never records them (and the key they are signed in with c
 import functools
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +124,9 @@ def controls_switch():
 @bp.after_request
 def security_headers(response):
     response.headers.update(HEADERS)
+    # Which worker process answered (as /healthz says): with several workers or replicas, which one
+    # served a page is visible in the browser's network panel (and the browser tests check both do).
+    response.headers["X-Sandbox-Worker"] = str(os.getpid())
     return response
 
 

@@ -1,32 +1,62 @@
 """Console sign-in: who is looking, without the secret key ever leaving the server again.
 
-The browser holds one cookie, signed with a key made at start-up (so it dies with the
-process): a random session id and a random CSRF token. The secret key the person pasted
-lives only here, in memory, under that session id, so it is never in a URL, a page, a log,
-the journal, or even the cookie; signing out forgets it. Every POST carries the CSRF token
-in a hidden field and is refused (400) when it does not match the cookie's.
+The browser holds one cookie, signed with the console secret: a random session id and a random
+CSRF token. The secret key the person pasted lives only on the server, in the store's record of
+that session id (sandbox/store/base.py, `console_session*`), so it is never in a URL, a page, a
+log, the journal, or even the cookie. Every POST carries the CSRF token in a hidden field and is
+refused (400) when it does not match the cookie's.
+
+Every worker and replica of a shared store reads the same sessions and signs with the same
+secret, so any of them serves any request: the secret is `--console-secret` when given, else the
+one the store keeps (the first worker to ask stores its candidate, `SET NX` on Redis; the others
+read it back). A session expires MAX_AGE_SECONDS after sign-in; signing out deletes it from the
+store, so the same cookie is refused by every worker. Reading a session costs one store round
+trip; flashes are appended and taken by the store in one step each (no lost update between two
+workers); the API (/v1) never reads a session.
 """
 
 import hmac
 import secrets
-import threading
-from collections import OrderedDict
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 COOKIE = "payluk_console"
 COOKIE_PATH = "/_sandbox/console"
 MAX_AGE_SECONDS = 12 * 3600
-MAX_SESSIONS = 1000  # the oldest signed-in session is forgotten beyond this
+SALT = "payluk-sandbox-console"
 
 
 class Sessions:
-    """Signed cookies and the signed-in sessions they name, for one app."""
+    """Signed cookies and the signed-in sessions they name, kept in `store`, for one app."""
 
-    def __init__(self):
-        self.serializer = URLSafeTimedSerializer(secrets.token_bytes(32), salt="payluk-sandbox-console")
-        self.lock = threading.Lock()
-        self.signed_in: OrderedDict[str, dict] = OrderedDict()
+    def __init__(self, store, secret: str | None = None, max_age_seconds: float = MAX_AGE_SECONDS):
+        self.store = store
+        self.max_age_seconds = max_age_seconds
+        self.from_store = secret is None
+        self._secret = secret  # the store's is asked for on first use (not at start-up: Redis may be down)
+        self._serializer = None if secret is None else URLSafeTimedSerializer(secret, salt=SALT)
+
+    # -- the secret -------------------------------------------------------------------------
+    def serializer(self) -> URLSafeTimedSerializer:
+        if self._serializer is None:
+            self._adopt(self.store.console_secret(secrets.token_urlsafe(32)))
+        return self._serializer
+
+    def _adopt(self, secret: str) -> None:
+        self._secret, self._serializer = secret, URLSafeTimedSerializer(secret, salt=SALT)
+
+    def _secret_changed(self) -> bool:
+        """After a cookie failed its signature: whether the store holds another secret than the one
+        this worker signs with (its copy was flushed or evicted and another worker stored a new one;
+        or it had none, and this worker's is stored now). One round trip; never for --console-secret."""
+        if not self.from_store:
+            return False
+        current = self._secret
+        stored = self.store.console_secret(current)
+        if stored == current:
+            return False
+        self._adopt(stored)
+        return True
 
     # -- the cookie -------------------------------------------------------------------------
     def read(self, request) -> dict:
@@ -35,13 +65,23 @@ class Sessions:
         if not raw:
             return {}
         try:
-            value = self.serializer.loads(raw, max_age=MAX_AGE_SECONDS)
-        except BadSignature:
+            value = self._load(raw)
+        except SignatureExpired:
             return {}
+        except BadSignature:
+            if not self._secret_changed():
+                return {}
+            try:
+                value = self._load(raw)
+            except BadSignature:
+                return {}
         return value if isinstance(value, dict) else {}
 
+    def _load(self, raw: str):
+        return self.serializer().loads(raw, max_age=self.max_age_seconds)
+
     def write(self, response, request, value: dict) -> None:
-        response.set_cookie(COOKIE, self.serializer.dumps(value), path=COOKIE_PATH, httponly=True,
+        response.set_cookie(COOKIE, self.serializer().dumps(value), path=COOKIE_PATH, httponly=True,
                             samesite="Strict", secure=request.is_secure)
 
     def forget_cookie(self, response, request) -> None:
@@ -63,37 +103,36 @@ class Sessions:
             return False
         return hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode())
 
-    # -- the signed-in sessions ------------------------------------------------------------
+    # -- the signed-in sessions, in the store ----------------------------------------------------
     def start(self, key: str) -> str:
         """Remember `key` under a new session id (a fresh id at every sign-in)."""
         sid = secrets.token_urlsafe(24)
-        with self.lock:
-            self.signed_in[sid] = {"key": key, "flash": []}
-            while len(self.signed_in) > MAX_SESSIONS:
-                self.signed_in.popitem(last=False)
+        self.store.console_session_start(sid, key, int(self.max_age_seconds * 1000))
         return sid
 
     def get(self, cookie: dict) -> dict | None:
+        """`{"sid", "key", "flashes"}` of the cookie's live session (one store round trip), or None."""
         sid = cookie.get("sid")
         if not isinstance(sid, str):
             return None
-        with self.lock:
-            return self.signed_in.get(sid)
+        session = self.store.console_session(sid)
+        return None if session is None else {"sid": sid, **session}
 
     def end(self, cookie: dict) -> None:
+        """Sign out: the session is deleted from the store, for every worker."""
         sid = cookie.get("sid")
         if isinstance(sid, str):
-            with self.lock:
-                self.signed_in.pop(sid, None)
+            self.store.console_session_end(sid)
 
     def flash(self, session: dict, kind: str, message: str) -> None:
-        with self.lock:
-            session["flash"].append({"kind": kind, "message": message})
+        self.store.console_session_flash(session["sid"], {"kind": kind, "message": message})
 
     def take_flashes(self, session: dict) -> list:
-        with self.lock:
-            flashes, session["flash"] = session["flash"], []
-            return flashes
+        """The session's flashes, taken from the store — only when its read showed some (a page
+        without any costs no second round trip)."""
+        if not session["flashes"]:
+            return []
+        return self.store.console_session_take_flashes(session["sid"])
 
 
 def mask(key: str) -> str:

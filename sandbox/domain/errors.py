@@ -249,3 +249,6 @@ CONSOLE_CSRF_REFUSED = ("The form's security token did not match this session (a
                         "Nothing was changed: go back, reload the page and try again.")  # sandbox
 CONSOLE_NO_ESCROW = "No escrow with this id in your namespace."  # sandbox
 CONSOLE_NO_REQUEST = "No journal entry with this id (it may have dropped off)."  # sandbox
+
+# The shared store (Redis) cannot be reached: the request applied nothing (503, Retry-After: 1).
+STORE_UNAVAILABLE = "The sandbox's state store is unavailable; nothing was changed, try again"

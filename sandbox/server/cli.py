@@ -41,6 +41,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "--store; SANDBOX_WORKERS)")
     parser.add_argument("--namespace-ttl", type=int, metavar="SECONDS", help="seconds an idle namespace lives in the Redis "
                         "store (default 86400; SANDBOX_NAMESPACE_TTL)")
+    parser.add_argument("--console-secret", metavar="SECRET", help="the key the console's cookies are signed with, the "
+                        "same for every worker and replica; at least 16 characters (default: one made once and kept in "
+                        "the store; SANDBOX_CONSOLE_SECRET, which `ps` does not show)")
     parser.add_argument("--version", action="version", version=f"payluk-sandbox {__version__}")
     return parser.parse_args(argv)
 
@@ -184,6 +187,7 @@ def main(argv=None) -> int:
             clock_start=args.clock_start, threads=args.threads, controls=args.controls,
             control_token=args.control_token, webhook_url=args.webhook_url, store=args.store,
             workers=args.workers, namespace_ttl=args.namespace_ttl, profile=args.profile,
+            console_secret=args.console_secret,
         ).validate()
         fixture_sets = check_fixture_sets(config)
     except (ConfigError, FixtureError) as err:

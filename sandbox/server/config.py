@@ -12,10 +12,14 @@ process, on one machine or many, shares the state kept there), SANDBOX_WORKERS (
 processes; more than 1 needs a Redis store), SANDBOX_NAMESPACE_TTL (seconds an idle namespace lives
 in the Redis store before it expires, default 86400 = one day, at least 60; every use renews it;
 ignored by the memory store, whose namespaces live as long as the process).
+
+Console: SANDBOX_CONSOLE_SECRET (the key the console's cookies are signed with, at least
+MIN_CONSOLE_SECRET characters, the same for every worker and replica; unset, one is made once
+and kept in the store — in Redis for every worker, in the memory store for its one process).
 """
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from sandbox.clock import parse_iso
@@ -26,6 +30,7 @@ INTEGER_SETTINGS = {"port", "seed", "threads", "workers", "namespace_ttl"}
 MEMORY_STORE = "memory"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 MIN_NAMESPACE_TTL = 60
+MIN_CONSOLE_SECRET = 16  # characters: `openssl rand -hex 32` gives 64
 BOOLEAN_WORDS = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 
 
@@ -49,6 +54,7 @@ class Config:
     workers: int = 1
     namespace_ttl: int = 86400
     profile: str = profiles.DEFAULT  # the API profile namespaces answer by unless they choose
+    console_secret: str | None = field(default=None, repr=False)  # None: the store's (sandbox/console/session.py)
 
     @property
     def shared_store(self) -> bool:
@@ -78,6 +84,10 @@ class Config:
             raise ConfigError(f"webhook URL must start with http:// or https://, got {self.webhook_url!r}")
         if self.profile not in profiles.PROFILES:
             raise ConfigError(f"profile must be one of {', '.join(profiles.PROFILES)}, got {self.profile!r}")
+        if self.console_secret is not None and len(self.console_secret) < MIN_CONSOLE_SECRET:
+            # The value is a secret: its length is named, never the value.
+            raise ConfigError(f"--console-secret (SANDBOX_CONSOLE_SECRET) must be at least {MIN_CONSOLE_SECRET} "
+                              f"characters, got {len(self.console_secret)} (e.g. openssl rand -hex 32)")
         if self.clock_start is not None:
             try:
                 parse_iso(self.clock_start)
@@ -106,6 +116,7 @@ class Config:
             "workers": ("SANDBOX_WORKERS",),
             "namespace_ttl": ("SANDBOX_NAMESPACE_TTL",),
             "profile": ("SANDBOX_PROFILE",),
+            "console_secret": ("SANDBOX_CONSOLE_SECRET",),
         }
         values = {}
         for name, variables in names.items():
@@ -137,7 +148,7 @@ class Config:
         env["SANDBOX_PROFILE"] = self.profile
         for name, variable in (("fixtures", "SANDBOX_FIXTURES"), ("seed", "SANDBOX_SEED"),
                                ("clock_start", "SANDBOX_CLOCK_START"), ("control_token", "SANDBOX_CONTROL_TOKEN"),
-                               ("webhook_url", "SANDBOX_WEBHOOK_URL")):
+                               ("webhook_url", "SANDBOX_WEBHOOK_URL"), ("console_secret", "SANDBOX_CONSOLE_SECRET")):
             value = getattr(self, name)
             if value is not None:
                 env[variable] = str(value)

@@ -22,11 +22,16 @@ from typing import Protocol, runtime_checkable
 from sandbox import clock, ids
 
 JOURNAL_SIZE = 1000
+CONSOLE_FLASHES = 20  # flash messages a console session keeps unread (the newest)
 
 
 class StoreUnavailable(Exception):
     """The state store cannot serve the request now (a shared backend is down or busy); the
     API answers 503 and nothing was changed."""
+
+
+class CommitFailed(StoreUnavailable):
+    """A request's writes, held to its end (`end_request`), could not be committed: none applied."""
 
 
 # Every entity collection of a namespace: id -> entity (plain dicts), in insertion order.
@@ -246,6 +251,19 @@ class Namespace(Protocol):
 
     # the request journal (bounded; the ids are never reused)
     def journal_record(self, entry: dict) -> None: ...
+
+    # one request's unit of work (api/auth.py begins it, the journal's last hook ends it): a store
+    # may keep the lock from its first use in the request to `end_request`, and commit the
+    # request's writes with its journal entry in one step (CommitFailed when that fails: nothing
+    # was applied). `end_request` records `entry` when given, and lets go of the namespace.
+    def begin_request(self) -> None: ...
+    def end_request(self, entry: dict | None) -> None: ...
+
+    # the service about to run (`expect`: a store may read ahead what it read last time), and a
+    # consistent read (`read`: `fn` runs without the lock where the store can, and runs again
+    # under it when it turns out to write or the namespace changed under it)
+    def expect(self, operation: str, args: tuple) -> None: ...
+    def read(self, fn): ...
     def journal_entries(self) -> list[dict]: ...
     def journal_clear(self) -> int: ...
 
@@ -263,7 +281,20 @@ class Namespace(Protocol):
 
 @runtime_checkable
 class Store(Protocol):
-    """Every namespace, each made from the fixtures on its key's first use (`build`)."""
+    """Every namespace, each made from the fixtures on its key's first use (`build`).
+
+    Beside the namespaces, the console's signed-in sessions (sandbox/console/session.py), so
+    every worker of a shared store knows them: one small record per session id, `{"key": the
+    secret key signed in with, "flashes": [{"kind", "message"}, ...]}`, that expires `max_age_ms`
+    after sign-in (real time) and ends at sign-out. Each call below is one atomic step (one round
+    trip on Redis); `drop_all` leaves sessions alone (they are not namespaces).
+      console_session(sid)        the record, or None (unknown, expired or ended)
+      console_session_flash       appends a flash to a live session (the newest CONSOLE_FLASHES
+                                  kept); an expired or ended one stays so (never revived)
+      console_session_take_flashes  the flashes, emptied in the same step (each is taken once)
+      console_secret(candidate)   the key console cookies are signed with, the same for every
+                                  worker: the first candidate offered is kept and answered to all
+    """
 
     def build(self, key: str, **options) -> Namespace: ...
     def namespace(self, key: str) -> Namespace: ...
@@ -274,6 +305,14 @@ class Store(Protocol):
     def link(self, token: str, key: str) -> None: ...
     def namespace_for_link(self, token: str) -> Namespace | None: ...
     def close(self) -> None: ...
+
+    # the console's sessions (never asked on the API's path)
+    def console_session_start(self, sid: str, key: str, max_age_ms: int) -> None: ...
+    def console_session(self, sid: str) -> dict | None: ...
+    def console_session_flash(self, sid: str, flash: dict) -> None: ...
+    def console_session_take_flashes(self, sid: str) -> list[dict]: ...
+    def console_session_end(self, sid: str) -> None: ...
+    def console_secret(self, candidate: str) -> str: ...
 
 
 # -- what both stores do the same way ----------------------------------------------------------------

@@ -32,7 +32,12 @@ from itertools import islice
 from sandbox import clock, codec, ids
 from sandbox.domain import lifecycle
 from sandbox.store import base
-from sandbox.store.base import COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, SummaryView, summarize
+from sandbox.store.base import (
+    CONSOLE_FLASHES, COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, SummaryView, summarize,
+)
+
+MAX_CONSOLE_SESSIONS = 1000  # signed-in console sessions kept; the oldest is forgotten beyond
+
 
 class Codec:
     """Entities as text: `<shape>:<JSON array of values>`, the key tuple of each shape stored
@@ -312,6 +317,21 @@ class MemoryNamespace:
         return [decode(text) for text in Ledger.texts(self.state["ledger"])]
 
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
+    # -- one request's unit of work: the memory store commits each operation as it ends ------------
+    def begin_request(self) -> None:
+        pass
+
+    def end_request(self, entry: dict | None) -> None:
+        if entry is not None:
+            self.journal_record(entry)
+
+    def expect(self, operation: str, args: tuple) -> None:
+        pass
+
+    def read(self, fn):
+        with self.lock:
+            return fn()
+
     def journal_record(self, entry: dict) -> None:
         """Append a request to the journal with the next id (1, 2, 3… for the life of the
         namespace, never reused) and the namespace clock's time."""
@@ -443,6 +463,9 @@ class MemoryStore:
         self._namespaces: dict[str, MemoryNamespace] = {}
         self._links: dict[str, str] = {}
         self._lock = threading.Lock()
+        # The console's sessions: sid -> (expires at, real ms; record), oldest sign-in first.
+        self._sessions: collections.OrderedDict[str, tuple[int, dict]] = collections.OrderedDict()
+        self._secret: str | None = None
 
     def namespace(self, key: str) -> MemoryNamespace:
         """The key's namespace, built from the fixtures the first time the key is seen."""
@@ -486,3 +509,52 @@ class MemoryStore:
         """The namespace a page token belongs to, or None."""
         key = self._links.get(token)
         return None if key is None else self.namespace(key)
+
+    # -- the console's sessions: this process's (the memory store is one process), expiring --------
+    def console_session_start(self, sid: str, key: str, max_age_ms: int) -> None:
+        now = clock.real_ms()
+        with self._lock:
+            while self._sessions and next(iter(self._sessions.values()))[0] <= now:
+                self._sessions.popitem(last=False)  # expired (sign-ins are in time order)
+            self._sessions[sid] = (now + max_age_ms, {"key": key, "flashes": []})
+            while len(self._sessions) > MAX_CONSOLE_SESSIONS:
+                self._sessions.popitem(last=False)
+
+    def _live_session(self, sid: str) -> dict | None:
+        """The session's record (not a copy), or None; under `_lock`."""
+        held = self._sessions.get(sid)
+        if held is None:
+            return None
+        if held[0] <= clock.real_ms():
+            del self._sessions[sid]
+            return None
+        return held[1]
+
+    def console_session(self, sid: str) -> dict | None:
+        with self._lock:
+            record = self._live_session(sid)
+            return None if record is None else {"key": record["key"], "flashes": list(record["flashes"])}
+
+    def console_session_flash(self, sid: str, flash: dict) -> None:
+        with self._lock:
+            record = self._live_session(sid)
+            if record is not None:
+                record["flashes"] = [*record["flashes"], dict(flash)][-CONSOLE_FLASHES:]
+
+    def console_session_take_flashes(self, sid: str) -> list[dict]:
+        with self._lock:
+            record = self._live_session(sid)
+            if record is None:
+                return []
+            flashes, record["flashes"] = record["flashes"], []
+            return flashes
+
+    def console_session_end(self, sid: str) -> None:
+        with self._lock:
+            self._sessions.pop(sid, None)
+
+    def console_secret(self, candidate: str) -> str:
+        with self._lock:
+            if self._secret is None:
+                self._secret = candidate
+            return self._secret

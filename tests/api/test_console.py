@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 
 from sandbox import create_app
+from sandbox.console.session import COOKIE
 from tests.api.test_webhooks import Receiver, wait_for
 from tests.conftest import (
     BENEFICIARY,
@@ -54,7 +55,7 @@ class Browser:
         self.csrf = None
 
     def get(self, path, **kw):
-        return self._keep(self.client.get(PREFIX + path, **kw))
+        return self._keep(self._open("GET", path, **kw))
 
     def post(self, path, form=None, csrf=True):
         data = dict(form or {})
@@ -62,7 +63,10 @@ class Browser:
             data["csrf"] = self.csrf
         elif csrf is not None:
             data["csrf"] = csrf
-        return self._keep(self.client.post(PREFIX + path, data=data))
+        return self._keep(self._open("POST", path, data=data))
+
+    def _open(self, method, path, **kw):
+        return self.client.open(PREFIX + path, method=method, **kw)
 
     def _keep(self, response):
         self.answers.append(response)
@@ -91,6 +95,26 @@ class Browser:
         response = self.get(path)
         assert response.status_code == 200 and response.mimetype == "text/html", (path, response.status_code)
         return response.get_data(as_text=True)
+
+
+class Workers(Browser):
+    """A browser whose requests go to several apps on one store in turn — worker processes behind
+    one port, each request on a new connection — with the one cookie jar a browser has."""
+
+    def __init__(self, apps):
+        self.clients = [app.test_client(use_cookies=False) for app in apps]
+        self.answers, self.csrf, self.cookie, self.served = [], None, None, []
+
+    def _open(self, method, path, worker=None, **kw):
+        worker = len(self.served) % len(self.clients) if worker is None else worker
+        headers = {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
+        response = self.clients[worker].open(PREFIX + path, method=method, headers=headers, **kw)
+        self.served.append(worker)
+        for header in response.headers.getlist("Set-Cookie"):
+            name, _, rest = header.partition("=")
+            if name == COOKIE:
+                self.cookie = rest.split(";", 1)[0] or None  # a deleted cookie comes back empty
+        return response
 
 
 def text(html: str) -> str:
@@ -563,6 +587,59 @@ def test_the_key_appears_nowhere(app, api, browser, caplog):
     assert secret not in caplog.text
     journal = api.http.get("/_sandbox/requests?limit=1000").data["data"]
     assert journal and not any(e["path"].startswith(PREFIX) for e in journal), "console requests are not journaled"
+
+
+# -- several workers, one store -------------------------------------------------------------------------
+
+
+def test_two_workers_on_one_redis_share_sign_in_flashes_and_sign_out(redis_url):
+    """Two apps on one Redis database are two worker processes: each request goes to the other one
+    (the sign-in page from one, its form to the other), and the signed-in session, its flash
+    messages and its end hold for both."""
+    from tests.redis_server import database
+
+    url = database(redis_url, 10)
+    apps = [console_app(store=url), console_app(store=url)]
+    try:
+        browser = Workers(apps)
+        browser.sign_in(KEY_A)  # page from worker 0, form to worker 1, overview from worker 0
+        for path in ("/overview", "/customers", "/escrows", "/ledger", "/webhooks", "/requests", "/version"):
+            assert browser.get(path).status_code == 200, path
+        html = browser.act("/clock/advance", {"duration": "P1D"})  # the button on one, the page on the other
+        assert flash(html).startswith("ok: Done: Clock advanced by P1D")
+        assert flash(browser.html("/overview")) == "", "a flash shows once, whichever worker shows it"
+        assert set(browser.served) == {0, 1} and MASK_A in html
+
+        cookie = browser.cookie
+        assert browser.post("/sign-out").status_code == 303 and browser.cookie is None
+        for worker in (0, 1):  # the signed-out cookie replayed on either worker
+            browser.cookie = cookie
+            response = browser.get("/overview", worker=worker)
+            assert (response.status_code, response.headers["Location"]) == (303, PREFIX), worker
+    finally:
+        for app in apps:
+            app.close()
+
+
+def test_a_page_reads_its_session_once_and_the_api_never(app, api, browser, monkeypatch):
+    store, calls = app.extensions["sandbox"].store, []
+    for name in ("console_session_start", "console_session", "console_session_flash", "console_session_take_flashes",
+                 "console_session_end", "console_secret"):
+        method = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *args, _method=method, _name=name: calls.append(_name) or _method(*args))
+
+    for path in ("/overview", f"/escrows/{UNKNOWN_ID}", "/version"):
+        browser.get(path)
+    assert calls == ["console_session"] * 3
+    calls.clear()
+    escrow = api.funded_milestone_escrow()
+    api.confirm(escrow["id"], escrow["milestones"][0]["id"])
+    api.wallet(BUYER)
+    api.http.get("/_sandbox/state")
+    assert calls == [], "the API's requests never touch a console session"
+    browser.act("/clock/advance", {"duration": "PT1H"})
+    assert calls == ["console_session", "console_session_flash",  # the button
+                     "console_session", "console_session_take_flashes"]  # the page it leads to, with its flash
 
 
 # -- live updates ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import requests
 from redis.crc import key_slot
 
 from sandbox import create_app
-from sandbox.api.errors import STORE_UNAVAILABLE
+from sandbox.domain.errors import STORE_UNAVAILABLE
 from sandbox.store.redis import PREFIX, RedisStore
 from sandbox.store.base import StoreUnavailable
 from tests.api.test_webhooks import Receiver, wait_for

@@ -1,15 +1,33 @@
-"""Fixtures of the browser tests: one chromium and one `payluk-sandbox` process per module,
-a fresh browser context (cookies, storage) and a fresh secret key per console.
+"""Fixtures of the browser tests: one chromium per module, a fresh browser context (cookies,
+storage) and a fresh secret key per console, and the `payluk-sandbox` the consoles talk to —
+every test runs twice: against one process with the memory store (`memory`), and against
+`--store redis://… --workers 2` with every request on a new connection (`redis-2-workers`: the
+`Connection: close` header each request of the browser context sends), so consecutive requests
+land on either worker, as behind a load balancer.
 
 Skipped, with the reason printed in pytest's summary, where no browser can be had (no
-`playwright` package, or no chromium binary); `make test` installs both where it can."""
+`playwright` package, or no chromium binary); `make test` installs both where it can. The
+second leg is skipped, with the reason, where no redis-server can run."""
 
 import uuid
+from dataclasses import dataclass
 
 import pytest
 
 from tests.browser import Console, launch, missing_browser
 from tests.conftest import START, running_server
+
+REDIS_DATABASE = 9  # of the suite's redis-server, emptied for this module's server
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """The server under test: its URL, its worker processes, and whether the browser opens a new
+    connection for every request."""
+
+    url: str
+    workers: int = 1
+    new_connections: bool = False
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +43,21 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def server(browser):
+@pytest.fixture(scope="module", params=["memory", "redis-2-workers"])
+def server(request, browser):
     """A real sandbox (granian), clock frozen at START, ids unseeded so two keys never share
-    an id. Asks for the browser first, so a missing browser skips before a server starts."""
-    with running_server("--clock-start", START) as url:
-        yield url
+    an id: one process on the memory store, or two worker processes on a Redis store. Asks for
+    the browser first, so a missing browser skips before a server starts; stopped (workers and
+    all) even when a test fails."""
+    if request.param == "memory":
+        with running_server("--clock-start", START) as url:
+            yield Sandbox(url)
+        return
+    from tests.redis_server import database
+
+    store = database(request.getfixturevalue("redis_url"), REDIS_DATABASE)
+    with running_server("--clock-start", START, "--store", store, "--workers", "2") as url:
+        yield Sandbox(url, workers=2, new_connections=True)
 
 
 @pytest.fixture
@@ -40,9 +67,10 @@ def new_console(browser, server):
     made = []
 
     def make(width=1280, height=800) -> Console:
-        context = browser.new_context(viewport={"width": width, "height": height})
+        headers = {"Connection": "close"} if server.new_connections else {}
+        context = browser.new_context(viewport={"width": width, "height": height}, extra_http_headers=headers)
         context.set_default_timeout(10_000)
-        console = Console(context.new_page(), server, f"sk_test_browser_{uuid.uuid4().hex[:16]}")
+        console = Console(context.new_page(), server.url, f"sk_test_browser_{uuid.uuid4().hex[:16]}")
         made.append(console)
         return console
 

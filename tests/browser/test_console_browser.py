@@ -5,7 +5,10 @@ balance change; advance the clock; resend a webhook to a receiver; a second key 
 the first key's namespace; the key never reaches a page, a URL, a request body after
 sign-in, script-readable storage or the cookie; the pages fit a phone's width and a
 desktop's, with every status label in words; and nothing jumps: a loaded page stays put,
-and the reload an update brings keeps the reader's scroll position.
+and the reload an update brings keeps the reader's scroll position. Each runs against one
+process on the memory store and against two worker processes on Redis with a new connection
+for every request (tests/browser/conftest.py), where a signed-in page stays signed in
+whichever worker serves it.
 
 (tests/api/test_console.py covers the same console through the Flask test client, with the
 CSRF, controls-off and control-token cases; this file proves it works in a browser.)"""
@@ -70,6 +73,27 @@ def test_sign_in_see_open_and_confirm_a_milestone(console):
     after = console.main_balance(BENEFICIARY)
     assert after - before == DESIGN["amount"]
     assert console.api.wallet(BENEFICIARY)["mainBalance"] == after, "the page shows what the API says"
+
+
+def test_every_page_stays_signed_in_whichever_worker_serves_it(console, server):
+    """Issue 21: on two workers, 21 of 48 page loads bounced to the sign-in page. Each load here
+    is a new connection (on the two-worker leg), so the workers take turns at random."""
+    page = console.page
+    console.sign_in()
+    served = set()
+    for n in range(24):
+        view = VIEWS[n % len(VIEWS)]
+        response = console.open(view)
+        assert (response.status, response.url) == (200, f"{server.url}{CONSOLE}{view}"), (n, "bounced to sign-in")
+        expect(page.get_by_test_id("key-mask")).to_be_visible()
+        served.add(response.headers["x-sandbox-worker"])
+        if server.new_connections:
+            assert response.request.all_headers()["connection"] == "close"
+            assert response.headers["connection"] == "close", "the server closes it: the next request reconnects"
+    assert len(served) == server.workers, served
+    console.open("/overview")
+    page.get_by_test_id("advance-hour").click()  # a button on one worker, its flash on whichever shows it
+    expect(page.get_by_test_id("flash-ok")).to_contain_text("Clock advanced by PT1H")
 
 
 def test_advance_the_clock_a_day_from_the_overview(console):

@@ -259,3 +259,95 @@ def test_count_request_counts_every_thread_once(store):
     for thread in threads:
         thread.join()
     assert ns.count_request(60_000)[0] == 302
+
+
+# -- the console's sessions (sandbox/console/session.py) ------------------------------------------------
+
+
+@pytest.fixture
+def twin(store):
+    """Another worker of the same store: the same object in memory (a memory store is one process),
+    a second RedisStore on the same database for Redis."""
+    if isinstance(store, MemoryStore):
+        yield store
+        return
+    from sandbox.store.redis import RedisStore
+
+    other = RedisStore(build, store.url)
+    yield other
+    other.close()
+
+
+OK = {"kind": "ok", "message": "Done: Milestone “Design” released: ₦300,000"}
+REFUSED = {"kind": "error", "message": "Refused: Action not allowed"}
+
+
+def test_console_sessions_are_shared_until_they_end(store, twin):
+    assert store.console_session("sid-a") is None
+    store.console_session_start("sid-a", KEY, 60_000)
+    twin.console_session_start("sid-b", OTHER, 60_000)
+    assert twin.console_session("sid-a") == {"key": KEY, "flashes": []}
+    assert store.console_session("sid-b") == {"key": OTHER, "flashes": []}
+    twin.console_session_end("sid-a")  # sign-out on one worker ends it on every worker
+    assert store.console_session("sid-a") is None and twin.console_session("sid-a") is None
+    twin.console_session_end("sid-a")  # again: nothing
+    assert store.console_session("sid-b")["key"] == OTHER
+    store.drop_all()  # forgets namespaces, not who is signed in
+    assert twin.console_session("sid-b")["key"] == OTHER
+
+
+def test_console_session_expires_after_its_max_age_and_a_flash_does_not_renew_it(store):
+    store.console_session_start("short", KEY, 400)
+    store.console_session_start("long", KEY, 60_000)
+    time.sleep(0.2)
+    store.console_session_flash("short", OK)
+    assert store.console_session("short") == {"key": KEY, "flashes": [OK]}
+    time.sleep(0.3)
+    assert store.console_session("short") is None
+    store.console_session_flash("short", OK)  # an expired session is not revived by a late flash
+    assert store.console_session("short") is None and store.console_session_take_flashes("short") == []
+    assert store.console_session("long") == {"key": KEY, "flashes": []}
+
+
+def test_console_flashes_are_kept_in_order_and_taken_once(store, twin):
+    store.console_session_start("sid", KEY, 60_000)
+    store.console_session_flash("sid", OK)
+    twin.console_session_flash("sid", REFUSED)
+    assert twin.console_session("sid")["flashes"] == [OK, REFUSED], "reading does not take them"
+    assert twin.console_session_take_flashes("sid") == [OK, REFUSED]
+    assert store.console_session_take_flashes("sid") == [] and store.console_session("sid") == {"key": KEY,
+                                                                                                  "flashes": []}
+    many = [{"kind": "ok", "message": f"flash {n}"} for n in range(base.CONSOLE_FLASHES + 5)]
+    for flash in many:
+        store.console_session_flash("sid", flash)
+    assert store.console_session_take_flashes("sid") == many[-base.CONSOLE_FLASHES:], "the newest are kept"
+    store.console_session_end("sid")
+    store.console_session_flash("sid", OK)  # after sign-out: nothing comes back
+    assert store.console_session("sid") is None
+
+
+def test_console_flashes_from_many_threads_are_each_taken_once(store, twin):
+    store.console_session_start("sid", KEY, 60_000)
+    taken = []
+
+    def flash_and_take(n):
+        for i in range(5):
+            (store if n % 2 else twin).console_session_flash("sid", {"kind": "ok", "message": f"{n}.{i}"})
+            taken.extend((twin if n % 2 else store).console_session_take_flashes("sid"))
+
+    threads = [threading.Thread(target=flash_and_take, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken.extend(store.console_session_take_flashes("sid"))
+    assert sorted(f["message"] for f in taken) == sorted(f"{n}.{i}" for n in range(4) for i in range(5))
+
+
+def test_console_secret_is_the_first_candidate_for_every_worker(store, twin):
+    first = store.console_secret("first-candidate-0123456789")
+    assert first == "first-candidate-0123456789"
+    assert twin.console_secret("second-candidate-0123456789") == first
+    assert store.console_secret("third-candidate-0123456789") == first
+    store.drop_all()
+    assert twin.console_secret("fourth-candidate-0123456789") == first, "a reset of every namespace keeps it"

@@ -3,14 +3,24 @@ namespace.py: one namespace seen from a worker; lock.py, codec.py; scripts/*.lua
 Redis).
 
 Atomicity: a fenced per-namespace lock plus one Lua script per commit.
-  * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and
-    reads the namespace's small `meta` record in the same script (one round trip).
-  * Inside, reads go to Redis by id (HMGET, O(1)); writes are buffered in the worker.
-  * Leaving the block runs one Lua script that checks the lock still holds the token and
-    then applies every buffered write and releases the lock. A script runs atomically in
-    Redis, so another worker (or a reader) sees all of an operation or none of it; a worker
-    whose lock expired (it stalled past LOCK_MS) is refused at commit and nothing it
+  * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and in
+    the same script (scripts/begin.lua) reads the namespace's small `meta` record, its revision
+    and what the operation about to run read by id last time (readahead.py): a by-id operation
+    costs one round trip before its commit.
+  * Inside, reads go to Redis by id (HMGET, O(1)) when not read ahead; writes are buffered in
+    the worker.
+  * Leaving the block runs one Lua script (scripts/commit.lua) that checks the lock still holds
+    the token and then applies every buffered write and releases the lock. A script runs
+    atomically in Redis, so another worker (or a reader) sees all of an operation or none of it;
+    a worker whose lock expired (it stalled past LOCK_MS) is refused at commit and nothing it
     buffered is applied. An operation that raises is rolled back (its buffer is dropped).
+  * In a request (`begin_request` … `end_request`, api/auth.py and api/journal.py), the lock is
+    kept from its first use to the request's end and the writes are committed there with the
+    request's journal entry, in the same script (a block that raises still rolls back only its
+    own writes). A commit that fails then turns the answer into the 503 (CommitFailed).
+  * A GET runs without the lock (`ns.read`): one script reads meta, the revision and what it
+    read last time; any further read is checked against the revision at the end; a write, a
+    namespace to build or a change under it runs it again under the lock.
 Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting commit would
 re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
 operations are short. Why not one Lua script per operation: the domain is Python.
@@ -29,6 +39,8 @@ never appears in a key name):
 Global (outside any namespace): sbx:registry (id -> key, for the webhook signatures),
 sbx:active (zset id -> expiry, the namespaces the webhook dispatcher visits), and
 sbx:link:<token> (a checkout or authorisation page's namespace, with the namespace TTL).
+The console's (sessions.py; outside `sbx:*`, so `drop_all` leaves them): sbx-console:<digest of a
+session id> (a signed-in session, expiring with it) and sbx-console:secret (the cookie signing key).
 Idle namespaces expire: every key gets the namespace TTL again when written, and all of a
 namespace's keys at least every TOUCH_SECONDS while it is used.
 """

@@ -7,7 +7,7 @@ import time
 import redis
 
 from sandbox import clock, codec
-from sandbox.store.base import COLLECTIONS, SUMMARIES, StoreUnavailable
+from sandbox.store.base import COLLECTIONS, JOURNAL_SIZE, SUMMARIES, StoreUnavailable
 from sandbox.store.redis.codec import as_text
 
 PREFIX = "sbx"  # every key the sandbox writes starts so
@@ -18,8 +18,13 @@ SNAPSHOT_PARTS = ("meta", "seq", "tokens", "postings", "bal", *(f"sum:{kind}" fo
 OTHER_PARTS = ("rev", "journal", "jseq", "jdrop", "snaps")
 
 
-def flush(ns, release: bool) -> None:
-    """Apply the buffer in one Lua script that first checks the fence."""
+LETTERS = {"HSET": "H", "HDEL": "D", "ZREM": "R", "RPUSH": "P", "HINCRBY": "I", "SET": "S", "DEL": "X",
+           "COPY": "C", "PEXPIRE": "E"}  # the commit script's op letters (scripts/commit.lua)
+
+
+def flush(ns, release: bool) -> int | None:
+    """Apply the buffer (and the request's journal entry, when one waits) in one Lua script that
+    first checks the fence; answers the journal entry's id when one was written."""
     keys = [ns.k("lock"), ns.k("rev"), ns.k("seq")]
     index: dict[str, int] = {}
     args: list = []
@@ -32,7 +37,7 @@ def flush(ns, release: bool) -> None:
         return index[key]
 
     def op(name, part, *values):
-        args.extend((name, key_index(part), len(values), *values))
+        args.extend((LETTERS.get(name, name), key_index(part), *values))
 
     commands(ns, op, key_index)
     now = time.monotonic()
@@ -41,10 +46,14 @@ def flush(ns, release: bool) -> None:
         for part in all_parts(ns):
             op("PEXPIRE", part)
         ns.r.zadd(f"{PREFIX}:active", {ns.id: clock.real_ms() + ns.store.ttl_ms})
+    journal = ns._journal
+    if journal is not None:
+        args.extend(("J", key_index("journal"), key_index("jseq"), key_index("jdrop"), JOURNAL_SIZE, journal))
+        ns._journal = None
     if not args and not release:
-        return
+        return None
     try:
-        rev = ns.store.commit(keys=keys, args=[ns._token, "1" if release else "0", ns.store.ttl_ms, *args])
+        rev, entry_id = ns.store.commit(keys=keys, args=[ns._token, "1" if release else "0", ns.store.ttl_ms, *args])
     except redis.ResponseError as err:
         if "FENCED" in str(err):
             raise StoreUnavailable("The sandbox namespace lock expired; nothing was changed, try again") from None
@@ -60,10 +69,12 @@ def flush(ns, release: bool) -> None:
         if account in ns._bal_cache:
             ns._bal_cache[account] += delta
     ns._drop_writes()
+    return int(entry_id) if journal is not None else None
 
 
 def commands(ns, op, key_index) -> None:
-    """The buffered writes of `ns`'s operation as commit-script commands (`op(name, part, *args)`)."""
+    """The buffered writes of `ns`'s operation as commit-script commands (`op(name, part, *args)`).
+    An entity read under this lock and found stored keeps its place in the order (no Z)."""
     if ns._clear:
         for part in SNAPSHOT_PARTS:
             op("DEL", part)
@@ -78,13 +89,15 @@ def commands(ns, op, key_index) -> None:
         if ns._clear or text != ns._meta_text:  # a clear deleted it
             op("SET", "meta", text)
     for kind, puts in ns._puts.items():
+        stored = ns._cache.get(kind, {})
         for entity_id, text in puts.items():
             if text is None:
                 op("HDEL", f"h:{kind}", entity_id)
                 op("ZREM", f"o:{kind}", entity_id)
             else:
                 op("HSET", f"h:{kind}", entity_id, text)
-                op("ZADDSEQ", f"o:{kind}", entity_id)
+                if stored.get(entity_id) is None:
+                    op("Z", f"o:{kind}", entity_id)
     for token, escrow_id in ns._tokens.items():
         op("HDEL", "tokens", token) if escrow_id is None else op("HSET", "tokens", token, escrow_id)
     for kind, sums in ns._sums.items():
@@ -95,6 +108,7 @@ def commands(ns, op, key_index) -> None:
     for account, delta in ns._deltas.items():
         if delta:
             op("HINCRBY", "bal", account, str(delta))
+
 
 def all_parts(ns) -> list[str]:
     """Every key of the namespace, its snapshots' copies included (to renew their TTL)."""

@@ -6,18 +6,20 @@ and the keys it keeps, are in the package's docstring (sandbox/store/redis/__ini
 
 import copy
 import hashlib
+import threading
 import time
 import uuid
 from typing import TYPE_CHECKING
 
 from sandbox import clock, codec, ids
+from sandbox.domain.errors import STORE_UNAVAILABLE
 from sandbox.store.base import (
-    COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, Filter, StoreUnavailable, SummaryView, summarize,
+    COLLECTIONS, DROPPED, JOURNAL_SIZE, SUMMARIES, CommitFailed, Filter, StoreUnavailable, SummaryView, summarize,
 )
-from sandbox.store.redis import commit
+from sandbox.store.redis import commit, readahead
 from sandbox.store.redis.codec import as_text, journal_dump, journal_load, read_plain
 from sandbox.store.redis.commit import PREFIX, SNAPSHOT_PARTS
-from sandbox.store.redis.lock import NamespaceLock, locked
+from sandbox.store.redis.lock import NamespaceLock, NeedsLock, locked, writes
 
 if TYPE_CHECKING:
     from sandbox.store.redis.store import RedisStore
@@ -36,8 +38,10 @@ class RedisNamespace:
         self.base = f"{PREFIX}:{{{self.id}}}:"
         self.lock = NamespaceLock(self)
         self._token = None
+        self._reader = None  # the thread in a lock-free read (`read`)
         self._touched = 0.0
         self._recent = None  # the settings as this worker's last operation left them
+        self._journal = None  # the request's journal entry, committed with its writes
         self._reset_buffer()
 
     # -- the lock's two ends ------------------------------------------------------------------
@@ -56,24 +60,22 @@ class RedisNamespace:
         self._bal_cache: dict[str, int] = {}
         self._ops: list[tuple] = []
         self._head: dict[str, list] = {}  # kind -> stored ids `trim` dropped this time
+        self._counts: dict[str, tuple] = {}  # kind -> (stored count, its oldest ids) as read ahead
+        self._new_ids: set[str] = set()  # ids this operation made (`new_id`): new to every collection
+        self._reads: list[tuple] = []  # what this operation read by id (the next one reads it ahead)
+        self._trips = 0  # round trips a lock-free read made after its first
         self._clear = False
 
     def _begin(self) -> None:
         token = uuid.uuid4().hex
         deadline, pause = time.monotonic() + LOCK_WAIT_SECONDS, 0.0002
-        while True:
-            reply = self.store.acquire(keys=[self.k("lock"), self.k("meta"), self.k("rev")], args=[token, LOCK_MS])
-            if reply[0] == 1:
-                break
+        while not self._start(token):
             if time.monotonic() > deadline:
                 raise StoreUnavailable("The sandbox namespace is busy; try again")
             time.sleep(pause)
             pause = min(pause * 2, 0.005)
-        self._reset_buffer()
         self._token = token
-        meta_text, self._rev = as_text(reply[1]), int(reply[2])
-        if meta_text:
-            self._meta, self._meta_text = codec.loads(meta_text), meta_text
+        if self._meta is not None:
             return
         try:  # a new (or expired) namespace: build it from the fixtures, as the memory store does
             fresh = self.store.build(self.key)
@@ -85,34 +87,131 @@ class RedisNamespace:
             self._end(commit=False)
             raise
 
-    def _end(self, commit: bool) -> None:
-        """Commit and release; or, after an exception, release having applied nothing."""
+    def _start(self, token: str | None) -> bool:
+        """One round trip: take the lock (`token`; None: a lock-free read), and read the settings,
+        the revision and what the expected operation read last time (readahead.py). False when
+        another holder has the lock."""
+        plan = readahead.plan(self)
+        keys = [self.k("lock"), self.k("meta"), self.k("rev"), *plan.keys]
+        reply = self.store.begin(keys=keys, args=[token or "", LOCK_MS, *plan.args])
+        if reply[0] != 1:
+            return False
+        self._reset_buffer()
+        meta_text, self._rev = as_text(reply[1]), int(reply[2])
+        if meta_text:
+            self._meta, self._meta_text = codec.loads(meta_text), meta_text
+            plan.apply(self, reply[3:])
+        return True
+
+    def _end(self, commit: bool):
+        """Commit and release; or, after an exception, release having applied nothing. Answers
+        the id of the journal entry committed with the writes, if one was."""
         try:
             if not commit:
                 self._drop_writes()
                 self._meta = None
-            self._flush(release=True)
+            entry_id = self._flush(release=True)
             if commit:
                 self._recent = self._meta
+                readahead.learn(self)
+            return entry_id
         finally:
             self._token = None
             self._reset_buffer()
 
-    def _flush(self, release: bool) -> None:
+    def _flush(self, release: bool):
         """Apply the buffer in one Lua script that first checks the fence (commit.py)."""
-        commit.flush(self, release)
+        self._counts = {}  # the stored counts change
+        return commit.flush(self, release)
+
+    def _checkpoint(self) -> None:
+        """Another block of the same request begins: what the earlier ones wrote is applied now
+        (still under the lock), so this block's failure rolls back only its own writes."""
+        if self._dirty():
+            self._flush(release=False)
+
+    def _rollback(self) -> None:
+        """Forget this block's writes (the earlier blocks' were applied by `_checkpoint`)."""
+        self._drop_writes()
+        self._meta = codec.loads(self._meta_text) if self._meta_text else None
 
     def _drop_writes(self) -> None:
         """Forget every buffered write (after a flush applied them, or to roll them back)."""
         self._puts, self._tokens, self._sums, self._postings, self._deltas = {}, {}, {}, [], {}
         self._ops, self._clear, self._head = [], False, {}
 
+    # -- one request, and lock-free reads ------------------------------------------------------
+    def begin_request(self) -> None:
+        self.lock.thread.request = True
+
+    def end_request(self, entry: dict | None) -> None:
+        """Commit the writes the request kept with its journal entry, in one script; without a
+        kept lock, the entry goes in on its own (journal.lua)."""
+        lock = self.lock
+        if entry is None:
+            try:
+                lock.finish()
+            except StoreUnavailable as err:
+                raise CommitFailed(str(err)) from None
+            return
+        if not lock.held():
+            lock.thread.request = False
+            self.journal_record(entry)
+            return
+        entry["at_ms"] = clock.now_ms(self._meta["clock"])
+        self._journal = journal_dump({key: value for key, value in entry.items() if key != "id"})
+        if lock.depth > 0:  # still held by an outer block (`response_lost`): written when it ends
+            lock.thread.request = False
+            return
+        writes = self._dirty()
+        try:
+            entry["id"] = lock.finish()
+        except Exception as err:
+            if writes and (isinstance(err, StoreUnavailable) or err.__class__.__module__.startswith("redis")):
+                raise CommitFailed(str(err) if isinstance(err, StoreUnavailable) else STORE_UNAVAILABLE) from err
+            raise
+
+    def expect(self, operation: str, args: tuple) -> None:
+        readahead.expect(self, operation, args)
+
+    def read(self, fn):
+        """`fn()` on a consistent view without the lock: one script reads the settings, the
+        revision and what `fn` read last time; any further read is checked against the revision
+        at the end. A write, a namespace to build or a change under it: `fn` runs again, locked."""
+        if self.lock.held() or self._reader is not None and self._reader == threading.get_ident():
+            with self.lock:
+                return fn()
+        with self.lock.local:
+            try:
+                if self._start(None) and self._meta is not None:
+                    self._reader = threading.get_ident()
+                    try:
+                        answer = fn()
+                        if self._dirty() or (self._trips and int(self.r.get(self.k("rev")) or 0) != self._rev):
+                            raise NeedsLock()
+                    finally:
+                        self._reader = None
+                    self._recent = self._meta
+                    readahead.learn(self)
+                    return answer
+            except NeedsLock:
+                pass
+            finally:
+                self._reset_buffer()
+        with self.lock:
+            return fn()
+
+    def _fetched(self) -> None:
+        """A read went to Redis: in a lock-free read, the revision is checked again at its end."""
+        if self._reader is not None:
+            self._trips += 1
+
     # -- clock and ids -------------------------------------------------------------------
     @property
     def state(self) -> dict:
         """The namespace's small settings (clock, ids, webhook, fixture, counters); live
         under the lock, a fresh copy outside it."""
-        if self.lock.held():
+        if self.lock.held() or self._reader == threading.get_ident():
             return self._meta
         text = as_text(self.r.get(self.k("meta")))
         if text:
@@ -122,7 +221,10 @@ class RedisNamespace:
 
     def recent_state(self) -> dict:
         """The settings as this worker's last operation on the namespace saw them (no round
-        trip; a moment old at most), or fresh ones when there was none."""
+        trip; a moment old at most), or fresh ones when there was none. Under the lock (or in a
+        lock-free read), the operation's own."""
+        if self._meta is not None and (self.lock.held() or self._reader == threading.get_ident()):
+            return self._meta
         return self._recent or self.state
 
     @locked
@@ -133,22 +235,24 @@ class RedisNamespace:
     def get_clock(self) -> dict:
         return dict(self._meta["clock"])
 
-    @locked
+    @writes
     def save_clock(self, clock_state: dict) -> None:
         self._meta["clock"] = clock_state
 
-    @locked
+    @writes
     def new_id(self) -> str:
-        return ids.new_object_id(self._meta["ids"], self.now_ms())
+        made = ids.new_object_id(self._meta["ids"], self.now_ms())
+        self._new_ids.add(made)
+        return made
 
-    @locked
+    @writes
     def new_token(self) -> str:
         while True:
             token = ids.new_payment_token(self._meta["ids"])
             if self._escrow_id(token) is None:
                 return token
 
-    @locked
+    @writes
     def new_reference(self, prefix: str) -> str:
         return ids.new_reference(self._meta["ids"], prefix)
 
@@ -173,7 +277,7 @@ class RedisNamespace:
     def settings(self, part: str) -> dict | None:
         return codec.copy(self._meta.get(part))
 
-    @locked
+    @writes
     def save_settings(self, part: str, value: dict | None) -> None:
         self._meta[part] = codec.copy(value)
 
@@ -181,7 +285,7 @@ class RedisNamespace:
     def dropped(self, kind: str) -> int:
         return self._meta[DROPPED[kind]]
 
-    @locked
+    @writes
     def count_dropped(self, kind: str, count: int) -> None:
         self._meta[DROPPED[kind]] += count
 
@@ -191,7 +295,7 @@ class RedisNamespace:
         merchant = self._meta["merchant"]
         return None if merchant is None else copy.deepcopy(merchant)
 
-    @locked
+    @writes
     def save_merchant(self, merchant: dict) -> None:
         self._meta["merchant"] = copy.deepcopy(merchant)
 
@@ -201,18 +305,28 @@ class RedisNamespace:
         puts, cache = self._puts.get(kind, {}), self._cache.setdefault(kind, {})
         missing = [i for i in entity_ids if i not in puts and i not in cache]
         if missing and not self._clear:
+            self._fetched()
             for entity_id, text in zip(missing, self.r.hmget(self.k(f"h:{kind}"), missing)):
                 cache[entity_id] = as_text(text)
         return [puts[i] if i in puts else cache.get(i) for i in entity_ids]
 
     @locked
     def get(self, kind: str, key: str) -> dict | None:
+        self._reads.append(("h", kind, key))
         text = self._texts(kind, [key])[0]
         return None if text is None else codec.loads(text)
 
     def _order(self, kind: str) -> list[str]:
         """Ids of the kind in insertion order, buffered writes included."""
-        stored = [] if self._clear else [as_text(i) for i in self.r.zrange(self.k(f"o:{kind}"), 0, -1)]
+        if self._clear:
+            stored = []
+        else:
+            self._fetched()
+            stored = [as_text(i) for i in self.r.zrange(self.k(f"o:{kind}"), 0, -1)]
+        return self._with_puts(kind, stored)
+
+    def _with_puts(self, kind: str, stored: list[str]) -> list[str]:
+        """Stored ids in order, with this operation's deletions left out and its new ones last."""
         puts = self._puts.get(kind)
         if not puts:
             return stored
@@ -229,17 +343,28 @@ class RedisNamespace:
     def count(self, kind: str) -> int:
         if self._clear or self._puts.get(kind):
             return len(self._order(kind))
+        self._fetched()
         return int(self.r.zcard(self.k(f"o:{kind}")))
+
+    def _list_keys(self, kind: str) -> list[str]:
+        return [self.k(f"o:{kind}"), self.k(f"h:{kind}"), self.k(f"sum:{kind}")]
 
     def _matching(self, kind: str, where: Filter | None) -> list[str]:
         """Ids of the entities `where` accepts, in order: judged on the summaries when they answer
-        it (one HGETALL), else on the decoded entities."""
-        order = self._order(kind)
+        it (the order and the summaries in one round trip), else on the decoded entities."""
         if where is None:
-            return order
+            return self._order(kind)
+        if not where.on_summaries(kind) or self._clear:
+            order = self._order(kind)
         if not where.on_summaries(kind):
             return [i for i, text in zip(order, self._texts(kind, order)) if text is not None and where(codec.loads(text))]
-        stored = {} if self._clear else {as_text(k): as_text(v) for k, v in self.r.hgetall(self.k(f"sum:{kind}")).items()}
+        if self._clear:
+            stored = {}
+        else:
+            self._fetched()
+            order, flat = self.store.list(keys=self._list_keys(kind), args=["summaries"])
+            order = self._with_puts(kind, [as_text(i) for i in order])
+            stored = {as_text(flat[i]): as_text(flat[i + 1]) for i in range(0, len(flat), 2)}
         stored.update(self._sums.get(kind, {}))
         view = SummaryView(kind)
         keys = []
@@ -263,39 +388,58 @@ class RedisNamespace:
         pending writes: ZCARD + ZREVRANGE + HMGET; with one, the summaries are read (or the entities)."""
         start = (page - 1) * limit
         if where is None and not self._clear and not self._puts.get(kind):
-            pipe = self.r.pipeline(transaction=False)
-            pipe.zcard(self.k(f"o:{kind}"))
-            if limit > 0:
-                pipe.zrevrange(self.k(f"o:{kind}"), start, start + limit - 1)
-            replies = pipe.execute()
-            total, keys = int(replies[0]), [as_text(i) for i in replies[1]] if limit > 0 else []
+            self._fetched()
+            if limit <= 0:
+                return [], int(self.r.zcard(self.k(f"o:{kind}")))
+            total, ids, texts = self.store.list(keys=self._list_keys(kind), args=["page", start, start + limit - 1])
+            total, keys = int(total), [as_text(i) for i in ids]
+            cache = self._cache.setdefault(kind, {})
+            for entity_id, text in zip(keys, texts):
+                cache.setdefault(entity_id, as_text(text))
         else:
             matching = self._matching(kind, where)[::-1]
             total, keys = len(matching), matching[start:start + limit]
         return [codec.loads(text) for text in self._texts(kind, keys) if text is not None], total
 
-    @locked
+    @writes
     def save(self, kind: str, entity: dict, key_field: str = "id") -> None:
         self._puts.setdefault(kind, {})[entity[key_field]] = codec.dumps(entity)
         if kind in SUMMARIES:
             self._sums.setdefault(kind, {})[entity[key_field]] = codec.dumps(list(summarize(kind, entity)))
 
-    @locked
+    @writes
     def delete(self, kind: str, key: str) -> None:
         self._puts.setdefault(kind, {})[key] = None
         if kind in SUMMARIES:
             self._sums.setdefault(kind, {})[key] = None
 
-    @locked
+    @writes
     def trim(self, kind: str, cap: int) -> int:
         """Drop the oldest entities beyond `cap`; answers how many were dropped. The common case
         (new entities appended, maybe some already trimmed by this operation) is one script:
-        count what is stored and new, and name the stored ids to drop."""
+        count what is stored and new, and name the stored ids to drop. When the stored count (and
+        its oldest ids, near the cap) was read ahead and every buffered entity is surely new, no
+        round trip at all."""
+        self._reads.append(("c", kind, cap))
         puts = self._puts.get(kind, {})
         head = self._head.setdefault(kind, [])  # stored ids this operation dropped, oldest first
         if not self._clear and {i for i, text in puts.items() if text is None} <= set(head):
             known = self._cache.get(kind, {})
             fresh = [i for i, text in puts.items() if text is not None and known.get(i) is None]
+            counted = self._counts.get(kind)
+            if counted is not None and all(i in self._new_ids or (i in known and known[i] is None) for i in fresh):
+                stored, oldest = counted
+                excess = stored - len(head) + len(fresh) - cap
+                if excess <= 0:
+                    return 0
+                take = min(excess, stored - len(head))
+                if len(head) + take <= len(oldest):
+                    dropped = oldest[len(head):len(head) + take]
+                    head.extend(dropped)
+                    dropped += fresh[:excess - take]
+                    for entity_id in dropped:
+                        self.delete(kind, entity_id)
+                    return len(dropped)
             excess, stored = self.store.trim(keys=[self.k(f"o:{kind}")], args=[cap, len(head), *fresh])
             oldest = [as_text(i) for i in stored]
             head.extend(oldest)
@@ -314,12 +458,16 @@ class RedisNamespace:
         if token in self._tokens:
             return self._tokens[token]
         if token not in self._token_cache:
+            if not self._clear:
+                self._fetched()
             self._token_cache[token] = None if self._clear else as_text(self.r.hget(self.k("tokens"), token))
         return self._token_cache[token]
 
     @locked
     def get_escrow_by_token(self, token: str) -> dict | None:
+        self._reads.append(("t", token))
         if token not in self._tokens and token not in self._token_cache and not self._clear:
+            self._fetched()
             found = self.store.by_token(keys=[self.k("tokens"), self.k("h:escrows")], args=[token])  # one trip
             self._token_cache[token] = as_text(found[0]) if found else None
             if found and as_text(found[1]) and found[0] not in self._puts.get("escrows", {}):
@@ -327,18 +475,18 @@ class RedisNamespace:
         escrow_id = self._escrow_id(token)
         return self.get("escrows", escrow_id) if escrow_id else None
 
-    @locked
+    @writes
     def save_escrow(self, escrow: dict) -> None:
         self.save("escrows", escrow)
         self._tokens[escrow["payment_token"]] = escrow["id"]
 
-    @locked
+    @writes
     def delete_escrow(self, escrow: dict) -> None:
         self.delete("escrows", escrow["id"])
         self._tokens[escrow["payment_token"]] = None
 
     # -- ledger --------------------------------------------------------------------------------
-    @locked
+    @writes
     def append_posting(self, posting: dict) -> None:
         self._postings.append(codec.dumps(posting))
         for account, amount in posting["entries"]:
@@ -346,12 +494,17 @@ class RedisNamespace:
 
     @locked
     def balance(self, account: str) -> int:
+        self._reads.append(("b", account))
         if account not in self._bal_cache:
+            if not self._clear:
+                self._fetched()
             self._bal_cache[account] = 0 if self._clear else int(self.r.hget(self.k("bal"), account) or 0)
         return self._bal_cache[account] + self._deltas.get(account, 0)
 
     @locked
     def balances(self) -> dict:
+        if not self._clear:
+            self._fetched()
         stored = {} if self._clear else {as_text(k): int(v) for k, v in self.r.hgetall(self.k("bal")).items()}
         for account, delta in self._deltas.items():
             stored[account] = stored.get(account, 0) + delta
@@ -359,6 +512,8 @@ class RedisNamespace:
 
     @locked
     def postings(self) -> list[dict]:
+        if not self._clear:
+            self._fetched()
         stored = [] if self._clear else [as_text(t) for t in self.r.lrange(self.k("postings"), 0, -1)]
         return [codec.loads(text) for text in stored + self._postings]
 
@@ -375,7 +530,17 @@ class RedisNamespace:
 
     @locked
     def journal_entries(self) -> list[dict]:
-        return [journal_load(as_text(t)) for t in self.r.lrange(self.k("journal"), 0, -1)]
+        items, entries, i = self.r.lrange(self.k("journal"), 0, -1), [], 0  # an entry's id, then its JSON
+        while i < len(items):
+            if items[i][:1] == b"{":  # an entry an earlier version wrote (its id inside) until it drops off
+                entry = journal_load(as_text(items[i]))
+                if "id" in entry:  # (not half a pair the cap cut while both forms were in the list)
+                    entries.append(entry)
+                i += 1
+            else:
+                entries.append({"id": int(items[i]), **journal_load(as_text(items[i + 1]))})
+                i += 2
+        return entries
 
     journal_capacity = JOURNAL_SIZE
 
@@ -383,9 +548,9 @@ class RedisNamespace:
     def journal_dropped(self) -> int:
         return int(self.r.get(self.k("jdrop")) or 0)
 
-    @locked
+    @writes
     def journal_clear(self) -> int:
-        cleared = int(self.r.llen(self.k("journal")))
+        cleared = int(self.r.llen(self.k("journal"))) // 2
         self._ops += [("DEL", "journal"), ("SET", "jdrop", "0")]
         return cleared
 
@@ -400,7 +565,7 @@ class RedisNamespace:
         self.r.delete(self.k("requests"))
 
     # -- whole-namespace -------------------------------------------------------------------
-    @locked
+    @writes
     def replace_state(self, state: dict) -> None:
         """Take a plain state (as `new_state` or `export_state` give it) in place of this one."""
         self._reset_pending()
@@ -424,7 +589,7 @@ class RedisNamespace:
         self._ops = journal_ops
         self._cache, self._token_cache, self._bal_cache = {}, {}, {}
 
-    @locked
+    @writes
     def export_state(self) -> dict:
         """The whole state in its plain form (entities as dicts, amounts in kobo)."""
         self._flush(release=False)
@@ -438,7 +603,7 @@ class RedisNamespace:
     def _snap_part(self, name: str, part: str) -> str:
         return f"snap:{hashlib.sha1(name.encode()).hexdigest()[:16]}:{part}"
 
-    @locked
+    @writes
     def snapshot_save(self, name: str, at_ms: int) -> dict:
         self._flush(release=False)
         info = {"name": name, "created_at_ms": at_ms}
@@ -450,10 +615,11 @@ class RedisNamespace:
 
     @locked
     def snapshot_get(self, name: str) -> dict | None:
+        self._fetched()
         text = as_text(self.r.hget(self.k("snaps"), name))
         return None if text is None else codec.loads(text)
 
-    @locked
+    @writes
     def snapshot_restore(self, name: str) -> dict | None:
         info = self.snapshot_get(name)
         if info is None:
@@ -466,7 +632,7 @@ class RedisNamespace:
         self._meta = codec.loads(self._meta_text)
         return info
 
-    @locked
+    @writes
     def snapshot_export(self, name: str) -> dict | None:
         if self.snapshot_get(name) is None:
             return None
@@ -474,10 +640,11 @@ class RedisNamespace:
 
     @locked
     def snapshot_list(self) -> list[dict]:
+        self._fetched()
         infos = [codec.loads(as_text(v)) for v in self.r.hvals(self.k("snaps"))]
         return sorted(infos, key=lambda s: (s["created_at_ms"], s["name"]))
 
-    @locked
+    @writes
     def snapshot_delete(self, name: str) -> bool:
         if self.snapshot_get(name) is None:
             return False

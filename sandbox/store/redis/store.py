@@ -3,8 +3,6 @@
 handles, the connection and the registered scripts."""
 
 import threading
-from importlib import resources
-
 import redis
 
 from sandbox import clock
@@ -12,14 +10,14 @@ from sandbox.store import base
 from sandbox.store.redis.codec import as_text
 from sandbox.store.redis.commit import PREFIX
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
+from sandbox.store.redis.runner import Connections, Script
+from sandbox.store.redis.sessions import ConsoleSessions
 
 
-def script(name: str) -> str:
-    """A Lua script shipped beside this module (package data)."""
-    return resources.files("sandbox.store.redis").joinpath("scripts", f"{name}.lua").read_text()
+SCRIPTS = ("begin", "commit", "journal", "by_token", "trim", "requests", "list")  # scripts/*.lua
 
 
-class RedisStore:
+class RedisStore(ConsoleSessions):
     """Every namespace of the sandbox, in Redis; this worker keeps only handles to them."""
 
     def __init__(self, build, url: str, ttl_seconds: int = 86400):
@@ -29,13 +27,12 @@ class RedisStore:
         self.r = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=0)
         self.ttl_ms = int(ttl_seconds * 1000)
         self.touch_seconds = min(TOUCH_SECONDS, ttl_seconds / 4)
-        self.acquire = self.r.register_script(script("acquire"))
-        self.commit = self.r.register_script(script("commit"))
-        self.journal = self.r.register_script(script("journal"))
-        self.by_token = self.r.register_script(script("by_token"))
-        self.trim = self.r.register_script(script("trim"))
-        self.requests = self.r.register_script(script("requests"))
+        self.connections = Connections(self.r)
+        self.scripts = {name: Script(self.r, name, self.connections) for name in SCRIPTS}
+        self.begin, self.commit, self.journal, self.by_token, self.trim, self.requests, self.list = (
+            self.scripts[name] for name in SCRIPTS)
         self._handles: dict[str, RedisNamespace] = {}
+        self.plans: dict[str, frozenset] = {}  # per service, what it reads by id (readahead.py)
 
     def reset(self, key: str, keep=(), **options) -> RedisNamespace:
         return base.reset(self, key, keep, **options)
@@ -45,6 +42,7 @@ class RedisStore:
 
     def close(self) -> None:
         """Close this worker's connections to Redis (a later use reconnects)."""
+        self.connections.close()
         self.r.close()
 
     def namespace(self, key: str) -> RedisNamespace:

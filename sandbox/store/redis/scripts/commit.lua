@@ -1,43 +1,91 @@
+-- The commit of one operation (sandbox/store/redis/commit.py builds the call).
 -- KEYS[1] lock, KEYS[2] rev, KEYS[3] seq, then every key the commands name (by index).
--- ARGV[1] fence token, ARGV[2] release (1/0), ARGV[3] TTL ms, then commands: op, key index,
--- argument count, arguments.
+-- ARGV[1] fence token, ARGV[2] release (1/0), ARGV[3] TTL ms, then commands, each an op letter,
+-- a key index and the op's fixed arguments:
+--   H key field value  HSET        D key field  HDEL      Z key member  ZADD at the next seq
+--   R key member       ZREM        P key value  RPUSH     I key field n  HINCRBY
+--   S key value        SET + TTL   X key        DEL       C key target  COPY (DEL target first)
+--   E key              PEXPIRE     J journal jseq jdrop capacity entry  the request's journal entry
+--                                  (the journal list holds each entry's id, then its JSON)
+-- A write that may have created its key gives it the TTL (a new hash field, a new list, a new
+-- counter); every key of the namespace gets it again at least every TOUCH_SECONDS (E).
+-- Answers {revision, journal entry id or 0}.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('FENCED the namespace lock was lost')
 end
-local i, wrote, written = 4, false, {}
-while i <= #ARGV do
-  local op, key, n = ARGV[i], KEYS[tonumber(ARGV[i + 1])], tonumber(ARGV[i + 2])
-  local a = {}
-  for j = 1, n do a[j] = ARGV[i + 2 + j] end
-  i = i + 3 + n
-  if op == 'ZADDSEQ' then
-    if not redis.call('ZSCORE', key, a[1]) then
-      redis.call('ZADD', key, redis.call('INCR', KEYS[3]), a[1])
-      written[KEYS[3]] = true
+local ttl = tonumber(ARGV[3])
+local expire = ttl > 0
+local fresh = {}
+local function created(key)
+  if expire and not fresh[key] then
+    fresh[key] = true
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+local i, n, wrote, journal = 4, #ARGV, false, 0
+while i <= n do
+  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
+  if op == 'H' then
+    if redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3]) == 1 then created(key) end
+    i = i + 4
+  elseif op == 'Z' then
+    if not redis.call('ZSCORE', key, ARGV[i + 2]) then
+      local seq = redis.call('INCR', KEYS[3])
+      if seq == 1 then created(KEYS[3]) end
+      redis.call('ZADD', key, seq, ARGV[i + 2])
+      created(key)
     end
-  elseif op == 'COPY' then
-    local target = KEYS[tonumber(a[1])]
+    i = i + 3
+  elseif op == 'D' then
+    redis.call('HDEL', key, ARGV[i + 2])
+    i = i + 3
+  elseif op == 'R' then
+    redis.call('ZREM', key, ARGV[i + 2])
+    i = i + 3
+  elseif op == 'P' then
+    if redis.call('RPUSH', key, ARGV[i + 2]) == 1 then created(key) end
+    i = i + 3
+  elseif op == 'I' then
+    if redis.call('HINCRBY', key, ARGV[i + 2], ARGV[i + 3]) == tonumber(ARGV[i + 3]) then created(key) end
+    i = i + 4
+  elseif op == 'S' then
+    if expire then redis.call('SET', key, ARGV[i + 2], 'PX', ttl) else redis.call('SET', key, ARGV[i + 2]) end
+    fresh[key] = true
+    i = i + 3
+  elseif op == 'X' then
+    redis.call('DEL', key)
+    i = i + 2
+  elseif op == 'C' then
+    local target = KEYS[tonumber(ARGV[i + 2])]
     redis.call('DEL', target)
     redis.call('COPY', key, target)
-    key = target
-  elseif op == 'PEXPIRE' then
-    redis.call('PEXPIRE', key, ARGV[3])
-    key = nil
-  elseif op == 'HSET' or op == 'HDEL' or op == 'ZREM' or op == 'RPUSH' or op == 'HINCRBY'
-      or op == 'SET' or op == 'DEL' then
-    redis.call(op, key, unpack(a))
+    created(target)
+    i = i + 3
+  elseif op == 'E' then
+    if expire and redis.call('PEXPIRE', key, ttl) == 1 then fresh[key] = true end
+    i = i + 2
+  elseif op == 'J' then
+    local jseq, jdrop, capacity = KEYS[tonumber(ARGV[i + 2])], KEYS[tonumber(ARGV[i + 3])], tonumber(ARGV[i + 4])
+    journal = redis.call('INCR', jseq)
+    if journal == 1 then created(jseq) end
+    local length = redis.call('RPUSH', key, journal, ARGV[i + 5])  -- id, entry: two items each
+    if length == 2 then created(key) end
+    if length > 2 * capacity then
+      redis.call('LTRIM', key, -2 * capacity, -1)
+      if redis.call('INCR', jdrop) == 1 then created(jdrop) end
+    end
+    i = i + 6
   else
     return redis.error_reply('unknown op ' .. op)
   end
-  if key then written[key] = true; wrote = true end
+  if op ~= 'E' and op ~= 'J' then wrote = true end
 end
-local rev = tonumber(redis.call('GET', KEYS[2]) or '0')
+local rev
 if wrote then
   rev = redis.call('INCR', KEYS[2])
-  written[KEYS[2]] = true
-end
-if tonumber(ARGV[3]) > 0 then
-  for k in pairs(written) do redis.call('PEXPIRE', k, ARGV[3]) end
+  if rev == 1 then created(KEYS[2]) end
+else
+  rev = tonumber(redis.call('GET', KEYS[2]) or '0')
 end
 if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
-return rev
+return {rev, journal}

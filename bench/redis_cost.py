@@ -1,0 +1,144 @@
+"""What one API request costs Redis: the milestone flow (create, pay, three confirms, verify) run
+in-process (Flask's test client) on the Redis store, one operation at a time, with Redis's own
+accounting (`INFO commandstats`: calls and usec per command, the commands scripts run included)
+and this client's round trips (every packed send to Redis counted) per operation.
+
+    python bench/redis_cost.py [--flows 200] [--redis redis://…]   # a private redis-server by default
+
+Answers (and prints) per operation: round trips, Redis commands, Redis µs; and the flow's
+averages per request. `make bench` runs it as the `redis-cost` phase (bench/run.py).
+"""
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # after PYTHONPATH: a --source checkout wins
+
+SELLER, BUYER = "665f1b2c9a1e4d0012ab3c30", "665f1b2c9a1e4d0012ab3c31"
+KEY = "sk_test_bench_cost"
+OPERATIONS = ("create", "pay", "confirm", "confirm", "confirm", "verify")
+THREE = {"amount": 3000, "purpose": "bench", "whoPays": "buyer",
+         "milestones": [{"title": t, "amount": 1000} for t in "abc"]}
+
+
+class Trips:
+    """Counts the round trips of every redis-py connection (a pipeline or a script is one)."""
+
+    def __init__(self):
+        self.count = 0
+
+    @contextlib.contextmanager
+    def counting(self):
+        from redis.connection import AbstractConnection
+
+        original = AbstractConnection.send_packed_command
+
+        def send(conn, command, check_health=True):
+            self.count += 1
+            return original(conn, command, check_health)
+
+        AbstractConnection.send_packed_command = send
+        try:
+            yield self
+        finally:
+            AbstractConnection.send_packed_command = original
+
+
+def _commandstats(client) -> tuple[int, int]:
+    """(calls, usec) summed over every command Redis ran, INFO itself excluded."""
+    stats = client.info("commandstats")
+    calls = sum(v["calls"] for k, v in stats.items() if k != "cmdstat_info")
+    usec = sum(v["usec"] for k, v in stats.items() if k != "cmdstat_info")
+    return calls, usec
+
+
+def measure(url: str, flows: int = 200) -> dict:
+    """Run `flows` milestone flows; answer per operation {trips, commands, usec} (means)."""
+    import redis
+
+    from sandbox import create_app
+    from sandbox.server.config import Config
+
+    app = create_app(Config(seed=7, store=url))
+    client = app.test_client()
+    admin = redis.Redis.from_url(url)
+    auth = {"Authorization": f"Bearer {KEY}"}
+    reply = client.post("/_sandbox/helpers/fund-customer", json={"customerId": BUYER, "amount": 10 ** 11}, headers=auth)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    totals = {op: [0, 0, 0, 0] for op in dict.fromkeys(OPERATIONS)}  # trips, commands, usec, times
+    trips = Trips()
+
+    def call(op, method, path, body=None, customer=None):
+        headers = dict(auth, **({"customer-id": customer} if customer else {}))
+        before_calls, before_usec = _commandstats(admin)
+        start = trips.count
+        with trips.counting():
+            reply = client.open(path, method=method, json=body, headers=headers)
+        spent = trips.count - start
+        after_calls, after_usec = _commandstats(admin)
+        if reply.status_code >= 300:
+            raise RuntimeError(f"{op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
+        row = totals[op]
+        row[0] += spent
+        row[1] += after_calls - before_calls - 0  # INFO is excluded from the sums
+        row[2] += after_usec - before_usec
+        row[3] += 1
+        return reply.get_json()["data"]
+
+    for n in range(flows + 5):
+        if n == 5:  # warm: scripts loaded, the namespace built
+            totals = {op: [0, 0, 0, 0] for op in dict.fromkeys(OPERATIONS)}
+        escrow = call("create", "POST", "/v1/escrow/milestone/create", THREE, SELLER)
+        call("pay", "POST", "/v1/payment/escrow", {"gateway": "WALLET", "transactionType": "ESCROW",
+             "reference": f"cost{n}", "escrowDetails": {"escrowId": escrow["id"]}}, BUYER)
+        for milestone in escrow["milestones"]:
+            call("confirm", "POST", f"/v1/escrow/milestone/confirm/{escrow['id']}/{milestone['id']}", None, BUYER)
+        call("verify", "GET", f"/v1/escrow/verify/{escrow['paymentToken']}")
+    admin.close()
+    app.extensions["sandbox"].store.close()
+    per_op = {op: {"trips": t / n, "commands": c / n, "usec": u / n} for op, (t, c, u, n) in totals.items()}
+    requests = sum(row[3] for row in totals.values())
+    flow = {"trips": sum(r[0] for r in totals.values()) / requests,
+            "commands": sum(r[1] for r in totals.values()) / requests,
+            "usec": sum(r[2] for r in totals.values()) / requests}
+    return {"operations": per_op, "per_request": flow, "flows": flows}
+
+
+def render(result: dict) -> list[str]:
+    lines = ["| operation | round trips | Redis commands | Redis µs |", "|---|---|---|---|"]
+    for op, row in result["operations"].items():
+        lines.append(f"| {op} | {row['trips']:.1f} | {row['commands']:.1f} | {row['usec']:.0f} |")
+    flow = result["per_request"]
+    lines.append(f"| per flow request | {flow['trips']:.1f} | {flow['commands']:.1f} | {flow['usec']:.0f} |")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--flows", type=int, default=200)
+    parser.add_argument("--redis", help="a Redis URL (its database is used as is); default: a private redis-server")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if args.redis:
+        result = measure(args.redis, args.flows)
+    else:
+        from tests import redis_server as rs
+
+        why = rs.unavailable()
+        if why:
+            print(f"skipped: {why}")
+            return 0
+        server = rs.RedisProcess().start()
+        try:
+            result = measure(server.url, args.flows)
+        finally:
+            server.cleanup()
+    print(json.dumps(result, indent=1) if args.json else "\n".join(render(result)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
