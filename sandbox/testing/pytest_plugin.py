@@ -1,5 +1,7 @@
 """pytest plugin (entry point `payluk_sandbox`): a `payluk_sandbox` fixture giving each test its
-own sandbox namespace (a fresh `sk_test_…` key) on a live server, plus the control-plane helpers.
+own sandbox namespace (a fresh `sk_test_…` key) on a live server, plus the control-plane helpers;
+and `payluk_mock`, the same helpers with every requests/httpx call to Payluk's hosts answered
+in-process (sandbox/testing/mock.py), no server at all.
 
 The server is either an in-process live server (default: started on first use, one per test
 session, on a free 127.0.0.1 port) or an external one named by, in this order of precedence,
