@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import load, servers  # noqa: E402
+from bench import load, mock_calls, servers  # noqa: E402
 
 ROOT = servers.ROOT
 SELLER, BUYER = load.SELLER, load.BUYER
@@ -51,7 +51,7 @@ TARGETS = {
     "redis_p99_vs_memory": 2.0, "round_trips_per_by_id_op": 3, "p99_ms": 10.0, "max_ms": 50.0, "flow_vs_one_thread": 0.95,
 }
 PHASES = ("loadgen", "bare", "cold-start", "routes", "controls", "scaling", "threads", "waitress", "prism",
-          "scale-out", "redis-cost")
+          "scale-out", "redis-cost", "mock")
 ROUTES = ("verify", "create", "pay", "confirm", "flow mix")
 FAULTS = ", beside latency faults"
 SANDBOX = "sandbox"  # the server as `make run` starts it
@@ -445,6 +445,8 @@ class Bench:
             self.scale_out()
         if wants("redis-cost"):
             self.redis_cost()
+        if wants("mock"):  # issue 23: the in-process mock ÷ a live sandbox on loopback, per call
+            self.results["mock"] = mock_calls.measure(smoke=args.smoke)
         report = render(self.results, self.failures)
         print("\n" + report)
         if not args.smoke:
@@ -553,6 +555,7 @@ def render(results: dict, failures: list[str]) -> str:
     lines += _render_stalls(results, rps)
     lines += _render_issue_9(results, rps)
     lines += _render_scale_out(results, rps)
+    lines += mock_calls.render(results.get("mock"))
     if results["notes"]:
         lines += ["", *[f"- {note}" for note in results["notes"]]]
     if failures:

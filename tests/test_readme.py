@@ -115,6 +115,16 @@ def test_webhook_receiver_snippet(live_server):
         processes.stop(receiver)
 
 
+def test_mock_snippet():
+    """The in-process mock's example: no server at all, the staging URL hard-coded."""
+    code = block("## In-process mock: `mock_payluk`", "python")
+    assert "https://staging.api.payluk.ng" in code and "127.0.0.1" not in code
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['escrow.created', 'escrow.pending', 'escrow.ongoing']", "True",
+                                          "CLAIMED escrow.claimed", "3"]
+
+
 def test_node_section_names_what_examples_node_reads_and_holds():
     """"From Node / TypeScript": its environment table lists exactly the PAYLUK_* variables the
     Node example reads, and every file its table names is there (tests/test_node_example.py runs

@@ -140,11 +140,15 @@ class Dispatcher:
         return {**attempt, "event_id": event["id"], "event_type": event["type"]}
 
     def _post(self, url: str, body: bytes, headers: dict) -> dict:
-        started = time.perf_counter()
-        try:
-            response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS)
-            status, error = response.status_code, None
-        except requests.RequestException as err:
-            status, error = None, f"{type(err).__name__}: {err}"
-        return {"status_code": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-                "error": error}
+        return post(url, body, headers)
+
+
+def post(url: str, body: bytes, headers: dict) -> dict:
+    """One POST of a webhook; the attempt as the delivery log records it."""
+    started = time.perf_counter()
+    try:
+        response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS)
+        status, error = response.status_code, None
+    except requests.RequestException as err:
+        status, error = None, f"{type(err).__name__}: {err}"
+    return {"status_code": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1), "error": error}

@@ -230,6 +230,11 @@ class MemoryNamespace:
             summaries = self._summaries[kind]
             rows = reversed(summaries.items()) if newest_first else summaries.items()
             view = SummaryView(kind)
+            if where.equal:  # most rows fail an equality: test one on the tuple first (the dispatcher's
+                # look for due events passes over every delivered one: ~10x cheaper per row)
+                name, value = next(iter(where.equal.items()))
+                at = view.at[name]
+                rows = ((key, row) for key, row in rows if row[at] == value)
             for key, view.row in rows:
                 if where(view):
                     yield key

@@ -1,5 +1,7 @@
 """pytest plugin (entry point `payluk_sandbox`): a `payluk_sandbox` fixture giving each test its
-own sandbox namespace (a fresh `sk_test_…` key) on a live server, plus the control-plane helpers.
+own sandbox namespace (a fresh `sk_test_…` key) on a live server, plus the control-plane helpers;
+and `payluk_mock`, the same helpers with every requests/httpx call to Payluk's hosts answered
+in-process (sandbox/testing/mock.py), no server at all.
 
 The server is either an in-process live server (default: started on first use, one per test
 session, on a free 127.0.0.1 port) or an external one named by, in this order of precedence,
@@ -28,8 +30,8 @@ TIMEOUT_SECONDS = 30
 IN_PROCESS_SETTINGS = ("SANDBOX_FIXTURES", "SANDBOX_SEED", "SANDBOX_CLOCK_START", "SANDBOX_PROFILE")
 
 
-__all__ = ["PaylukSandbox", "PaylukSandboxError", "payluk_sandbox", "payluk_sandbox_server", "pytest_addoption",
-           "pytest_report_header"]
+__all__ = ["PaylukSandbox", "PaylukSandboxError", "payluk_mock", "payluk_mock_app", "payluk_sandbox",
+           "payluk_sandbox_server", "pytest_addoption", "pytest_report_header"]
 
 
 class PaylukSandboxError(RuntimeError):
@@ -99,13 +101,16 @@ class InProcessServer:
         self.app.close()
 
 
-def build_app():
-    """The sandbox app with the default fixtures (or SANDBOX_FIXTURES / _SEED / _CLOCK_START)."""
+def build_app(**overrides):
+    """The sandbox app with the default fixtures (or SANDBOX_FIXTURES / _SEED / _CLOCK_START /
+    _PROFILE), and any `Config` field given (the in-process mock's webhook receiver, a seed)."""
+    from dataclasses import replace
+
     from sandbox import create_app
     from sandbox.server.config import Config
 
     config = Config.from_env({name: os.environ[name] for name in IN_PROCESS_SETTINGS if os.environ.get(name)})
-    return create_app(config)
+    return create_app(replace(config, **overrides))
 
 
 def check_reachable(url: str) -> None:
@@ -167,7 +172,9 @@ class PaylukSandbox:
     pre-authorised `session`, and helpers for the `/_sandbox` control plane. Every helper returns
     the `data` of the envelope and raises `PaylukSandboxError` when the control call fails."""
 
-    def __init__(self, base_url: str, key: str | None = None, token: str | None = None):
+    def __init__(self, base_url: str, key: str | None = None, token: str | None = None, adapter=None):
+        """`adapter`: a requests transport adapter both sessions send through for `base_url`
+        (the in-process mock's: then no call leaves the process)."""
         self.base_url = base_url.rstrip("/")
         self.key = key or f"sk_test_{secrets.token_hex(16)}"
         session_class = _session_class()
@@ -179,6 +186,9 @@ class PaylukSandbox:
         self._control.headers["Authorization"] = f"Bearer {self.key}"
         if token:
             self._control.headers[TOKEN_HEADER] = token
+        if adapter is not None:
+            self.session.mount(self.base_url, adapter)
+            self._control.mount(self.base_url, adapter)
         self._customers = None
 
     def __repr__(self):
@@ -323,6 +333,15 @@ class PaylukSandbox:
         """The webhook events emitted in this namespace (`GET /_sandbox/events`)."""
         return self.control("GET", "/_sandbox/events")
 
+    def deliveries(self, event_id: str | None = None):
+        """Every webhook delivery attempt of this namespace (`GET /_sandbox/webhooks/deliveries`)."""
+        return self.control("GET", "/_sandbox/webhooks/deliveries", params={"eventId": event_id} if event_id else None)
+
+    def flush(self) -> list:
+        """Deliver every webhook due now, synchronously (`POST /_sandbox/webhooks/flush`): the
+        attempts made."""
+        return self.control("POST", "/_sandbox/webhooks/flush")["attempts"]
+
     # -- plumbing --------------------------------------------------------------------------------
     def control(self, method: str, path: str, **kwargs):
         """Any control call (`fork`, `import`, `provider-states`, ...): its `data`, or
@@ -358,3 +377,25 @@ def payluk_sandbox(payluk_sandbox_server, pytestconfig):
     sandbox = PaylukSandbox(payluk_sandbox_server, token=token)
     yield sandbox
     sandbox.close()
+
+
+# -- the in-process mock (sandbox/testing/mock.py) ------------------------------------------------
+@pytest.fixture(scope="session")
+def payluk_mock_app():
+    """The sandbox app `payluk_mock` answers from, built once per session (namespaces start with the
+    mock's webhook receiver as their callback URL); nothing serves it on a socket."""
+    from sandbox.testing.mock import MOCK_WEBHOOK_URL
+
+    app = build_app(webhook_url=MOCK_WEBHOOK_URL)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def payluk_mock(payluk_mock_app):
+    """Every `requests` / `httpx` call to Payluk's hosts answered in-process (`mock_payluk`), with
+    a fresh namespace and the `payluk_sandbox` helpers (see `sandbox.testing.mock.PaylukMock`)."""
+    from sandbox.testing.mock import mock_payluk
+
+    with mock_payluk(app=payluk_mock_app) as handle:
+        yield handle
