@@ -238,7 +238,10 @@ class Builder:
             return {"description": "Redirect to the session's redirectUrl", "headers": {
                 "Location": {"schema": {"type": "string", "format": "uri"}}}}
         if op.data is None:
-            schema = {"type": "string"} if op.schema is None else copy.deepcopy(op.schema)
+            if op.schema is None or isinstance(op.schema, dict):
+                schema = {"type": "string"} if op.schema is None else copy.deepcopy(op.schema)
+            else:  # a marshmallow schema: an answer outside the envelope (the Pact state change's)
+                schema = self.ref(op.schema)
             return {"description": op.summary, "content": {op.content: {"schema": schema}}}
         data = self.data_schema(op.data)
         self.response_refs.append(data)

@@ -435,6 +435,13 @@ def test_answers_conform__sandbox_controls(http):
     check.send("DELETE /_sandbox/requests", "/_sandbox/requests", 200)
     check.send("POST /_sandbox/provider-states", "/_sandbox/provider-states", 200,
                json={"state": "the default parties exist"})
+    values = check.send("POST /_sandbox/pact/provider-states", "/_sandbox/pact/provider-states", 200,
+                        json={"state": "a funded milestone escrow with one milestone released exists"})
+    assert values is None and validator("POST /_sandbox/pact/provider-states", 200).is_valid({"escrowId": "x"})
+    assert not validator("POST /_sandbox/pact/provider-states", 200).is_valid({"escrowId": 5})
+    check.send("POST /_sandbox/pact/provider-states", "/_sandbox/pact/provider-states?state=", 200)
+    check.send("POST /_sandbox/pact/provider-states", "/_sandbox/pact/provider-states", 400,
+               json={"state": "", "params": {"seed": "x"}})
     check.send("POST /_sandbox/reset", "/_sandbox/reset", 200)
     check.send("GET /_sandbox/clock", "/_sandbox/clock", 401, key=None)
     assert len(check.checked) >= 25
