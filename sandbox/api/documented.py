@@ -146,6 +146,7 @@ class Op:
     customer: str | None = None
     errors: tuple = ()
     public: bool = False
+    url_credentials: bool = False  # the key and control token may come in the query too (`?key=`, `?token=`)
     content: str = "application/json"  # the success media type
     json_body: bool = None  # reads a JSON body although `body` is None (defaults to bool(body))
     description: str = ""

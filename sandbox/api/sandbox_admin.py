@@ -235,7 +235,7 @@ def provider_state():
 @bp.post("/_sandbox/pact/provider-states")
 @doc(Tag.CONTROLS, "Pact provider state as Pact's verifiers call it: reset into the named fixture set, answer its "
      "values flat (no envelope)", data=None, schema=ctl.PactStateValuesSchema, body=ctl.ProviderStateSchema,
-     query=ctl.PactStateQuerySchema,
+     query=ctl.PactStateQuerySchema, url_credentials=True,
      errors=((400, E.UNKNOWN_PROVIDER_STATE), (400, E.PROVIDER_STATE_SEED), (400, E.PACT_STATE_REQUIRED),
              (400, E.KEY_IN_URL_CONFLICT)),
      description="The state-change URL to give a Pact verifier (pact-python's `Verifier.state_handler`, Pact JS's "

@@ -161,20 +161,21 @@ PROVIDER_STATE = ProviderStateSchema()
 
 
 class PactCredentialsQuerySchema(RequestSchema):
-    """The Pact state-change URL's own query: the key and the control token, for verifiers that
-    send no headers to it (sandbox/api/auth.py reads them; URLs end up in logs: README)."""
+    """The Pact state-change URL's own query beside a body: the key and the control token, for
+    verifiers that send no headers to it (sandbox/api/auth.py reads them; URLs end up in logs:
+    README). Documented as security schemes, not parameters."""
 
-    key = fields.String(metadata={"description": "the secret key whose namespace the state is set up in, when "
-                                                 "no `Authorization` header is sent (both: they must agree)"})
-    token = fields.String(metadata={"description": "the control token, when no `X-Sandbox-Token` header is sent"})
+    key = fields.String()
+    token = fields.String()
 
 
 PACT_CREDENTIALS_QUERY = PactCredentialsQuerySchema()
 
 
-class PactStateQuerySchema(PactCredentialsQuerySchema):
+class PactStateQuerySchema(RequestSchema):
     """Pact's query-string form of a state change (a verifier told `body: false`): `state`,
-    `action` and, as text, each parameter of the state (`seed=3`); the key and token beside them."""
+    `action` and, as text, each parameter of the state (`seed=3`); the key and token may stand
+    beside them (documented as security schemes: `keyInUrl`, `controlTokenInUrl`)."""
 
     state = fields.String(metadata={"description": "the provider state (query form; the body form is the default)"})
     action = fields.String(validate=validate.OneOf(("setup", "teardown"), error="must be one of [{choices}]"))
@@ -192,12 +193,12 @@ def load_pact_state_change(body: dict, query: dict) -> dict:
     if body != {}:  # (`null`, an array...: refused by the body's schema)
         load(PACT_CREDENTIALS_QUERY, query)
         return load(PROVIDER_STATE, body)
-    named = {k: v for k, v in query.items() if k in PACT_STATE_QUERY.fields}
-    change = load(PACT_STATE_QUERY, named)
+    change = load(PACT_STATE_QUERY, {k: v for k, v in query.items() if k in PACT_STATE_QUERY.fields})
     if "state" not in change:
         raise BadRequest(PACT_STATE_REQUIRED)
+    taken = {*PACT_STATE_QUERY.fields, *PACT_CREDENTIALS_QUERY.fields}
     return {"state": change["state"], "action": change.get("action", "setup"),
-            "params": {k: v for k, v in query.items() if k not in PACT_STATE_QUERY.fields}}
+            "params": {k: v for k, v in query.items() if k not in taken}}
 
 
 class PactStateValuesSchema(WireSchema):
