@@ -132,8 +132,9 @@ class Op:
     """How one route is described. `data`: schema (class, or instance with many=True), OneOf,
     Page, or None for answers that are no JSON envelope (then `schema` is their JSON schema, or
     the marshmallow schema of a JSON answer; a string by default); `customer`: "required" |
-    "optional" | "absent" | None (not read); `files`: multipart file parts (name -> "one" | "many"), which also makes the body multipart
-    (JSON accepted too); `errors`: the route's own (status, message) pairs."""
+    "optional" | "absent" | None (not read); `files`: multipart file parts (name -> "one" |
+    "many"), which also makes the body multipart (JSON accepted too); `errors`: the route's own
+    (status, message) pairs."""
 
     tag: str
     summary: str

@@ -250,7 +250,7 @@ def pact_provider_state():
     `/_sandbox/provider-states` (whose envelope answer stays for its users), answered without the
     envelope, since a verifier reads the top-level keys of the answer."""
     change = ctl.load_pact_state_change(json_body(), request.args.to_dict())
-    entities = controls.pact_state(_sandbox().store, g.key, _sandbox().fixture_sets, change["state"],
+    entities = controls.pact_provider_state(_sandbox().store, g.key, _sandbox().fixture_sets, change["state"],
                                    change["params"], change["action"])
     return plain_json(ctl.pact_values(entities))
 

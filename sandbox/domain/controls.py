@@ -196,7 +196,7 @@ def provider_state(store, key: str, fixture_sets: dict, state: str, params: dict
     return {"state": state, **reset(store, key, fixtures=name, seed=seed)}
 
 
-def pact_state(store, key: str, fixture_sets: dict, state: str, params: dict, action: str = "setup") -> list:
+def pact_provider_state(store, key: str, fixture_sets: dict, state: str, params: dict, action: str = "setup") -> list:
     """`provider_state`, answering what Pact reads from it: the state's `state_entities` (none for
     a teardown)."""
     provider_state(store, key, fixture_sets, state, params, action)

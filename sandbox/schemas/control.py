@@ -185,7 +185,7 @@ class PactStateQuerySchema(RequestSchema):
 PACT_STATE_QUERY = PactStateQuerySchema()
 
 
-def load_pact_state_change(body: dict, query: dict) -> dict:
+def load_pact_state_change(body, query: dict) -> dict:
     """The state change a Pact verifier sent, as `{state, params, action}`: in the JSON body
     (Pact's default; the URL's query may then hold only the key and the token), or, when the body
     is empty, in the query string (`body: false`), where every parameter but the key, the token,
@@ -228,7 +228,7 @@ PACT_STATE_VALUES = PactStateValuesSchema()
 
 
 def pact_values(entities: list) -> dict:
-    """The flat answer of `PactStateValuesSchema` for `controls.state_entities`."""
+    """The flat answer of `PactStateValuesSchema` for `controls.state_entities`' list."""
     flat = {}
     for index, (name, entity) in enumerate(entities):
         milestones = entity.get("milestone_ids") or []
