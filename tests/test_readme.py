@@ -68,6 +68,12 @@ def test_plugin_example_is_the_tested_file():
     assert shown == (ROOT / "tests" / "plugin_project" / "example_escrow_flow.py").read_text()
 
 
+def test_pact_example_is_the_tested_file():
+    """tests/contract/test_pact.py runs this file against a live sandbox with a real contract."""
+    shown = block("### From Python (pact-python)", "python")
+    assert shown == (ROOT / "tests" / "contract" / "pact_verify.py").read_text()
+
+
 def test_snapshot_snippet(live_server):
     result = run([sys.executable, "-c"], block("Snapshots, forks, provider states and the journal:", "python"),
                  live_server)

@@ -10,7 +10,8 @@ from flask import current_app, g, request
 from sandbox.api.documented import INTRODUCED, super_admin_only
 from sandbox.api.http import answers_by
 from sandbox.domain.errors import (
-    CONTROL_TOKEN_NEEDED, CONTROL_TOKEN_REQUIRED, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS, Forbidden, NotFound, Unauthorized,
+    CONTROL_TOKEN_NEEDED, CONTROL_TOKEN_REQUIRED, KEY_IN_URL_CONFLICT, NO_TOKEN, ROUTE_NOT_FOUND, UNAUTHORIZED_ACCESS,
+    BadRequest, Forbidden, NotFound, Unauthorized,
 )
 
 TEST_KEY = re.compile(r"^sk_test_[A-Za-z0-9_\-]{1,200}$")
@@ -24,11 +25,33 @@ def public(view):
     return view
 
 
-def secret_key(req=None) -> str:
-    """The caller's test secret key, or the documented 401/403."""
-    header = (req or request).headers.get("Authorization", "").strip()
+# Views that also take the key (`?key=`) and the control token (`?token=`) from their URL: Pact's
+# state-change call, which some verifiers send without the headers their API requests carry. A
+# URL ends up in logs (proxies', CI's): README "Verifying your Pact contract" weighs it.
+URL_CREDENTIALS = set()
+
+
+def credentials_in_url(view):
+    """Mark a view whose key and control token may come in its query string."""
+    URL_CREDENTIALS.add(view)
+    return view
+
+
+def secret_key(req=None, in_url: bool = False) -> str:
+    """The caller's test secret key, or the documented 401/403. `in_url`: a `?key=` counts too;
+    sent with an `Authorization` header as well, both must name the same key (400 otherwise)."""
+    req = req or request
+    header = req.headers.get("Authorization", "").strip()
     scheme, _, token = header.partition(" ")
     token = token.strip()
+    if in_url and "key" in req.args:
+        # Repeated, they are joined as repeated headers are (two keys are not a key: 403).
+        sent = ",".join(req.args.getlist("key"))
+        if not TEST_KEY.match(sent):
+            raise Forbidden(UNAUTHORIZED_ACCESS)
+        if header and (scheme.lower() != "bearer" or token != sent):
+            raise BadRequest(KEY_IN_URL_CONFLICT)
+        return sent
     if not header or scheme.lower() != "bearer" or not token:
         raise Unauthorized(NO_TOKEN)
     if not TEST_KEY.match(token):
@@ -42,7 +65,7 @@ CONTROL_PREFIX = "/_sandbox"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def require_admin(destroys_others: bool = False) -> None:
+def require_admin(destroys_others: bool = False, in_url: bool = False) -> None:
     """Admin-wide controls (every namespace at once) need the control token when one is set.
     `destroys_others` (a reset of every namespace, a fork that replaces another key's): on a
     server listening beyond loopback (a container, a shared host) they need a token even when
@@ -52,10 +75,18 @@ def require_admin(destroys_others: bool = False) -> None:
     token = config.control_token
     if destroys_others and not token and config.host not in LOOPBACK_HOSTS:
         raise Forbidden(CONTROL_TOKEN_NEEDED)
+    if not token:
+        return
     # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
     # A header arrives as latin-1 text, i.e. its raw bytes; a token with UTF-8 in it matches them.
-    sent = request.headers.get("X-Sandbox-Token", "").encode("latin-1", "replace")
-    if token and not hmac.compare_digest(sent, token.encode()):
+    header = request.headers.get("X-Sandbox-Token")
+    sent = []
+    if in_url and "token" in request.args:
+        # `?token=` (the query is decoded as UTF-8); sent with the header as well, both must match.
+        sent = [value.encode("utf-8", "replace") for value in request.args.getlist("token")]
+    if header is not None or not sent:
+        sent.append((header or "").encode("latin-1", "replace"))
+    if not all(hmac.compare_digest(value, token.encode()) for value in sent):
         raise Unauthorized(CONTROL_TOKEN_REQUIRED)
 
 
@@ -69,12 +100,13 @@ def authenticate() -> None:
     if rule is None or app.view_functions[req.endpoint] in PUBLIC:
         return
     sandbox = app.extensions["sandbox"]
+    in_url = app.view_functions[req.endpoint] in URL_CREDENTIALS
     if rule.rule.startswith(CONTROL_PREFIX):
         if not sandbox.config.controls:
             raise NotFound(ROUTE_NOT_FOUND)
-        require_admin()
+        require_admin(in_url=in_url)
     glob = g._get_current_object()
-    glob.key = secret_key(req)
+    glob.key = secret_key(req, in_url)
     glob.ns = sandbox.store.namespace(glob.key)
     glob.ns.begin_request()  # the journal's last hook ends it (api/journal.py)
     # Checked by `call` (api/http.py) under the namespace lock, where the profile is known.

@@ -130,10 +130,11 @@ class Page:
 @dataclass(frozen=True)
 class Op:
     """How one route is described. `data`: schema (class, or instance with many=True), OneOf,
-    Page, or None for answers that are no JSON envelope (then `schema` is their JSON schema, a
-    string by default); `customer`: "required" | "optional" | "absent" | None (not read);
-    `files`: multipart file parts (name -> "one" | "many"), which also makes the body multipart
-    (JSON accepted too); `errors`: the route's own (status, message) pairs."""
+    Page, or None for answers that are no JSON envelope (then `schema` is their JSON schema, or
+    the marshmallow schema of a JSON answer; a string by default); `customer`: "required" |
+    "optional" | "absent" | None (not read); `files`: multipart file parts (name -> "one" |
+    "many"), which also makes the body multipart (JSON accepted too); `errors`: the route's own
+    (status, message) pairs."""
 
     tag: str
     summary: str
@@ -146,6 +147,7 @@ class Op:
     customer: str | None = None
     errors: tuple = ()
     public: bool = False
+    url_credentials: bool = False  # the key and control token may come in the query too (`?key=`, `?token=`)
     content: str = "application/json"  # the success media type
     json_body: bool = None  # reads a JSON body although `body` is None (defaults to bool(body))
     description: str = ""
@@ -153,7 +155,7 @@ class Op:
     envelope: dict = field(default_factory=dict)  # top-level members beside status/message/data -> schema
     html_errors: tuple = ()  # error statuses answered as an HTML page (a public page's are, always)
     rate_limited: bool = None  # documents the scenario 429 (defaults to: a keyed /v1 route)
-    schema: dict = None  # JSON schema of an answer without `data` (with `content`)
+    schema: object = None  # JSON schema (dict) or marshmallow schema of an answer without `data` (with `content`)
 
 
 OP_FIELDS = frozenset(f.name for f in fields(Op))

@@ -115,7 +115,7 @@ class Recorder:
             "at_ms": None,
             "method": req.method,
             "path": recorder.redact(req.path),  # a key pasted into a URL is blanked like one in a body
-            "query": recorder.redact(env.get("QUERY_STRING")),  # WSGI text (latin-1), decoded in render
+            "query": recorder.redact_query(env.get("QUERY_STRING")),  # WSGI text (latin-1), decoded in render
             "status": status,
             "latency_ms": latency,
             "customer_id": recorder.redact(env.get("HTTP_CUSTOMER_ID")),

@@ -9,9 +9,9 @@ import os
 from flask import Blueprint, current_app, g, request
 
 from sandbox import __version__
-from sandbox.api.auth import public, require_admin
+from sandbox.api.auth import credentials_in_url, public, require_admin
 from sandbox.api.documented import SNAPSHOT_NOT_FOUND, Tag, doc
-from sandbox.api.http import call, envelope, json_body
+from sandbox.api.http import call, envelope, json_body, plain_json
 from sandbox.clock import iso
 from sandbox.controlplane import ratelimit
 from sandbox.domain import controls, invariants, merchant, profiles
@@ -230,6 +230,29 @@ def provider_state():
     if body["action"] == "teardown":
         return envelope(200, "Provider state torn down", done)
     return envelope(200, "Provider state set up", _parties(done))
+
+
+@bp.post("/_sandbox/pact/provider-states")
+@doc(Tag.CONTROLS, "Pact provider state as Pact's verifiers call it: reset into the named fixture set, answer its "
+     "values flat (no envelope)", data=None, schema=ctl.PactStateValuesSchema, body=ctl.ProviderStateSchema,
+     query=ctl.PactStateQuerySchema, url_credentials=True,
+     errors=((400, E.UNKNOWN_PROVIDER_STATE), (400, E.PROVIDER_STATE_SEED), (400, E.PACT_STATE_REQUIRED),
+             (400, E.KEY_IN_URL_CONFLICT)),
+     description="The state-change URL to give a Pact verifier (pact-python's `Verifier.state_handler`, Pact JS's "
+                 "`providerStatesSetupUrl`, the standalone verifier's `--state-change-url`): the change in the "
+                 "JSON body (`{state, params, action}`) or, body-less, in the query string; the empty state (an "
+                 "interaction without one) resets to the default set; a teardown changes nothing. The answer is "
+                 "the flat object Pact injects `fromProviderState` values from. The key and the control token "
+                 "may come in the URL (`?key=`, `?token=`) for verifiers that send no headers here.")
+@credentials_in_url
+def pact_provider_state():
+    """Pact provider verification, shaped as Pact's verifiers speak: the same states as
+    `/_sandbox/provider-states` (whose envelope answer stays for its users), answered without the
+    envelope, since a verifier reads the top-level keys of the answer."""
+    change = ctl.load_pact_state_change(json_body(), request.args.to_dict())
+    entities = controls.pact_provider_state(_sandbox().store, g.key, _sandbox().fixture_sets, change["state"],
+                                   change["params"], change["action"])
+    return plain_json(ctl.pact_values(entities))
 
 
 # -- snapshots, export, import, fork -----------------------------------------------------------

@@ -27,7 +27,7 @@ from sandbox.schemas.payment import PAY_ESCROW
 # The shipped sets live in the package (sandbox/data/fixtures; the checkout's top-level
 # `fixtures` links there), so an installed sandbox finds them from any directory.
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "fixtures"
-DEFAULT_SET = "default"
+DEFAULT_SET = controls.DEFAULT_SET  # (the domain names it: Pact's empty state resets to it)
 # Lists a set that `extends` another one adds to (the base's entries first).
 _MERGED_LISTS = ("customers", "categories", "cards", "actions")
 

@@ -11,7 +11,7 @@ hand over plain values.
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from sandbox.clock import iso
 # The filters `search` takes, as `GET /_sandbox/requests` loads them (sandbox/api/journal.py
@@ -37,6 +37,24 @@ def redact(text: str | None) -> str | None:
     if text and "sk_" in text:
         return SECRET.sub(REDACTED, text)
     return text
+
+
+# Query parameters whose value is a credential whatever it looks like: the control token, which
+# the Pact state-change URL may carry (`?token=`; sandbox/api/auth.py).
+SECRET_PARAMETERS = frozenset({"token"})
+REDACTED_VALUE = "[REDACTED]"
+
+
+def redact_query(raw: str | None) -> str | None:
+    """A WSGI query string (latin-1 text) with every secret key and every `token` value blanked,
+    percent-encoded ones too (`sk%5Ftest%5F…`): decoded, redacted and encoded again when it may
+    hold one, else as it came (the usual case, on the hot path)."""
+    if not raw or "%" not in raw and "token" not in raw.lower():
+        return redact(raw)
+    pairs = parse_qsl(raw.encode("latin-1", "replace").decode("utf-8", "replace"), keep_blank_values=True)
+    kept = [(redact(name), REDACTED_VALUE if name.lower() in SECRET_PARAMETERS else redact(value))
+            for name, value in pairs]
+    return raw if kept == pairs else urlencode(kept)
 
 
 def _redact_bytes(raw: bytes) -> bytes:

@@ -133,6 +133,14 @@ class Builder:
         self.spec.components.security_scheme("controlToken", {
             "type": "apiKey", "in": "header", "name": "X-Sandbox-Token",
             "description": "Needed on /_sandbox routes when the sandbox runs with a control token."})
+        self.spec.components.security_scheme("keyInUrl", {
+            "type": "apiKey", "in": "query", "name": "key",
+            "description": "The secret key in the URL, for the one route that reads it there (Pact's "
+                           "state-change URL, for verifiers that send no headers to it); with an `Authorization` "
+                           "header as well, both must name the same key."})
+        self.spec.components.security_scheme("controlTokenInUrl", {
+            "type": "apiKey", "in": "query", "name": "token",
+            "description": "The control token in the URL, where `keyInUrl` is accepted."})
         self.spec.components.schema("ErrorEnvelope", schema=out.ErrorEnvelopeSchema)
         self.spec.components.schema("RateLimited", schema=out.RateLimitedSchema)
         self.examples = {}  # (status, message) -> component name
@@ -238,7 +246,10 @@ class Builder:
             return {"description": "Redirect to the session's redirectUrl", "headers": {
                 "Location": {"schema": {"type": "string", "format": "uri"}}}}
         if op.data is None:
-            schema = {"type": "string"} if op.schema is None else copy.deepcopy(op.schema)
+            if op.schema is None or isinstance(op.schema, dict):
+                schema = {"type": "string"} if op.schema is None else copy.deepcopy(op.schema)
+            else:  # a marshmallow schema: an answer outside the envelope (the Pact state change's)
+                schema = self.ref(op.schema)
             return {"description": op.summary, "content": {op.content: {"schema": schema}}}
         data = self.data_schema(op.data)
         self.response_refs.append(data)
@@ -321,7 +332,11 @@ class Builder:
         if op.public:
             operation["security"] = []
         elif rule.startswith("/_sandbox"):
-            operation["security"] = [{"bearerAuth": []}, {"bearerAuth": [], "controlToken": []}]
+            keys, tokens = ["bearerAuth"], ["controlToken"]
+            if op.url_credentials:
+                keys, tokens = keys + ["keyInUrl"], tokens + ["controlTokenInUrl"]
+            operation["security"] = ([{key: []} for key in keys]
+                                     + [{key: [], token: []} for key in keys for token in tokens])
         return operation
 
     def build(self) -> dict:

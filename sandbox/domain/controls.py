@@ -166,20 +166,57 @@ def reset_all(store, options: dict) -> int:
     return store.drop_all()
 
 
+# The fixture set a namespace starts from, and the one Pact's empty state resets to.
+DEFAULT_SET = "default"
+
+
 def provider_state(store, key: str, fixture_sets: dict, state: str, params: dict, action: str = "setup") -> dict:
     """Pact provider verification: put the namespace in a named state. Each fixture set is a
     state, by its name or by one of its `provider_states` descriptions; `params.seed` picks the
-    seed. A set-up is a reset that keeps the settings; a teardown does nothing."""
+    seed. A set-up is a reset that keeps the settings; a teardown does nothing.
+
+    The empty state is what Pact's verifiers send for an interaction that names none (`{"state":
+    "", "params": {}, "action": "setup"}`, then the same with `teardown`): it resets to the
+    default set, so such an interaction starts from the fixtures whatever the ones before it
+    created, as Pact wants every interaction verifiable on its own."""
     if action == "teardown":
         return {"state": state}
-    name = next((n for n, f in fixture_sets.items() if state in (n, *f["provider_states"])), None)
+    if state == "":
+        name = DEFAULT_SET
+    else:
+        name = next((n for n, f in fixture_sets.items() if state in (n, *f["provider_states"])), None)
     if name is None:
         known = sorted(s for f in fixture_sets.values() for s in (f["name"], *f["provider_states"]))
         raise BadRequest(UNKNOWN_PROVIDER_STATE.format(known=", ".join(known)))
     seed = params.get("seed")
+    if isinstance(seed, str) and seed.isascii() and seed.isdigit():
+        seed = int(seed)  # Pact's query-string form sends every parameter as text
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
         raise BadRequest(PROVIDER_STATE_SEED)
     return {"state": state, **reset(store, key, fixtures=name, seed=seed)}
+
+
+def pact_provider_state(store, key: str, fixture_sets: dict, state: str, params: dict, action: str = "setup") -> list:
+    """`provider_state`, answering what Pact reads from it: the state's `state_entities` (none for
+    a teardown)."""
+    provider_state(store, key, fixture_sets, state, params, action)
+    return [] if action == "teardown" else state_entities(store.namespace(key))
+
+
+def state_entities(ns) -> list[tuple[str, dict]]:
+    """What the namespace's fixture set made, for Pact's provider-state values: each escrow a step
+    saved (`"as": name`), in the order the set first named them, as the store holds it now: its
+    id, payment token, milestone ids (a milestone escrow's), seller and, once funded, buyer.
+    Generic: any set's named escrows, whatever the state; a set that names none has none."""
+    with ns.lock:
+        entities = []
+        for name, saved in ns.settings("fixture")["values"].items():
+            escrow = ns.get("escrows", saved["id"]) or {}  # (no step deletes one; the saved ids hold)
+            entity = {"escrow_id": saved["id"], "payment_token": saved["paymentToken"],
+                      "milestone_ids": [m["id"] for m in escrow.get("milestones") or ()] or saved["milestones"],
+                      "seller_id": escrow.get("seller_id"), "buyer_id": escrow.get("buyer_id")}
+            entities.append((name, {k: v for k, v in entity.items() if v}))
+        return entities
 
 
 # -- snapshots, export, import, fork ----------------------------------------------------------------

@@ -42,6 +42,9 @@ CUSTOMER_EMAIL_TAKEN = "A customer with this email already exists"
 DUPLICATE_REFERENCE = "Duplicate reference"
 ROUTE_NOT_FOUND = "Route not found"
 CONTROL_TOKEN_REQUIRED = "Sandbox control token required (X-Sandbox-Token)"
+# sandbox, 400: the Pact state-change route takes the key from the URL too (`?key=`), but one request
+# naming two namespaces acts on neither.
+KEY_IN_URL_CONFLICT = "The key in the URL and the Authorization header name different namespaces"
 # sandbox, 403: a control that destroys other keys' namespaces, on a server reachable beyond loopback.
 CONTROL_TOKEN_NEEDED = ("This control changes other keys' namespaces: on a sandbox listening beyond loopback it "
                         "needs a control token (start it with --control-token or SANDBOX_CONTROL_TOKEN, then send "
@@ -224,6 +227,7 @@ FIXTURES_ONE_OF = '"fixtures" must be one of [{known}]'  # sandbox
 RESET_ALL_NO_OPTIONS = "A reset of every namespace takes no fixtures or seed"  # sandbox
 UNKNOWN_PROVIDER_STATE = "Unknown provider state; known: {known}"  # sandbox
 PROVIDER_STATE_SEED = '"params.seed" must be a whole number'  # sandbox
+PACT_STATE_REQUIRED = '"state" is required'  # sandbox (Joi's wording): in the body or, body-less, the query
 SNAPSHOT_NOT_FOUND = "Snapshot not found"  # sandbox
 IMPORT_MISSING = "Imported state is not valid: missing {parts}"  # sandbox
 IMPORT_MALFORMED = "Imported state is not valid: missing or malformed {error}"  # sandbox

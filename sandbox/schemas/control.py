@@ -2,11 +2,12 @@
 
 import re
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, ValidationError, fields, validate, validates_schema
 
 from sandbox.clock import ClockError, parse_duration_ms, parse_iso
 from sandbox.domain import profiles
-from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber
+from sandbox.domain.errors import PACT_STATE_REQUIRED, BadRequest
+from sandbox.schemas.base import RequestSchema, StrictBool, Timestamp, WholeNumber, load
 from sandbox.schemas.fast import WireSchema
 
 SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -157,6 +158,90 @@ class ProviderStateSchema(RequestSchema):
 
 
 PROVIDER_STATE = ProviderStateSchema()
+
+
+class PactCredentialsQuerySchema(RequestSchema):
+    """The Pact state-change URL's own query beside a body: the key and the control token, for
+    verifiers that send no headers to it (sandbox/api/auth.py reads them; URLs end up in logs:
+    README). Documented as security schemes, not parameters."""
+
+    key = fields.String()
+    token = fields.String()
+
+
+PACT_CREDENTIALS_QUERY = PactCredentialsQuerySchema()
+
+
+class PactStateQuerySchema(RequestSchema):
+    """Pact's query-string form of a state change (a verifier told `body: false`): `state`,
+    `action` and, as text, each parameter of the state (`seed=3`); the key and token may stand
+    beside them (documented as security schemes: `keyInUrl`, `controlTokenInUrl`)."""
+
+    state = fields.String(metadata={"description": "the provider state (query form; the body form is the default)"})
+    action = fields.String(validate=validate.OneOf(("setup", "teardown"), error="must be one of [{choices}]"))
+    consumer = fields.String()
+
+
+PACT_STATE_QUERY = PactStateQuerySchema()
+
+
+def load_pact_state_change(body, query: dict) -> dict:
+    """The state change a Pact verifier sent, as `{state, params, action}`: in the JSON body
+    (Pact's default; the URL's query may then hold only the key and the token), or, when the body
+    is empty, in the query string (`body: false`), where every parameter but the key, the token,
+    `state`, `action` and `consumer` is one of the state's `params` (as text)."""
+    if body != {}:  # (`null`, an array...: refused by the body's schema)
+        load(PACT_CREDENTIALS_QUERY, query)
+        return load(PROVIDER_STATE, body)
+    change = load(PACT_STATE_QUERY, {k: v for k, v in query.items() if k in PACT_STATE_QUERY.fields})
+    if "state" not in change:
+        raise BadRequest(PACT_STATE_REQUIRED)
+    taken = {*PACT_STATE_QUERY.fields, *PACT_CREDENTIALS_QUERY.fields}
+    return {"state": change["state"], "action": change.get("action", "setup"),
+            "params": {k: v for k, v in query.items() if k not in taken}}
+
+
+class PactStateValuesSchema(WireSchema):
+    """What Pact reads from a state change: a flat JSON object, no envelope (a verifier takes the
+    answer's top-level keys as the values `fromProviderState` expressions name, e.g.
+    `/v1/escrow/milestone/${paymentToken}`; it does not look inside nested objects). The keys of the
+    first escrow the state's fixture set names; every named escrow's again under `<name>.` (e.g.
+    `milestone.escrowId`); each milestone id also as `milestoneIds.<i>`. A state that names none
+    (the default parties) answers `{}`."""
+
+    escrow_id = fields.String(data_key="escrowId", metadata={"description": "the escrow's `id`"})
+    payment_token = fields.String(data_key="paymentToken")
+    milestone_ids = fields.List(fields.String(), data_key="milestoneIds",
+                                metadata={"description": "a milestone escrow's milestone ids, in order"})
+    milestone_id = fields.String(data_key="milestoneId", metadata={"description": "its first milestone's id"})
+    seller_id = fields.String(data_key="sellerId", metadata={"description": "the customer who created the escrow"})
+    customer_id = fields.String(data_key="customerId", metadata={
+        "description": "the customer the escrow was created on behalf of (Payluk's `customer-id` on create): "
+                       "its seller"})
+    buyer_id = fields.String(data_key="buyerId", metadata={"description": "the customer who funded it (once funded)"})
+
+    class Meta:
+        unknown = INCLUDE  # (documents the `<name>.` and `milestoneIds.<i>` keys: additionalProperties)
+
+
+PACT_STATE_VALUES = PactStateValuesSchema()
+
+
+def pact_values(entities: list) -> dict:
+    """The flat answer of `PactStateValuesSchema` for `controls.state_entities`' list."""
+    flat = {}
+    for index, (name, entity) in enumerate(entities):
+        milestones = entity.get("milestone_ids") or []
+        wire = PACT_STATE_VALUES.dump({
+            **entity, "milestone_id": milestones[0] if milestones else None,
+            "customer_id": entity.get("seller_id"),
+        })
+        wire = {k: v for k, v in wire.items() if v is not None}
+        wire.update({f"milestoneIds.{i}": milestone for i, milestone in enumerate(milestones)})
+        if index == 0:
+            flat.update(wire)
+        flat.update({f"{name}.{key}": value for key, value in wire.items()})
+    return flat
 
 
 class ClockSchema(WireSchema):

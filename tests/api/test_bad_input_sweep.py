@@ -270,6 +270,9 @@ SPECS = {
     ("POST", "/_sandbox/provider-states"): Spec(
         "/_sandbox/provider-states", None, lambda w: {"state": "default"}, required="state", field="state",
         field_error="Unknown provider state; known: "),
+    ("POST", "/_sandbox/pact/provider-states"): Spec(
+        "/_sandbox/pact/provider-states", None, lambda w: {"state": "default"}, required="state", field="state",
+        field_error="Unknown provider state; known: "),
     ("POST", "/_sandbox/snapshots"): Spec(
         "/_sandbox/snapshots", None, lambda w: {"name": "another"}, required="name", field="name"),
     ("GET", "/_sandbox/snapshots"): Spec("/_sandbox/snapshots"),

@@ -219,6 +219,141 @@ def test_provider_state(http, api):
     assert reply.status == 400 and reply.body["message"].startswith("Unknown provider state; known: ")
 
 
+def test_provider_state__empty_state_resets_to_the_default_set(http, api):
+    """Pact's verifiers send the empty state for an interaction without one: the default set."""
+    escrow = api.create_milestone_escrow()
+    reply = http.post("/_sandbox/provider-states", json={"state": "", "params": {}, "action": "setup"})
+    assert (reply.status, reply.data["fixtures"], reply.data["values"]) == (200, "default", {})
+    api.error(http.get(f"/v1/escrow/verify/{escrow['paymentToken']}"), 400, "Escrow not found")
+    assert http.post("/_sandbox/provider-states", json={"state": "", "action": "teardown"}).data == {"state": ""}
+
+
+# -- provider states as Pact's verifiers call them (/_sandbox/pact/provider-states) --------------------
+
+PACT = "/_sandbox/pact/provider-states"
+UNFUNDED = "an unfunded milestone escrow exists"
+
+
+def test_pact_provider_state(http, api):
+    """The values answered flat, where Pact reads them, are those of what the state made."""
+    reply = http.post(PACT, json={"state": UNFUNDED, "params": {}, "action": "setup"})
+    assert reply.status == 200 and "status" not in reply.body and "data" not in reply.body, reply.body
+    values = reply.body
+    escrow = api.verify(values["paymentToken"])
+    milestone_ids = [m["id"] for m in api.milestones(values["paymentToken"])]
+    assert (escrow["id"], escrow["state"], len(milestone_ids)) == (values["escrowId"], "AWAITING_PAYMENT", 3)
+    assert values["milestoneIds"] == milestone_ids and values["milestoneId"] == milestone_ids[0]
+    assert [values[f"milestoneIds.{i}"] for i in range(3)] == milestone_ids
+    assert (values["sellerId"], values["customerId"]) == (SELLER, SELLER)
+    assert "buyerId" not in values  # nobody has funded it
+    named = {key.removeprefix("milestone."): value for key, value in values.items() if key.startswith("milestone.")}
+    assert named == {key: value for key, value in values.items() if not key.startswith("milestone.")}
+    # A teardown changes nothing and answers no values.
+    assert (http.post(PACT, json={"state": UNFUNDED, "action": "teardown"}).body) == {}
+    assert api.verify(values["paymentToken"])["id"] == values["escrowId"]
+
+
+def test_pact_provider_state__values_follow_each_set(http, api):
+    funded = http.post(PACT, json={"state": "a funded milestone escrow with one milestone released exists"}).body
+    milestones = api.milestones(funded["paymentToken"])
+    assert [m["status"] for m in milestones] == ["RELEASED", "PENDING", "PENDING"]
+    assert funded["milestoneIds"] == [m["id"] for m in milestones]
+    assert (funded["buyerId"], funded["sellerId"]) == (BUYER, SELLER)
+    api.confirm(funded["escrowId"], funded["milestoneIds.1"])  # the ids are the live escrow's
+    disputed = http.post(PACT, json={"state": "disputed-standard"}).body
+    escrow = api.verify(disputed["paymentToken"])
+    assert (escrow["id"], escrow["status"]) == (disputed["escrowId"], "DISPUTED")
+    assert "milestoneIds" not in disputed and disputed["escrow.buyerId"] == BUYER
+    # A set that names no entity (the default parties) has no values.
+    assert http.post(PACT, json={"state": "the default parties exist"}).body == {}
+
+
+def test_pact_provider_state__empty_state(http, api):
+    """An interaction without a state starts from the default set, whatever came before."""
+    escrow = api.create_milestone_escrow()
+    assert http.post(PACT, json={"state": "", "params": {}, "action": "setup"}).body == {}
+    api.error(http.get(f"/v1/escrow/verify/{escrow['paymentToken']}"), 400, "Escrow not found")
+    assert http.post(PACT, json={"state": "", "params": {}, "action": "teardown"}).body == {}
+
+
+def test_pact_provider_state__query_form(http, api):
+    """A verifier told `body: false` sends the change in the query string, its params as text."""
+    first = http.post(f"{PACT}?state=funded-milestone&action=setup&seed=5").body
+    assert api.verify(first["paymentToken"])["id"] == first["escrowId"]
+    assert http.post(f"{PACT}?state=funded-milestone&action=setup&seed=5").body == first
+    assert http.post(f"{PACT}?state=funded-milestone&seed=6").body["escrowId"] != first["escrowId"]
+    assert http.post(f"{PACT}?state=funded-milestone&action=teardown").body == {}
+    api.error(http.post(f"{PACT}?state=funded-milestone&seed=five"), 400, '"params.seed" must be a whole number')
+    api.error(http.post(f"{PACT}?action=setup"), 400, '"state" is required')
+    api.error(http.post(f"{PACT}?state=x&action=undo"), 400, '"action" must be one of [setup, teardown]')
+    # With a body, the query holds only the key and the token.
+    api.error(http.post(f"{PACT}?state=default", json={"state": "default"}), 400, '"state" is not allowed')
+
+
+def test_pact_provider_state__errors_keep_the_envelope(http, api):
+    reply = http.post(PACT, json={"state": "nobody knows"})
+    assert reply.status == 400 and reply.body["message"].startswith("Unknown provider state; known: ")
+    assert reply.body["data"] == {}
+
+
+def test_pact_provider_state__key_in_the_url(http, api):
+    """For verifiers that send no headers to the state-change URL: `?key=` picks the namespace."""
+    key = "sk_test_pact_url_key"
+    values = http.post(f"{PACT}?key={key}", key=None, json={"state": UNFUNDED}).body
+    assert http.get(f"/v1/escrow/verify/{values['paymentToken']}", key=key).data["id"] == values["escrowId"]
+    api.error(http.get(f"/v1/escrow/verify/{values['paymentToken']}"), 400, "Escrow not found")  # not KEY's
+    # The header and the URL may both name it, never two namespaces.
+    assert http.post(f"{PACT}?key={key}", key=key, json={"state": UNFUNDED}).status == 200
+    conflict = "The key in the URL and the Authorization header name different namespaces"
+    api.error(http.post(f"{PACT}?key={key}", json={"state": UNFUNDED}), 400, conflict)
+    api.error(http.post(f"{PACT}?key={key}", key=None, headers={"Authorization": f"Basic {key}"},
+                        json={"state": UNFUNDED}), 400, conflict)
+    for bad in ("sk_live_x", "", f"{key}&key={key}"):
+        api.error(http.post(f"{PACT}?key={bad}", key=None, json={"state": UNFUNDED}), 403, "Unauthorized Access")
+    api.error(http.post(PACT, key=None, json={"state": UNFUNDED}), 401, "No token provided")
+    # Only this route reads a key from its URL.
+    api.error(http.get(f"/_sandbox/clock?key={key}", key=None), 401, "No token provided")
+    http.keys.add(key)  # (its ledger is checked after the test like the rest)
+
+
+def test_pact_provider_state__control_token_in_the_url():
+    http = InProcessHttp(create_app(make_config(control_token="s3cret-✓")))
+    api = Api(http)
+    refused = "Sandbox control token required (X-Sandbox-Token)"
+    token = "s3cret-%E2%9C%93"  # percent-encoded UTF-8, as a URL carries it
+    assert http.post(f"{PACT}?token={token}", json={"state": UNFUNDED}).status == 200
+    assert http.post(PACT, headers={"X-Sandbox-Token": "s3cret-✓".encode().decode("latin-1")},
+                     json={"state": UNFUNDED}).status == 200
+    assert http.post(f"{PACT}?token={token}&key=sk_test_pact_token", key=None, json={"state": UNFUNDED}).status == 200
+    for sent in ("wrong", "", f"{token}&token=wrong"):
+        api.error(http.post(f"{PACT}?token={sent}", json={"state": UNFUNDED}), 401, refused)
+    # Sent both ways, both must be right.
+    api.error(http.post(f"{PACT}?token={token}", headers={"X-Sandbox-Token": "wrong"}, json={"state": UNFUNDED}),
+              401, refused)
+    api.error(http.post(f"{PACT}?token=wrong", headers={"X-Sandbox-Token": "s3cret-✓".encode().decode("latin-1")},
+                        json={"state": UNFUNDED}), 401, refused)
+    api.error(http.post(PACT, json={"state": UNFUNDED}), 401, refused)
+    api.error(http.get(f"/_sandbox/clock?token={token}"), 401, refused)  # only this route reads it
+
+
+def test_pact_provider_state__credentials_in_the_url_are_not_journaled():
+    http = InProcessHttp(create_app(make_config(control_token="t0ken-in-url")))
+    key, token = "sk_test_pact_secret_9d", "t0ken-in-url"
+    guard = {"X-Sandbox-Token": token}
+    assert http.post(f"{PACT}?key={key}&token={token}", key=None, json={"state": UNFUNDED}).status == 200
+    assert http.post(f"{PACT}?key=sk%5Ftest%5Fpact%5Fsecret%5F9d&token=t0ken%2Din%2Durl&state=default",
+                     key=None).status == 200
+    journal = http.get("/_sandbox/requests", key=key, headers=guard)
+    entries = journal.data["data"]
+    assert [e["path"] for e in entries] == [PACT, PACT]  # newest first
+    assert [e["query"] for e in entries] == [
+        {"key": "sk_test_[REDACTED]", "token": "[REDACTED]", "state": "default"},
+        {"key": "sk_test_[REDACTED]", "token": "[REDACTED]"}]
+    text = json.dumps(journal.body) + json.dumps(http.get(f"/_sandbox/requests/{entries[0]['id']}", key=key,
+                                                          headers=guard).body)
+    assert key not in text and token not in text and "pact%5Fsecret" not in text
+
+
 # -- snapshots, export, import, fork ---------------------------------------------------------------
 
 

@@ -67,6 +67,7 @@ ROUTES = [
     ("POST", "/_sandbox/clock/freeze"),
     ("POST", "/_sandbox/clock/resume"),
     ("POST", "/_sandbox/provider-states"),
+    ("POST", "/_sandbox/pact/provider-states"),
     ("POST", "/_sandbox/snapshots"),
     ("GET", "/_sandbox/snapshots"),
     ("POST", "/_sandbox/snapshots/s1/restore"),

@@ -113,6 +113,21 @@ def test_a_route_documented_public_is_the_one_auth_lets_through():
     assert mismatched == []
 
 
+def test_a_route_documented_with_url_credentials_is_the_one_auth_reads_them_for():
+    """`@doc(..., url_credentials=True)` (`keyInUrl` in the document) and `@credentials_in_url`
+    (auth reads `?key=`, `?token=`) say the same of every route."""
+    from sandbox.api.auth import URL_CREDENTIALS
+
+    app = create_app(make_config())
+    endpoints = {f"{method} {rule.rule}": rule.endpoint for rule in app.url_map.iter_rules()
+                 for method in rule.methods}
+    documented = {key for key, op in openapi.routes(app).items() if op.url_credentials}
+    assert documented == {key for key in openapi.routes(app) if app.view_functions[endpoints[key]] in URL_CREDENTIALS}
+    assert documented == {"POST /_sandbox/pact/provider-states"}
+    security = DOC["paths"]["/_sandbox/pact/provider-states"]["post"]["security"]
+    assert {"keyInUrl": [], "controlTokenInUrl": []} in security and {"bearerAuth": []} in security
+
+
 def test_route_check_can_fail():
     """A new route whose view has no description is seen."""
     app = create_app(make_config())
@@ -435,6 +450,13 @@ def test_answers_conform__sandbox_controls(http):
     check.send("DELETE /_sandbox/requests", "/_sandbox/requests", 200)
     check.send("POST /_sandbox/provider-states", "/_sandbox/provider-states", 200,
                json={"state": "the default parties exist"})
+    values = check.send("POST /_sandbox/pact/provider-states", "/_sandbox/pact/provider-states", 200,
+                        json={"state": "a funded milestone escrow with one milestone released exists"})
+    assert values is None and validator("POST /_sandbox/pact/provider-states", 200).is_valid({"escrowId": "x"})
+    assert not validator("POST /_sandbox/pact/provider-states", 200).is_valid({"escrowId": 5})
+    check.send("POST /_sandbox/pact/provider-states", "/_sandbox/pact/provider-states?state=", 200)
+    check.send("POST /_sandbox/pact/provider-states", "/_sandbox/pact/provider-states", 400,
+               json={"state": "", "params": {"seed": "x"}})
     check.send("POST /_sandbox/reset", "/_sandbox/reset", 200)
     check.send("GET /_sandbox/clock", "/_sandbox/clock", 401, key=None)
     assert len(check.checked) >= 25
