@@ -14,9 +14,15 @@ SUITE = "payluk-sandbox conformance"
 
 def describe(side: Side) -> str:
     controls = side.controls
-    if controls.present:
-        return f"{side.host.label}: sandbox controls, profile {controls.profile}"
-    return f"{side.host.label}: {controls.why_not}"
+    said = f"sandbox controls, profile {controls.profile}" if controls.present else controls.why_not
+    waits = side.host.waits
+    if waits:  # a rate limit ([B]'s 10 a minute) answered 429 and was waited out
+        said += f"; {plural(waits, 'request')} sent again after a 429"
+    return f"{side.host.label}: {said}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def text(result: Result) -> str:
@@ -27,8 +33,8 @@ def text(result: Result) -> str:
         head = (f"payluk-sandbox conformance: the target agrees with the reference ({compared} of {steps} steps "
                 f"compared{mode})")
     else:
-        head = (f"payluk-sandbox conformance: the target differs from the reference ({len(result.findings)} "
-                f"differences in {result.count(DIFFER)} of {steps} steps{mode})")
+        head = (f"payluk-sandbox conformance: the target differs from the reference "
+                f"({plural(len(result.findings), 'difference')} in {result.count(DIFFER)} of {steps} steps{mode})")
     lines = [head, f"  target     {describe(result.target)}", f"  reference  {describe(result.reference)}",
              f"  steps      {result.count(AGREE)} agree, {result.count(DIFFER)} differ, "
              f"{result.count(SKIPPED)} skipped ({result.seconds:.1f} s)"]
