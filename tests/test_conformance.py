@@ -163,6 +163,13 @@ def test_october_against_june_shows_exactly_the_documented_differences(apps):
     assert result.exit_code == 1
     assert keys(result.findings) == [expected[1:] for expected in EXPECTED]
     assert skipped(result) == SKIPPED_ACROSS_PROFILES
+    # The text report: each difference once per route, with the steps it was seen in.
+    text = report.text(result)
+    assert text.startswith(f"payluk-sandbox conformance: the target differs from the reference ({len(EXPECTED)} "
+                           f"differences in {result.count(runner.DIFFER)} of {len(TOUR)} steps)")
+    assert text.count("\n  GET /v1/wallet\n") == 1
+    assert "    status: target 400, reference 200  [standard.claim]" in text
+    assert "  standard.seller-claimed: follows standard.claim, which did not succeed on both hosts" in text
 
 
 @pytest.mark.parametrize("row", sorted({expected[0] for expected in EXPECTED}))
@@ -170,16 +177,6 @@ def test_every_expected_difference_is_a_b_row_of_the_fidelity_report(row):
     """Each row exists and says what profile 2026-10 changes (its own status, or a 2026-10 choice)."""
     [entry] = [e for e in fidelity.ENTRIES if e.what == row]
     assert entry.status_in(OCTOBER) != entry.status_in(JUNE) or entry.later_choice
-
-
-def test_the_text_report_lists_each_difference_once_per_route(apps):
-    result = tour(apps, OCTOBER, JUNE)
-    text = report.text(result)
-    assert text.startswith(f"payluk-sandbox conformance: the target differs from the reference ({len(EXPECTED)} "
-                           f"differences in {result.count(runner.DIFFER)} of {len(TOUR)} steps)")
-    assert text.count("\n  GET /v1/wallet\n") == 1
-    assert "    status: target 400, reference 200  [standard.claim]" in text
-    assert "  standard.seller-claimed: follows standard.claim, which did not succeed on both hosts" in text
 
 
 def test_read_only_runs_only_the_read_steps(apps):
