@@ -1,7 +1,8 @@
 """The `payluk-sandbox` command: validate settings and fixtures, check the Redis store answers
 (when there is one), print how to use the sandbox, then serve it with granian: by default one
 process with in-memory state and a few threads; with `--store redis://...` state shared in Redis
-and `--workers N` processes."""
+and `--workers N` processes. `payluk-sandbox conformance …` is the drift check instead
+(sandbox/conformance/command.py)."""
 
 import argparse
 import errno
@@ -16,11 +17,25 @@ from sandbox.server.config import Config, ConfigError, MEMORY_STORE
 from sandbox.server.serving import granian_spawner
 
 
+CONFORMANCE = "conformance"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its errors on one line, as every other refusal at start-up (exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="payluk-sandbox",
+        usage="payluk-sandbox [flags]  (serve the sandbox)\n       payluk-sandbox conformance --target URL --key KEY "
+        "[flags]  (the drift check)",
         description="A stateful sandbox of the Payluk escrow API. Flags override the "
         "HOST/PORT/SANDBOX_* environment variables.",
+        epilog="`payluk-sandbox conformance --help`: run one scripted tour of the API against another host (Payluk's "
+        "staging, another sandbox) and this sandbox, and report where their answers differ.",
     )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; HOST)")
     parser.add_argument("--port", type=int, help="port (default 8080, 0 = any free port; PORT)")
@@ -174,6 +189,11 @@ def granian_version() -> str:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == [CONFORMANCE]:
+        from sandbox.conformance.command import main as conformance
+
+        return conformance(argv[1:])
     args = parse_args(argv)
     try:
         config = Config.from_env().with_overrides(

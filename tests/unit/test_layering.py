@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "sandbox"
-VIEWS = {"sandbox.api", "sandbox.console", "sandbox.app", "sandbox.server", "sandbox.testing", "sandbox.docs"}
+VIEWS = {"sandbox.api", "sandbox.console", "sandbox.app", "sandbox.server", "sandbox.testing", "sandbox.docs",
+         "sandbox.conformance"}
 RULES = {
     "domain": {"flask", "werkzeug", "marshmallow", "granian", "redis", "sandbox.store.memory", "sandbox.store.redis",
                "sandbox.schemas",
