@@ -14,7 +14,6 @@ from sandbox.schemas.webhook import DeliveryOut, EventOut, EventQuery, WebhookCo
 from sandbox.store.base import Filter
 
 bp = Blueprint("webhooks", __name__)
-REVISION = "sandbox.webhooks.revision"  # environ: a GET's namespace revision before its view ran
 
 
 
@@ -22,21 +21,11 @@ def register(app: Flask) -> None:
     sandbox = app.extensions["sandbox"]
     sandbox.dispatcher = Dispatcher(sandbox.store)
     app.register_blueprint(bp)
-    app.before_request(_note_revision)
     app.after_request(_wake_after_changes)
 
 
 def dispatcher() -> Dispatcher:
     return current_app.extensions["sandbox"].dispatcher
-
-
-def _note_revision():
-    """before_request (after authentication): a GET's namespace revision, to tell afterwards
-    whether it changed anything — claim-funds is a GET that closes an escrow (`escrow.claimed`),
-    as Payluk documents it; the other GETs only read."""
-    ns = g.get("ns")
-    if ns is not None and request.method == "GET":
-        request.environ[REVISION] = ns.revision()
 
 
 def _wake_after_changes(response):
@@ -46,8 +35,8 @@ def _wake_after_changes(response):
     ns = g.get("ns")
     if ns is None or response.status_code >= 500:
         return response  # nothing changed (a 503: the shared store is down; reading it would fail too)
-    if request.method == "GET" and request.environ.get(REVISION, ns.revision()) == ns.revision():
-        return response  # read only (or answered by a fault before the view ran)
+    if request.method == "GET" and not ns.changed_in_request():
+        return response  # read only — claim-funds is a GET that closes an escrow (`escrow.claimed`)
     if ns.recent_state()["webhook"]["url"] is not None:  # as this request's operation saw it
         dispatcher().wake()
     return response

@@ -258,6 +258,7 @@ class Namespace(Protocol):
     # was applied). `end_request` records `entry` when given, and lets go of the namespace.
     def begin_request(self) -> None: ...
     def end_request(self, entry: dict | None) -> None: ...
+    def changed_in_request(self) -> bool: ...  # whether this thread's request changed the namespace
 
     # the service about to run (`expect`: a store may read ahead what it read last time), and a
     # consistent read (`read`: `fn` runs without the lock where the store can, and runs again

@@ -125,6 +125,7 @@ class MemoryNamespace:
 
     def __init__(self, state: dict):
         self.lock = threading.RLock()
+        self._request_mark = threading.local()  # the revision as this thread's request began
         # Beside the state, not part of it (a reset or a restore keeps them): the request
         # journal, named snapshots, and sandbox controls armed for this namespace.
         self.journal: collections.deque = collections.deque(maxlen=JOURNAL_SIZE)
@@ -319,7 +320,10 @@ class MemoryNamespace:
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
     # -- one request's unit of work: the memory store commits each operation as it ends ------------
     def begin_request(self) -> None:
-        pass
+        self._request_mark.value = self.revision()
+
+    def changed_in_request(self) -> bool:
+        return self.revision() != getattr(self._request_mark, "value", None)
 
     def end_request(self, entry: dict | None) -> None:
         if entry is not None:

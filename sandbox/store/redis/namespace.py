@@ -121,6 +121,8 @@ class RedisNamespace:
     def _flush(self, release: bool):
         """Apply the buffer in one Lua script that first checks the fence (commit.py)."""
         self._counts = {}  # the stored counts change
+        if self._dirty():
+            self.lock.thread.wrote = True
         return commit.flush(self, release)
 
     def _checkpoint(self) -> None:
@@ -142,6 +144,12 @@ class RedisNamespace:
     # -- one request, and lock-free reads ------------------------------------------------------
     def begin_request(self) -> None:
         self.lock.thread.request = True
+        self.lock.thread.wrote = False
+
+    def changed_in_request(self) -> bool:
+        """Whether this thread's request wrote to the namespace (committed, or kept to its end):
+        no round trip, no lock."""
+        return getattr(self.lock.thread, "wrote", False) or (self.lock.held() and self._dirty())
 
     def end_request(self, entry: dict | None) -> None:
         """Commit the writes the request kept with its journal entry, in one script; without a
