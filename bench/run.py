@@ -16,7 +16,10 @@ measurements of `--seconds` (5) each, with its p50, p99 and max latency:
   * scale-out on Redis: the flow mix spread over 16 keys (many CI jobs' namespaces) on the
     memory store (1 worker, the default) and on a private redis-server with 1 and 2 workers, one
     key too (informative), the Redis store's request threads, and its default servers' rows as
-    above (fresh, and beside latency faults).
+    above (fresh, and beside latency faults); with each spread row, what a request cost (the
+    servers' CPU, the redis-server's, INFO commandstats) against issue 21's targets;
+  * redis-cost: the milestone flow in-process on Redis, per operation: round trips, commands,
+    Redis µs (bench/redis_cost.py);
 Ratios, not absolute numbers, are the point. Targets are printed with the figures; the exit
 code reflects only errors (a failed request, a crashed server), never speed.
 

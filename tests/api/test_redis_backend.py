@@ -361,11 +361,18 @@ def test_by_id_operations_cost_the_same_round_trips_at_any_size(redis_app, monke
         out["list page"] = trips.of(lambda: api.http.get("/_sandbox/requests?limit=1"))
         return out
 
+    def fewest() -> dict:
+        """The fewer of two measurements per operation: a trip another thread of the process
+        makes meanwhile (a webhook dispatcher, the namespace's periodic renewal) is not the
+        operation's."""
+        first, second = costs(), costs()
+        return {op: min(first[op], second[op]) for op in first}
+
     costs()  # the namespace exists, its first-use build is behind us
-    small = costs()
+    small = fewest()
     for _ in range(60):
         api.create_milestone_escrow(BODY)
-    large = costs()
+    large = fewest()
     print("\nround trips per request (incl. auth, journal):", small)
     assert large == small
     assert all(count <= 12 for count in small.values()), small
