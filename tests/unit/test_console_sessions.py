@@ -38,19 +38,6 @@ def store(request):
     return request.getfixturevalue("redis_store")
 
 
-@pytest.fixture
-def twin(store):
-    """Another worker of the same store (memory: the same object, the store is one process)."""
-    if isinstance(store, MemoryStore):
-        yield store
-        return
-    from sandbox.store.redis import RedisStore
-
-    other = RedisStore(build, store.url)
-    yield other
-    other.close()
-
-
 def signed(sessions: Sessions, value: dict) -> str:
     """The cookie `sessions` sets for `value`."""
     response = Response()

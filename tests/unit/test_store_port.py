@@ -265,20 +265,6 @@ def test_count_request_counts_every_thread_once(store):
 # -- the console's sessions (sandbox/console/session.py) ------------------------------------------------
 
 
-@pytest.fixture
-def twin(store):
-    """Another worker of the same store: the same object in memory (a memory store is one process),
-    a second RedisStore on the same database for Redis."""
-    if isinstance(store, MemoryStore):
-        yield store
-        return
-    from sandbox.store.redis import RedisStore
-
-    other = RedisStore(build, store.url)
-    yield other
-    other.close()
-
-
 OK = {"kind": "ok", "message": "Done: Milestone “Design” released: ₦300,000"}
 REFUSED = {"kind": "error", "message": "Refused: Action not allowed"}
 
