@@ -31,6 +31,8 @@ class NamespaceLock:
         return getattr(self.thread, "request", False)
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self.ns._reader == threading.get_ident():
+            raise NeedsLock()  # a lock-free read that wants the lock after all: it runs again, locked
         self.local.acquire()
         self.depth += 1
         if self.depth == 1:
