@@ -83,7 +83,7 @@ def measure(url: str, flows: int = 200) -> dict:
             raise RuntimeError(f"{op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
         row = totals[op]
         row[0] += spent
-        row[1] += after_calls - before_calls - 0  # INFO is excluded from the sums
+        row[1] += after_calls - before_calls  # INFO is left out of the sums
         row[2] += after_usec - before_usec
         row[3] += 1
         return reply.get_json()["data"]

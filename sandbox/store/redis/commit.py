@@ -40,6 +40,8 @@ def flush(ns, release: bool) -> int | None:
         args.extend((LETTERS.get(name, name), key_index(part), *values))
 
     commands(ns, op, key_index)
+    if args:  # the operation wrote (`changed_in_request`)
+        ns.lock.thread.wrote = True
     now = time.monotonic()
     if release and now - ns._touched > ns.store.touch_seconds:
         ns._touched = now

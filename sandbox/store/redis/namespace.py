@@ -121,8 +121,6 @@ class RedisNamespace:
     def _flush(self, release: bool):
         """Apply the buffer in one Lua script that first checks the fence (commit.py)."""
         self._counts = {}  # the stored counts change
-        if self._dirty():
-            self.lock.thread.wrote = True
         return commit.flush(self, release)
 
     def _checkpoint(self) -> None:

@@ -61,7 +61,7 @@ class Script:
         self.text, self.connections = source(name), connections
         self.sha = hashlib.sha1(self.text.encode()).hexdigest()
         self.routed = not isinstance(client, redis.Redis)  # e.g. RedisCluster: redis-py routes the call
-        self.registered = client.register_script(self.text)
+        self.registered = client.register_script(self.text) if self.routed else None
 
     def __call__(self, keys, args):
         if self.routed:
