@@ -239,6 +239,122 @@ def test_a_commit_after_the_lock_expired_is_refused_and_applies_nothing(redis_ap
     other.close()
 
 
+def _rename(ns, name: str) -> None:
+    customer = ns.get("customers", SELLER)
+    customer["firstname"] = name
+    ns.save("customers", customer)
+
+
+@pytest.mark.parametrize("lost", ["expired", "taken over", "deleted"])
+def test_on_one_redis_a_lost_lock_refuses_the_transaction(redis_url, lost):
+    """One Redis commits in MULTI/EXEC guarded by a WATCH of the lock (transaction.py): a lock that
+    ran out by itself (nobody took it), was taken by another worker, or was deleted, refuses it."""
+    app = create_app(make_config(store=redis_url.replace("/0", "/5")))
+    store = app.extensions["sandbox"].store
+    other = RedisStore(store.build, store.url)
+    try:
+        ns = store.namespace(KEY)
+        with ns.lock:
+            ns.get("customers", SELLER)  # built and read
+        with pytest.raises(StoreUnavailable, match="lock expired"):
+            with ns.lock:
+                _rename(ns, "Stale")
+                if lost == "expired":
+                    store.r.pexpire(ns.k("lock"), 1)
+                    time.sleep(0.05)
+                elif lost == "taken over":
+                    store.r.set(ns.k("lock"), "another-token", px=5000)
+                else:
+                    store.r.delete(ns.k("lock"))
+        store.r.delete(ns.k("lock"))
+        assert other.namespace(KEY).get("customers", SELLER)["firstname"] != "Stale"
+    finally:
+        other.close()
+        app.close()
+
+
+def test_on_one_redis_nested_locks_keep_their_fences(redis_url):
+    """One thread holding two namespaces' locks (a fork does): EXEC clears every watch of the
+    connection, so the other lock is watched again after each commit — a commit of one leaves the
+    other fenced, and a failed take of a third (held elsewhere) leaves no stray watch behind."""
+    app = create_app(make_config(store=redis_url.replace("/0", "/6")))
+    store = app.extensions["sandbox"].store
+    other = RedisStore(store.build, store.url)
+    try:
+        a, b, c = (store.namespace(f"sk_test_nested_{n}") for n in "abc")
+        for ns in (a, b, c):
+            with ns.lock:
+                ns.get("customers", SELLER)
+        with a.lock:  # both commit: nothing lost
+            _rename(a, "A1")
+            with b.lock:
+                _rename(b, "B1")
+        assert (a.get("customers", SELLER)["firstname"], b.get("customers", SELLER)["firstname"]) == ("A1", "B1")
+        with pytest.raises(StoreUnavailable, match="lock expired"):
+            with a.lock:
+                _rename(a, "A2")
+                with b.lock:
+                    _rename(b, "B2")
+                store.r.delete(a.k("lock"))  # after b's EXEC: a must still be watched
+        assert a.get("customers", SELLER)["firstname"] == "A1"
+        assert b.get("customers", SELLER)["firstname"] == "B2"
+        with a.lock:
+            _rename(a, "A3")
+            with other.namespace(c.key).lock:  # another worker holds c
+                assert not c._start("a-token-of-mine")  # this thread's take fails: c's lock was watched
+            # the other worker's release changed c's lock: a stray watch of it would refuse a's EXEC
+        assert a.get("customers", SELLER)["firstname"] == "A3"
+    finally:
+        other.close()
+        app.close()
+
+
+def test_on_one_redis_a_reconnect_watches_the_held_lock_again(redis_url):
+    """The connection dropped under a held lock (WATCH is per connection): the commit watches it
+    again and reads it back first — committed when the lock is still this worker's, refused when not."""
+    app = create_app(make_config(store=redis_url.replace("/0", "/7")))
+    store = app.extensions["sandbox"].store
+    try:
+        ns = store.namespace(KEY)
+        with ns.lock:
+            ns.get("customers", SELLER)
+        with ns.lock:
+            _rename(ns, "Kept")
+            store.connections.get().disconnect()  # Redis closed it (a restart, a timeout)
+        assert ns.get("customers", SELLER)["firstname"] == "Kept"
+        with pytest.raises(StoreUnavailable, match="lock expired"):
+            with ns.lock:
+                _rename(ns, "Lost")
+                store.connections.get().disconnect()
+                store.r.set(ns.k("lock"), "another-token", px=5000)  # and another worker took the lock
+        store.r.delete(ns.k("lock"))
+        assert ns.get("customers", SELLER)["firstname"] == "Kept"
+    finally:
+        app.close()
+
+
+def test_the_journal_counts_ids_and_drops_in_one_list(redis_app):
+    """The journal list holds entries alone; an id is Redis's count of entries appended, so the ids
+    run on without gaps past the capacity, `dropped` counts what fell off, and a clear starts the
+    count of dropped again while the ids go on."""
+    app, _ = redis_app()
+    ns = app.extensions["sandbox"].store.namespace(KEY)
+    capacity = ns.journal_capacity
+    for n in range(capacity + 5):
+        ns.journal_record({"method": "GET", "path": f"/n/{n}", "status": 200})
+    entries = ns.journal_entries()
+    assert len(entries) == capacity and ns.journal_dropped == 5
+    assert [e["id"] for e in entries] == list(range(entries[0]["id"], entries[0]["id"] + capacity))
+    assert entries[-1]["path"] == f"/n/{capacity + 4}"
+    last = entries[-1]["id"]
+    with ns.lock:
+        assert ns.journal_clear() == capacity
+    assert ns.journal_entries() == [] and ns.journal_dropped == 0
+    ns.journal_record({"method": "GET", "path": "/after", "status": 200})
+    assert [(e["id"], e["path"]) for e in ns.journal_entries()] == [(last + 1, "/after")]
+    assert ns.journal_dropped == 0
+
+
 def test_an_operation_that_raises_applies_nothing(redis_app):
     app, _ = redis_app()
     ns = app.extensions["sandbox"].store.namespace(KEY)
