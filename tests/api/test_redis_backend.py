@@ -246,9 +246,9 @@ def _rename(ns, name: str) -> None:
 
 
 @pytest.mark.parametrize("lost", ["expired", "taken over", "deleted"])
-def test_on_one_redis_a_lost_lock_refuses_the_transaction(redis_url, lost):
-    """One Redis commits in MULTI/EXEC guarded by a WATCH of the lock (transaction.py): a lock that
-    ran out by itself (nobody took it), was taken by another worker, or was deleted, refuses it."""
+def test_a_lost_lock_refuses_the_commit(redis_url, lost):
+    """The commit checks the lock's fence token first: a lock that ran out by itself (nobody took
+    it), was taken by another worker, or was deleted, refuses it and nothing is applied."""
     app = create_app(make_config(store=redis_url.replace("/0", "/5")))
     store = app.extensions["sandbox"].store
     other = RedisStore(store.build, store.url)
@@ -273,10 +273,9 @@ def test_on_one_redis_a_lost_lock_refuses_the_transaction(redis_url, lost):
         app.close()
 
 
-def test_on_one_redis_nested_locks_keep_their_fences(redis_url):
-    """One thread holding two namespaces' locks (a fork does): EXEC clears every watch of the
-    connection, so the other lock is watched again after each commit — a commit of one leaves the
-    other fenced, and a failed take of a third (held elsewhere) leaves no stray watch behind."""
+def test_nested_locks_keep_their_fences(redis_url):
+    """One thread holding two namespaces' locks (a fork does), on one connection: a commit of one
+    leaves the other fenced, and a failed take of a third (held elsewhere) disturbs neither."""
     app = create_app(make_config(store=redis_url.replace("/0", "/6")))
     store = app.extensions["sandbox"].store
     other = RedisStore(store.build, store.url)
@@ -295,23 +294,23 @@ def test_on_one_redis_nested_locks_keep_their_fences(redis_url):
                 _rename(a, "A2")
                 with b.lock:
                     _rename(b, "B2")
-                store.r.delete(a.k("lock"))  # after b's EXEC: a must still be watched
+                store.r.delete(a.k("lock"))  # after b's commit: a's is still checked
         assert a.get("customers", SELLER)["firstname"] == "A1"
         assert b.get("customers", SELLER)["firstname"] == "B2"
         with a.lock:
             _rename(a, "A3")
             with other.namespace(c.key).lock:  # another worker holds c
                 assert not c._start("a-token-of-mine")  # this thread's take fails: c's lock was watched
-            # the other worker's release changed c's lock: a stray watch of it would refuse a's EXEC
         assert a.get("customers", SELLER)["firstname"] == "A3"
+        assert not store.r.exists(c.k("lock"))
     finally:
         other.close()
         app.close()
 
 
-def test_on_one_redis_a_reconnect_watches_the_held_lock_again(redis_url):
-    """The connection dropped under a held lock (WATCH is per connection): the commit watches it
-    again and reads it back first — committed when the lock is still this worker's, refused when not."""
+def test_a_reconnect_under_a_held_lock(redis_url):
+    """The connection dropped under a held lock: the commit goes out on a new one — applied when the
+    lock is still this worker's, refused when not."""
     app = create_app(make_config(store=redis_url.replace("/0", "/7")))
     store = app.extensions["sandbox"].store
     try:
@@ -333,10 +332,9 @@ def test_on_one_redis_a_reconnect_watches_the_held_lock_again(redis_url):
         app.close()
 
 
-def test_the_journal_counts_ids_and_drops_in_one_list(redis_app):
-    """The journal list holds entries alone; an id is Redis's count of entries appended, so the ids
-    run on without gaps past the capacity, `dropped` counts what fell off, and a clear starts the
-    count of dropped again while the ids go on."""
+def test_the_journal_ids_and_drops_past_its_capacity(redis_app):
+    """Journal ids run on without gaps past the capacity, `dropped` counts what fell off, and a
+    clear starts the count of dropped again while the ids go on."""
     app, _ = redis_app()
     ns = app.extensions["sandbox"].store.namespace(KEY)
     capacity = ns.journal_capacity

@@ -2,34 +2,28 @@
 namespace.py: one namespace seen from a worker; lock.py, commit.py, codec.py; keys.py: the key
 names; connect.py: the connection; scripts/*.lua: what runs in Redis).
 
-Atomicity: a fenced per-namespace lock, and each commit applied all or nothing (transaction.py).
+Atomicity: a fenced per-namespace lock plus one Lua script per commit.
   * `with ns.lock:` takes `<ns>:lock` with `SET NX PX` and a random token (the fence), and in
-    the same round trip reads the namespace's small `meta` record, its revision and insertion
-    counter, and what the operation about to run read by id last time (readahead.py): a by-id
-    operation costs one round trip before its commit.
+    the same script (scripts/begin.lua) reads the namespace's small `meta` record, its revision
+    and what the operation about to run read by id last time (readahead.py): a by-id operation
+    costs one round trip before its commit.
   * Inside, reads go to Redis by id (HMGET, O(1)) when not read ahead; writes are buffered in
     the worker.
-  * Leaving the block commits every buffered write and releases the lock, applied only if the
-    lock still holds the token. On one Redis: plain commands in MULTI/EXEC on the connection
-    that WATCHes the lock since it was taken (a lock that expired or was taken over changed the
-    key, so Redis refuses the EXEC). On a Redis Cluster: one Lua script (scripts/commit.lua) that
-    checks the token first. Either runs atomically in Redis, so another worker (or a reader)
-    sees all of an operation or none of it; a worker whose lock expired (it stalled past
-    LOCK_MS) is refused at commit and nothing it buffered is applied. An operation that raises
-    is rolled back (its buffer is dropped).
+  * Leaving the block runs one Lua script (scripts/commit.lua) that checks the lock still holds
+    the token and then applies every buffered write and releases the lock. A script runs
+    atomically in Redis, so another worker (or a reader) sees all of an operation or none of it;
+    a worker whose lock expired (it stalled past LOCK_MS) is refused at commit and nothing it
+    buffered is applied. An operation that raises is rolled back (its buffer is dropped).
   * In a request (`begin_request` … `end_request`, api/auth.py and api/journal.py), the lock is
     kept from its first use to the request's end and the writes are committed there with the
-    request's journal entry, in the same transaction (a block that raises still rolls back only
-    its own writes). A commit that fails then turns the answer into the 503 (CommitFailed).
-  * A GET runs without the lock (`ns.read`): one script (scripts/begin.lua) reads meta, the
-    revision and what it read last time; any further read is checked against the revision at
-    the end; a write, a namespace to build or a change under it runs it again under the lock.
-Why the lock rather than optimistic WATCH of what an operation reads: every read would need a
-WATCH of its key and a conflicting commit would re-run the whole domain operation; a lock makes
-each operation run once, and the sandbox's operations are short. WATCH guards only the lock's own
-key. Why not Lua for the writes on one Redis: every command a script runs costs Redis ~2 µs more
-than the same command in MULTI, and its arguments ~1 µs per KB to cross into Lua (bench/results.md,
-issue 21). Why not one Lua script per operation: the domain is Python.
+    request's journal entry, in the same script (a block that raises still rolls back only its
+    own writes). A commit that fails then turns the answer into the 503 (CommitFailed).
+  * A GET runs without the lock (`ns.read`): one script reads meta, the revision and what it
+    read last time; any further read is checked against the revision at the end; a write, a
+    namespace to build or a change under it runs it again under the lock.
+Why not WATCH/MULTI: every read would need a WATCH of its key and a conflicting commit would
+re-run the whole domain operation; a lock makes each operation run once, and the sandbox's
+operations are short. Why not one Lua script per operation: the domain is Python.
 
 Connection (connect.py): one Redis, or a Redis Cluster (`redis+cluster://host:port,…`, redis-py's
 `RedisCluster`). Nothing else differs: every script and pipeline names keys of one slot.
@@ -42,9 +36,7 @@ the secret key, which never appears in a key name):
   sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum:<kind> hash id -> summary (store.SUMMARIES)
   sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
   sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
-  sbx:{id}:jlog      the journal: a capped list of entries; jn: entries ever appended (an entry's
-                     id follows from it), jcut: jn when it was last cleared (the drops since)
-  sbx:{id}:snaps     hash name -> snapshot info
+  sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
   sbx:{id}:requests  the rate limit's count in its window (expires with the window; not state)
   sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)
 Global (outside any namespace):

@@ -1,30 +1,33 @@
 """The commit of a Redis namespace's operation: its buffered writes (namespace.py keeps them)
-become commit ops (an op letter, a key's index and fixed arguments) that Redis applies all or
-none of, after checking the lock's fence: as one Lua script (scripts/commit.lua) or, on one Redis,
-as MULTI/EXEC guarded by a WATCH of the lock (transaction.py)."""
+become commands of one Lua script (scripts/commit.lua) that checks the lock's fence first, so
+Redis applies all of an operation or none of it."""
 
 import time
+
+import redis
 
 from sandbox import clock, codec
 from sandbox.store.base import COLLECTIONS, JOURNAL_SIZE, SUMMARIES, StoreUnavailable
 from sandbox.store.redis.codec import as_text
 from sandbox.store.redis.keys import mark_active
-from sandbox.store.redis.transaction import LETTERS, Fenced
 
 # The keys a namespace's state lives in (snapshots copy them; a replaced state deletes them), and
 # the others it keeps.
 SNAPSHOT_PARTS = ("meta", "seq", "tokens", "postings", "bal", *(f"sum:{kind}" for kind in SUMMARIES),
                   *(f"h:{kind}" for kind in COLLECTIONS), *(f"o:{kind}" for kind in COLLECTIONS))
-OTHER_PARTS = ("rev", "jlog", "jn", "jcut", "snaps")  # the journal: jlog, jn, jcut (scripts/journal.lua)
+OTHER_PARTS = ("rev", "journal", "jseq", "jdrop", "snaps")
 
+
+LETTERS = {"HSET": "H", "HDEL": "D", "ZREM": "R", "RPUSH": "P", "HINCRBY": "I", "SET": "S", "DEL": "X",
+           "COPY": "C", "PEXPIRE": "E"}  # the commit script's op letters (scripts/commit.lua)
 
 
 def flush(ns, release: bool) -> int | None:
-    """Apply the buffer (and the request's journal entry, when one waits) all or nothing, the
-    fence checked first; answers the journal entry's id when one was written."""
+    """Apply the buffer (and the request's journal entry, when one waits) in one Lua script that
+    first checks the fence; answers the journal entry's id when one was written."""
     keys = [ns.k("lock"), ns.k("rev"), ns.k("seq")]
     index: dict[str, int] = {}
-    ops: list[tuple] = []
+    args: list = []
 
     def key_index(part) -> int:
         key = ns.k(part)
@@ -34,10 +37,10 @@ def flush(ns, release: bool) -> int | None:
         return index[key]
 
     def op(name, part, *values):
-        ops.append((LETTERS.get(name, name), key_index(part), *values))
+        args.extend((LETTERS.get(name, name), key_index(part), *values))
 
     commands(ns, op, key_index)
-    if ops:  # the operation wrote (`changed_in_request`)
+    if args:  # the operation wrote (`changed_in_request`)
         ns.lock.thread.wrote = True
     now = time.monotonic()
     if release and now - ns._touched > ns.store.touch_seconds:
@@ -47,14 +50,17 @@ def flush(ns, release: bool) -> int | None:
         mark_active(ns.r, ns.id, ns.key, clock.real_ms() + ns.store.ttl_ms)
     journal = ns._journal
     if journal is not None:
-        ops.append(("J", key_index("jlog"), key_index("jn"), JOURNAL_SIZE, journal))
+        args.extend(("J", key_index("journal"), key_index("jseq"), key_index("jdrop"), JOURNAL_SIZE, journal))
         ns._journal = None
-    if not ops and not release:
+    if not args and not release:
         return None
     try:
-        ns._rev, entry_id, ns._seq = ns.store.commit(keys, ns._token, release, ns.store.ttl_ms, ops, ns._seq)
-    except Fenced:
-        raise StoreUnavailable("The sandbox namespace lock expired; nothing was changed, try again") from None
+        rev, entry_id = ns.store.commit(keys=keys, args=[ns._token, "1" if release else "0", ns.store.ttl_ms, *args])
+    except redis.ResponseError as err:
+        if "FENCED" in str(err):
+            raise StoreUnavailable("The sandbox namespace lock expired; nothing was changed, try again") from None
+        raise
+    ns._rev = int(rev)
     # What was flushed is now what Redis holds: it stays readable for the rest of the lock.
     if ns._meta is not None:
         ns._meta_text = codec.dumps(ns._meta)
@@ -65,7 +71,7 @@ def flush(ns, release: bool) -> int | None:
         if account in ns._bal_cache:
             ns._bal_cache[account] += delta
     ns._drop_writes()
-    return entry_id if journal is not None else None
+    return int(entry_id) if journal is not None else None
 
 
 def commands(ns, op, key_index) -> None:

@@ -49,7 +49,7 @@ class RedisNamespace:
         return self.base + part
 
     def _reset_buffer(self) -> None:
-        self._meta, self._meta_text, self._rev, self._seq = None, "", 0, 0
+        self._meta, self._meta_text, self._rev = None, "", 0
         self._puts: dict[str, dict] = {}  # kind -> {id: text, or None when deleted}
         self._cache: dict[str, dict] = {}  # kind -> {id: text or None}, as read this time
         self._tokens: dict[str, str | None] = {}
@@ -91,15 +91,15 @@ class RedisNamespace:
         the revision and what the expected operation read last time (readahead.py). False when
         another holder has the lock."""
         plan = readahead.plan(self)
-        keys = [self.k("lock"), self.k("meta"), self.k("rev"), self.k("seq"), *plan.keys]
+        keys = [self.k("lock"), self.k("meta"), self.k("rev"), *plan.keys]
         reply = self.store.begin(keys=keys, args=[token or "", LOCK_MS, *plan.args])
         if reply[0] != 1:
             return False
         self._reset_buffer()
-        meta_text, self._rev, self._seq = as_text(reply[1]), int(reply[2]), int(reply[3])
+        meta_text, self._rev = as_text(reply[1]), int(reply[2])
         if meta_text:
             self._meta, self._meta_text = codec.loads(meta_text), meta_text
-            plan.apply(self, reply[4:])
+            plan.apply(self, reply[3:])
         return True
 
     def _end(self, commit: bool):
@@ -525,37 +525,38 @@ class RedisNamespace:
     # -- the request journal (bounded; the oldest entries drop off) ----------------------------
     def journal_record(self, entry: dict) -> None:
         """Append a request to the journal with the next id and the namespace clock's time: one
-        round trip, no namespace lock (the journal is a log of its own; the clock is the one this
+        script, no namespace lock (the journal is a log of its own; the clock is the one this
         worker's last operation on the namespace saw, read again only when there was none)."""
         meta = self._recent or self.state
         entry["at_ms"] = clock.now_ms(meta["clock"])
         text = journal_dump({key: value for key, value in entry.items() if key != "id"})
-        entry["id"] = int(self.store.journal(keys=[self.k("jn"), self.k("jlog")],
+        entry["id"] = int(self.store.journal(keys=[self.k("jseq"), self.k("journal"), self.k("jdrop")],
                                              args=[text, JOURNAL_SIZE, self.store.ttl_ms]))
-
-    def _journal_read(self) -> tuple[int, int, list]:
-        """(entries ever appended, that count at the last clear, the entries' texts) in one read."""
-        appended, cut, items = self.store.journal_read(keys=[self.k("jn"), self.k("jcut"), self.k("jlog")], args=[])
-        return int(appended), int(cut), items
 
     @locked
     def journal_entries(self) -> list[dict]:
-        appended, _, items = self._journal_read()
-        first = appended - len(items) + 1  # the id of the oldest still in the list
-        return [{"id": first + i, **journal_load(as_text(text))} for i, text in enumerate(items)]
+        items, entries, i = self.r.lrange(self.k("journal"), 0, -1), [], 0  # an entry's id, then its JSON
+        while i < len(items):
+            if items[i][:1] == b"{":  # an entry an earlier version wrote (its id inside) until it drops off
+                entry = journal_load(as_text(items[i]))
+                if "id" in entry:  # (not half a pair the cap cut while both forms were in the list)
+                    entries.append(entry)
+                i += 1
+            else:
+                entries.append({"id": int(items[i]), **journal_load(as_text(items[i + 1]))})
+                i += 2
+        return entries
 
     journal_capacity = JOURNAL_SIZE
 
     @property
     def journal_dropped(self) -> int:
-        """Entries that fell off past the capacity since the journal was last cleared."""
-        appended, cut, items = self._journal_read()
-        return max(0, appended - cut - len(items))
+        return int(self.r.get(self.k("jdrop")) or 0)
 
     @writes
     def journal_clear(self) -> int:
-        cleared = int(self.r.llen(self.k("jlog")))
-        self._ops += [("DEL", "jlog"), ("COPY", "jn", "jcut")]
+        cleared = int(self.r.llen(self.k("journal"))) // 2
+        self._ops += [("DEL", "journal"), ("SET", "jdrop", "0")]
         return cleared
 
     # -- the rate limit's count: one script on Redis's clock, no namespace lock ------------------
@@ -588,7 +589,7 @@ class RedisNamespace:
 
     def _reset_pending(self) -> None:
         """Before a whole new state: drop buffered writes (but a journal clear) and what was read."""
-        journal_ops = [op for op in self._ops if op[1] in ("jlog", "jn")]
+        journal_ops = [op for op in self._ops if op[1] in ("journal", "jdrop")]
         self._drop_writes()
         self._ops = journal_ops
         self._cache, self._token_cache, self._bal_cache = {}, {}, {}

@@ -5,8 +5,6 @@ scripts."""
 
 import threading
 
-import redis
-
 from sandbox import clock
 from sandbox.store import base
 from sandbox.store.redis import connect, keys
@@ -15,10 +13,9 @@ from sandbox.store.redis.keys import PREFIX
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
 from sandbox.store.redis.runner import Connections, Script
 from sandbox.store.redis.sessions import ConsoleSessions
-from sandbox.store.redis.transaction import ScriptCommit, Transactions
 
 
-SCRIPTS = ("begin", "commit", "journal", "by_token", "trim", "requests", "list", "journal_read")  # scripts/*.lua
+SCRIPTS = ("begin", "commit", "journal", "by_token", "trim", "requests", "list")  # scripts/*.lua
 
 
 class RedisStore(ConsoleSessions):
@@ -33,14 +30,8 @@ class RedisStore(ConsoleSessions):
         self.touch_seconds = min(TOUCH_SECONDS, ttl_seconds / 4)
         self.connections = Connections(self.r)
         self.scripts = {name: Script(self.r, name, self.connections) for name in SCRIPTS}
-        self.begin, self.journal, self.by_token, self.trim, self.requests, self.list, self.journal_read = (
-            self.scripts[name] for name in SCRIPTS if name != "commit")
-        # The lock's take and the commit (transaction.py): scripts on a cluster; on one Redis the
-        # commit is MULTI/EXEC guarded by a WATCH of the lock, which the take sets.
-        self.commit = ScriptCommit(self.scripts["commit"])
-        if isinstance(self.r, redis.Redis):
-            self.commit = Transactions(self.connections, self.begin, self.commit)
-            self.begin, self.journal = self.commit.begin, self.commit.journal
+        self.begin, self.commit, self.journal, self.by_token, self.trim, self.requests, self.list = (
+            self.scripts[name] for name in SCRIPTS)
         self._handles: dict[str, RedisNamespace] = {}
         self.plans: dict[str, frozenset] = {}  # per service, what it reads by id (readahead.py)
 

@@ -5,11 +5,11 @@
 --   H key field value  HSET        D key field  HDEL      Z key member  ZADD at the next seq
 --   R key member       ZREM        P key value  RPUSH     I key field n  HINCRBY
 --   S key value        SET + TTL   X key        DEL       C key target  COPY (DEL target first)
---   E key              PEXPIRE     J jlog jn capacity entry  the request's journal entry (journal.lua)
+--   E key              PEXPIRE     J journal jseq jdrop capacity entry  the request's journal entry
+--                                  (the journal list holds each entry's id, then its JSON)
 -- A write that may have created its key gives it the TTL (a new hash field, a new list, a new
 -- counter); every key of the namespace gets it again at least every TOUCH_SECONDS (E).
--- Answers {revision, journal entry id or 0, the insertion counter (seq) as it is now}.
--- (On one Redis, transaction.py runs the same commands in MULTI/EXEC instead.)
+-- Answers {revision, journal entry id or 0}.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('FENCED the namespace lock was lost')
 end
@@ -65,13 +65,16 @@ while i <= n do
     if expire and redis.call('PEXPIRE', key, ttl) == 1 then fresh[key] = true end
     i = i + 2
   elseif op == 'J' then
-    local jn, capacity = KEYS[tonumber(ARGV[i + 2])], tonumber(ARGV[i + 3])
-    journal = redis.call('INCR', jn)
-    if journal == 1 then created(jn) end
-    local length = redis.call('RPUSH', key, ARGV[i + 4])
-    if length == 1 then created(key) end
-    if length > capacity then redis.call('LTRIM', key, -capacity, -1) end
-    i = i + 5
+    local jseq, jdrop, capacity = KEYS[tonumber(ARGV[i + 2])], KEYS[tonumber(ARGV[i + 3])], tonumber(ARGV[i + 4])
+    journal = redis.call('INCR', jseq)
+    if journal == 1 then created(jseq) end
+    local length = redis.call('RPUSH', key, journal, ARGV[i + 5])  -- id, entry: two items each
+    if length == 2 then created(key) end
+    if length > 2 * capacity then
+      redis.call('LTRIM', key, -2 * capacity, -1)
+      if redis.call('INCR', jdrop) == 1 then created(jdrop) end
+    end
+    i = i + 6
   else
     return redis.error_reply('unknown op ' .. op)
   end
@@ -85,4 +88,4 @@ else
   rev = tonumber(redis.call('GET', KEYS[2]) or '0')
 end
 if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
-return {rev, journal, tonumber(redis.call('GET', KEYS[3]) or '0')}
+return {rev, journal}
