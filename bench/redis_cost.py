@@ -6,13 +6,17 @@ and this client's round trips (every packed send to Redis counted) per operation
     python bench/redis_cost.py [--flows 200] [--redis redis://…]   # a private redis-server by default
 
 Answers (and prints) per operation: round trips, Redis commands, Redis µs; and the flow's
-averages per request. `make bench` runs it as the `redis-cost` phase (bench/run.py).
+averages per request. Then the same flows again without per-request INFO, for real CPU: the
+redis-server's (INFO cpu, user + sys: what commandstats leaves out — parsing, replies, system
+calls) and this process's (the sandbox in-process, its round trips' system calls included) per
+request. `make bench` runs it as the `redis-cost` phase (bench/run.py).
 """
 
 import argparse
 import contextlib
 import json
 import sys
+import time
 from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # after PYTHONPATH: a --source checkout wins
@@ -70,9 +74,15 @@ def measure(url: str, flows: int = 200) -> dict:
     assert reply.status_code == 200, reply.get_data(as_text=True)
     totals = {op: [0, 0, 0, 0] for op in dict.fromkeys(OPERATIONS)}  # trips, commands, usec, times
     trips = Trips()
+    counting = [True]  # the real-CPU pass asks Redis nothing per request
 
     def call(op, method, path, body=None, customer=None):
         headers = dict(auth, **({"customer-id": customer} if customer else {}))
+        if not counting[0]:
+            reply = client.open(path, method=method, json=body, headers=headers)
+            if reply.status_code >= 300:
+                raise RuntimeError(f"{op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
+            return reply.get_json()["data"]
         before_calls, before_usec = _commandstats(admin)
         start = trips.count
         with trips.counting():
@@ -88,15 +98,23 @@ def measure(url: str, flows: int = 200) -> dict:
         row[3] += 1
         return reply.get_json()["data"]
 
-    for n in range(flows + 5):
-        if n == 5:  # warm: scripts loaded, the namespace built
-            totals = {op: [0, 0, 0, 0] for op in dict.fromkeys(OPERATIONS)}
+    def flow(n):
         escrow = call("create", "POST", "/v1/escrow/milestone/create", THREE, SELLER)
         call("pay", "POST", "/v1/payment/escrow", {"gateway": "WALLET", "transactionType": "ESCROW",
              "reference": f"cost{n}", "escrowDetails": {"escrowId": escrow["id"]}}, BUYER)
         for milestone in escrow["milestones"]:
             call("confirm", "POST", f"/v1/escrow/milestone/confirm/{escrow['id']}/{milestone['id']}", None, BUYER)
         call("verify", "GET", f"/v1/escrow/verify/{escrow['paymentToken']}")
+
+    for n in range(flows + 5):
+        if n == 5:  # warm: scripts loaded, the namespace built
+            totals = {op: [0, 0, 0, 0] for op in dict.fromkeys(OPERATIONS)}
+        flow(n)
+    counting[0] = False
+    cpu_before, own_before = _redis_cpu(admin), time.process_time()
+    for n in range(flows + 5, 2 * flows + 5):
+        flow(n)
+    redis_cpu, own_cpu = _redis_cpu(admin) - cpu_before, time.process_time() - own_before
     admin.close()
     app.extensions["sandbox"].store.close()
     per_op = {op: {"trips": t / n, "commands": c / n, "usec": u / n} for op, (t, c, u, n) in totals.items()}
@@ -104,7 +122,15 @@ def measure(url: str, flows: int = 200) -> dict:
     flow = {"trips": sum(r[0] for r in totals.values()) / requests,
             "commands": sum(r[1] for r in totals.values()) / requests,
             "usec": sum(r[2] for r in totals.values()) / requests}
+    flow["redis_cpu_us"] = redis_cpu / (flows * len(OPERATIONS)) * 1e6
+    flow["worker_cpu_us"] = own_cpu / (flows * len(OPERATIONS)) * 1e6
     return {"operations": per_op, "per_request": flow, "flows": flows}
+
+
+def _redis_cpu(client) -> float:
+    """The redis-server's CPU seconds so far (user + sys)."""
+    cpu = client.info("cpu")
+    return cpu["used_cpu_user"] + cpu["used_cpu_sys"]
 
 
 def render(result: dict) -> list[str]:
@@ -113,6 +139,9 @@ def render(result: dict) -> list[str]:
         lines.append(f"| {op} | {row['trips']:.1f} | {row['commands']:.1f} | {row['usec']:.0f} |")
     flow = result["per_request"]
     lines.append(f"| per flow request | {flow['trips']:.1f} | {flow['commands']:.1f} | {flow['usec']:.0f} |")
+    if "redis_cpu_us" in flow:
+        lines.append(f"\nreal CPU per flow request: redis-server {flow['redis_cpu_us']:.0f} µs (INFO cpu), "
+                     f"the sandbox in-process {flow['worker_cpu_us']:.0f} µs")
     return lines
 
 

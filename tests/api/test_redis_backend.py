@@ -389,6 +389,28 @@ def test_idle_namespaces_expire_and_come_back_from_the_fixtures(redis_app):
     assert api.wallet(BUYER)["mainBalance"] == 5_000_000  # rebuilt from the fixtures
 
 
+def test_every_key_a_write_creates_gets_the_ttl_without_the_periodic_touch(redis_app):
+    """A commit skips the TTL for keys it knows exist (commit.py `existing`): whatever the
+    operations, no key of the namespace is ever left without one (it would outlive the namespace)."""
+    app, r = redis_app()
+    store = app.extensions["sandbox"].store
+    api = Api(InProcessHttp(app))
+    flow(api)  # built: the first release gave every key the TTL
+    store.touch_seconds = 10 ** 9  # from here on only the writes' own TTLs count
+    for _ in range(2):
+        flow(api)
+        assert api.http.post("/_sandbox/snapshots", json={"name": "s"}).status == 201
+        flow(api)
+        assert api.http.post("/_sandbox/snapshots/s/restore").status == 200
+        assert api.http.request("DELETE", "/_sandbox/requests").status == 200
+        flow(api)
+        assert api.http.post("/_sandbox/reset", json={}).status == 200
+        flow(api)
+    keys = namespace_keys(r, store.namespace(KEY))
+    assert len(keys) > 10
+    assert [k for k in keys if r.pttl(k) < 0] == []
+
+
 def test_a_namespace_missing_from_the_registry_lists_itself_again_on_its_next_operation(redis_app):
     """A namespace whose registry entry is gone (an upgrade from the names `sbx:registry` and
     `sbx:active` keeps the namespaces' own keys) is listed again, for the webhook dispatcher, by

@@ -49,7 +49,7 @@ class RedisNamespace:
         return self.base + part
 
     def _reset_buffer(self) -> None:
-        self._meta, self._meta_text, self._rev = None, "", 0
+        self._meta, self._meta_text, self._rev, self._seq = None, "", 0, 0  # _seq: insertion counter
         self._puts: dict[str, dict] = {}  # kind -> {id: text, or None when deleted}
         self._cache: dict[str, dict] = {}  # kind -> {id: text or None}, as read this time
         self._tokens: dict[str, str | None] = {}
@@ -91,15 +91,15 @@ class RedisNamespace:
         the revision and what the expected operation read last time (readahead.py). False when
         another holder has the lock."""
         plan = readahead.plan(self)
-        keys = [self.k("lock"), self.k("meta"), self.k("rev"), *plan.keys]
+        keys = [self.k("lock"), self.k("meta"), self.k("rev"), self.k("seq"), *plan.keys]
         reply = self.store.begin(keys=keys, args=[token or "", LOCK_MS, *plan.args])
         if reply[0] != 1:
             return False
         self._reset_buffer()
-        meta_text, self._rev = as_text(reply[1]), int(reply[2])
+        meta_text, self._rev, self._seq = as_text(reply[1]), int(reply[2]), int(reply[3])
         if meta_text:
             self._meta, self._meta_text = codec.loads(meta_text), meta_text
-            plan.apply(self, reply[3:])
+            plan.apply(self, reply[4:])
         return True
 
     def _end(self, commit: bool):
@@ -120,8 +120,10 @@ class RedisNamespace:
 
     def _flush(self, release: bool):
         """Apply the buffer in one Lua script that first checks the fence (commit.py)."""
-        self._counts = {}  # the stored counts change
-        return commit.flush(self, release)
+        try:
+            return commit.flush(self, release)
+        finally:
+            self._counts = {}  # the stored counts change
 
     def _checkpoint(self) -> None:
         """Another block of the same request begins: what the earlier ones wrote is applied now

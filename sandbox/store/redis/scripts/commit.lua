@@ -2,14 +2,17 @@
 -- KEYS[1] lock, KEYS[2] rev, KEYS[3] seq, then every key the commands name (by index).
 -- ARGV[1] fence token, ARGV[2] release (1/0), ARGV[3] TTL ms, then commands, each an op letter,
 -- a key index and the op's fixed arguments:
---   H key field value  HSET        D key field  HDEL      Z key member  ZADD at the next seq
+--   H key field value  HSET        D key field  HDEL      Z key member score  ZADD NX
 --   R key member       ZREM        P key value  RPUSH     I key field n  HINCRBY
 --   S key value        SET + TTL   X key        DEL       C key target  COPY (DEL target first)
---   E key              PEXPIRE     J journal jseq jdrop capacity entry  the request's journal entry
+--   E key              PEXPIRE     K key        the key exists (and has its TTL): no PEXPIRE
+--   J journal jseq jdrop capacity entry  the request's journal entry
 --                                  (the journal list holds each entry's id, then its JSON)
--- A write that may have created its key gives it the TTL (a new hash field, a new list, a new
--- counter); every key of the namespace gets it again at least every TOUCH_SECONDS (E).
--- Answers {revision, journal entry id or 0}.
+-- A write that may have created its key gives it the TTL (a new hash field, a new member, a new
+-- list, a new counter) unless K said the key exists; every key of the namespace gets it again at
+-- least every TOUCH_SECONDS (E). The insertion counter (seq) is the worker's: it read it with the
+-- lock, numbers new members (Z) and sets it (S).
+-- Answers {revision, journal entry id or 0, seq after a copy (C) or -1}.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('FENCED the namespace lock was lost')
 end
@@ -22,20 +25,18 @@ local function created(key)
     redis.call('PEXPIRE', key, ttl)
   end
 end
-local i, n, wrote, journal = 4, #ARGV, false, 0
+local i, n, wrote, journal, copied = 4, #ARGV, false, 0, false
 while i <= n do
   local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
   if op == 'H' then
     if redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3]) == 1 then created(key) end
     i = i + 4
   elseif op == 'Z' then
-    if not redis.call('ZSCORE', key, ARGV[i + 2]) then
-      local seq = redis.call('INCR', KEYS[3])
-      if seq == 1 then created(KEYS[3]) end
-      redis.call('ZADD', key, seq, ARGV[i + 2])
-      created(key)
-    end
-    i = i + 3
+    if redis.call('ZADD', key, 'NX', ARGV[i + 3], ARGV[i + 2]) == 1 then created(key) end
+    i = i + 4
+  elseif op == 'K' then
+    fresh[key] = true
+    i = i + 2
   elseif op == 'D' then
     redis.call('HDEL', key, ARGV[i + 2])
     i = i + 3
@@ -60,6 +61,7 @@ while i <= n do
     redis.call('DEL', target)
     redis.call('COPY', key, target)
     created(target)
+    copied = true
     i = i + 3
   elseif op == 'E' then
     if expire and redis.call('PEXPIRE', key, ttl) == 1 then fresh[key] = true end
@@ -78,7 +80,7 @@ while i <= n do
   else
     return redis.error_reply('unknown op ' .. op)
   end
-  if op ~= 'E' and op ~= 'J' then wrote = true end
+  if op ~= 'E' and op ~= 'J' and op ~= 'K' then wrote = true end
 end
 local rev
 if wrote then
@@ -88,4 +90,4 @@ else
   rev = tonumber(redis.call('GET', KEYS[2]) or '0')
 end
 if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
-return {rev, journal}
+return {rev, journal, copied and tonumber(redis.call('GET', KEYS[3]) or '0') or -1}
