@@ -31,6 +31,7 @@ MERCHANT_BALANCE = "`GET /v1/merchant/balance`"
 FEE = "Fee: 2 % + merchant commission, merchant wallet credits"
 PAY_ESCROW = "`POST /v1/payment/escrow`"
 HISTORY = "`GET /v1/payment/history`"
+PAY_AGAIN = "Paying an escrow that is not awaiting payment"
 CLAIM = "`GET /v1/escrow/claim-funds/{paymentToken}`"
 RESOLVE = "`POST /v1/escrow/dispute/resolve/{escrowId}`"
 SPLIT_AND_MILESTONE_DISPUTES = "`SPLIT` resolutions and milestone disputes"
@@ -73,6 +74,9 @@ EXPECTED = [
     (HISTORY, "GET /v1/payment/history", "field", "data.data[0].customerId", "string", "absent"),
     (HISTORY, "GET /v1/payment/history", "field", "data.data[0].escrowDetails", "object", "absent"),
     (HISTORY, "GET /v1/payment/history", "field", "data.data[0].gateway", "absent", "string"),
+    # Paying it again: [B] names the refusal.
+    (PAY_AGAIN, "POST /v1/payment/escrow", "message", "", '"Escrow is not in a valid state for checkout"',
+     '"Action not allowed"'),
     (FEE, "GET /v1/wallet", "rule", "release credits ÷ escrow amount", "0.99", "0.9875"),
     # [B]'s claim window has an extra day: a day and a minute after payment it is still closed.
     (CLAIM, "GET /v1/escrow/claim-funds/{paymentToken}", "status", "", "400", "200"),

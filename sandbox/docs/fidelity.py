@@ -331,6 +331,10 @@ behaviour(AREA, "`Amount mismatch` check on pay-escrow", ABSENT, B("api-referenc
           "`amount` is accepted and not checked", later=EMULATED,
           later_choice="`amount` required (`\"amount\" is required`) and equal to Σ amount + buyer's fee share + "
                        "additional fee, else 400 `Amount mismatch`, nothing charged")
+behaviour(AREA, "Paying an escrow that is not awaiting payment", EMULATED, A("api-reference/payments/pay-escrow-buy"),
+          "400 `Action not allowed` (the lifecycle's refusal), nothing charged", later=EMULATED,
+          later_choice="400 `Escrow is not in a valid state for checkout` ([B]'s message; code undocumented), "
+                       "nothing charged")
 behaviour(AREA, "`Insufficient balance` on wallet payments and withdrawals", EMULATED, B(),
           "400 (code undocumented); the refused request changes nothing")
 behaviour(AREA, "Legacy invoice API (`api.payluk.com/v1/invoice/…`)", NOT_EMULATED,

@@ -85,13 +85,18 @@ def pay_escrow(ns, buyer_id, data: dict, amount_required: bool = False) -> dict:
     if len(set(escrow_ids)) != len(escrow_ids):
         raise BadRequest(errors.DUPLICATE_ESCROW_IDS)
     escrows = [escrow_by_id(ns, escrow_id) for escrow_id in escrow_ids]
+    later = profiles.later(ns)
     for escrow in escrows:
-        lifecycle.next_status(escrow, "pay")
+        try:
+            lifecycle.next_status(escrow, "pay")
+        except lifecycle.ActionNotAllowed:
+            if later:  # [B] names it (payluk-api.md §errors): an escrow not awaiting payment
+                raise BadRequest(errors.CHECKOUT_INVALID_STATE) from None
+            raise
     require_permission(buyer, "can_buy")
     gateway = data["gateway"]
     total = sum(buyer_charge(escrow) for escrow in escrows)
     check_stated_amount(ns, data, total, amount_required)
-    later = profiles.later(ns)
     if later and gateway != WALLET and data.get("card_id") is not None:
         # [B] a saved card must be the buyer's; without one the card charge is simulated.
         catalog.require_card(ns, buyer["id"], data["card_id"])

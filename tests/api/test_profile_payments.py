@@ -52,6 +52,18 @@ def test_pay_escrow__replay_answers_the_same_transaction(later):
     assert len(events(later.http, "payment.escrow.success")) == 1
 
 
+def test_pay_escrow__not_awaiting_payment(later):
+    """[B] names the refusal of an escrow that is not awaiting payment ([A] keeps the lifecycle's
+    `Action not allowed`: tests/api/test_payments.py `test_pay_escrow__twice`)."""
+    escrow = standard(later)
+    later.pay(escrow["id"], reference="order_paid")
+    before = later.wallet(BUYER)
+    reply = later.http.post(PAY, customer=BUYER, json=pay_body(escrow["id"], "WALLET", reference="order_again",
+                                                                amount=float(later.amount_due(escrow["id"]))))
+    later.error(reply, 400, E.CHECKOUT_INVALID_STATE)
+    assert later.wallet(BUYER) == before
+
+
 def test_pay_escrow__card_without_card_id_is_a_simulated_charge(later):
     escrow = standard(later)
     before = later.wallet(POOR_BUYER)
