@@ -79,6 +79,13 @@ def pay_body(escrow_id, gateway="WALLET", **extra) -> dict:
     return {"gateway": gateway, "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow_id}, **extra}
 
 
+# What paying an escrow that is not awaiting payment answers (paid already, a link sold out, a
+# vault), by API profile: 2026-06 the lifecycle's `Action not allowed`, 2026-10 [B]'s named
+# refusal (sandbox/domain/funding.py `pay_escrow`). Nothing is charged under either.
+NOT_PAYABLE = {DEFAULT_PROFILE: (400, "Action not allowed"),
+               LATER: (400, "Escrow is not in a valid state for checkout")}
+
+
 @dataclass
 class Reply:
     status: int
@@ -408,6 +415,12 @@ class Api:
         self.http = http
         self.later = later
         self.milestone_example = LATER_MILESTONE_EXAMPLE if later else DOCS_MILESTONE_EXAMPLE
+
+    @property
+    def not_payable(self) -> tuple[int, str]:
+        """(status, message) of paying an escrow that is not awaiting payment, under this
+        helper's profile (NOT_PAYABLE)."""
+        return NOT_PAYABLE[LATER if self.later else DEFAULT_PROFILE]
 
     def amount_due(self, escrow_id) -> Decimal:
         """What the buyer owes for an escrow: amount + the buyer's fee share + any additional fee."""
