@@ -21,9 +21,10 @@ bp = Blueprint("payments", __name__)
      links=CONFIRM_PAID)
 @variant(OCTOBER, body=pay.PayEscrowLaterSchema, data=pay.TransactionSchema,
          summary="Fund one or more escrows (wallet, or a card: a saved `cardId` or a simulated charge)",
-         errors=ESCROW_NOT_FOUND + NOT_ALLOWED + ((400, E.INSUFFICIENT_BALANCE), (400, E.DUPLICATE_REFERENCE),
-                                                  (400, E.PAY_AMOUNT_REQUIRED), (400, E.CHECKOUT_AMOUNT_MISMATCH),
-                                                  (400, E.CARD_NOT_FOUND)))
+         # [B] names the refusal of an escrow not awaiting payment (sandbox/domain/funding.py).
+         errors=ESCROW_NOT_FOUND + ((400, E.CHECKOUT_INVALID_STATE), (400, E.INSUFFICIENT_BALANCE),
+                                    (400, E.DUPLICATE_REFERENCE), (400, E.PAY_AMOUNT_REQUIRED),
+                                    (400, E.CHECKOUT_AMOUNT_MISMATCH), (400, E.CARD_NOT_FOUND)))
 def pay_escrow():
     buyer_id = customer_header()
     data = load(PAY_ESCROW, json_body())
