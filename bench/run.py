@@ -356,7 +356,7 @@ class Bench:
 
     def redis_cost(self) -> None:
         """Issue 21: the milestone flow in-process on Redis, one operation at a time: round trips,
-        commands and Redis microseconds per operation (bench/redis_cost.py)."""
+        commands and Redis microseconds per operation, and real CPU per request (bench/redis_cost.py)."""
         if not (servers.SOURCE / "sandbox" / "store" / "redis").exists():
             return self._skip(f"Redis cost per operation skipped: {servers.SOURCE} has no Redis store")
         redis, why = servers.redis_server()
@@ -694,6 +694,10 @@ def _render_scale_out(results: dict, rps) -> list[str]:
             lines.append(f"| {op} | {row['trips']:.1f} | {row['commands']:.1f} | {row['usec']:.0f} |")
         flow = results["redis_cost"]["per_request"]
         lines.append(f"| per flow request | {flow['trips']:.1f} | {flow['commands']:.1f} | {flow['usec']:.0f} |")
+        if "redis_cpu_us" in flow:
+            lines += ["", f"Real CPU per flow request, in-process (the same flows again, no INFO between requests): "
+                      f"redis-server {flow['redis_cpu_us']:.0f} µs (INFO cpu: parsing, replies and system calls "
+                      f"included, a script's commands once), the sandbox {flow['worker_cpu_us']:.0f} µs."]
     lines += ["", "| ratio | value | |", "|---|---|---|",
               f"| Redis: 2 workers ÷ 1 worker, 1 key | "
               f"{_ratio(rps(REDIS_2, 'flow mix, 1 key'), rps(REDIS_1, 'flow mix, 1 key'))} | informative |",
