@@ -75,6 +75,7 @@ class Dispatcher:
         self._stopped = threading.Event()
         self._thread = None
         self._start_lock = threading.Lock()
+        self._quiet: dict[str, object] = {}  # key -> the revision at which nothing was pending
 
     def wake(self) -> None:
         """Something may be due: look now (the thread starts on first use)."""
@@ -104,27 +105,42 @@ class Dispatcher:
                 return
             try:
                 keys = self.store.keys()
+                markers = self.store.revisions(keys)
             except Exception as err:  # a shared store that is down: look again next tick
                 log.warning("webhook dispatcher: cannot list namespaces: %s", err)
                 continue
-            for key in keys:
+            self._quiet = {key: self._quiet[key] for key in keys if key in self._quiet}
+            for key, marker in zip(keys, markers):
                 if self._stopped.is_set():
                     return
+                if marker is not None and self._quiet.get(key) == marker:
+                    continue  # nothing pending when last looked, and nothing changed since
                 try:
                     self.deliver_due(key)
                 except Exception:  # one namespace's trouble must not stop the others' deliveries
                     log.exception("webhook delivery failed for a namespace")
 
     def deliver_due(self, key: str) -> list[dict]:
-        """Send what is due in `key`'s namespace now; answers the attempts made."""
+        """Send what is due in `key`'s namespace now; answers the attempts made. A namespace left
+        with nothing pending (none due, none waiting for a retry) is noted as quiet at its
+        revision: the background loop skips it until it changes (one read of every namespace's
+        revision a tick, not a lock and a look at each)."""
         ns = self.store.namespace(key)
         with ns.lock:
             config = ns.settings("webhook")
             if config["url"] is None and not ns.find("events", PENDING_EVENTS):
+                self._note_quiet(key, ns)
                 return []
             due = outbox.take_due(ns)
             faults = config["faults"]
+            if not due and not ns.find("events", PENDING_EVENTS):
+                self._note_quiet(key, ns)
         return [self._send(key, ns, event, faults) for event in due]
+
+    def _note_quiet(self, key: str, ns) -> None:
+        marker = ns.quiet_revision()
+        if marker is not None:
+            self._quiet[key] = marker
 
     def _send(self, key: str, ns, event: dict, faults: list) -> dict:
         body = body_bytes(event)

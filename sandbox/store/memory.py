@@ -204,6 +204,10 @@ class MemoryNamespace:
     def changed_since(self, mark) -> bool:
         return self.state != mark
 
+    def quiet_revision(self):
+        """None: in memory a look costs no round trip, so the dispatcher looks every time."""
+        return None
+
     # -- the merchant (key holder) -----------------------------------------------------------
     def get_merchant(self) -> dict:
         merchant = self.state["merchant"]
@@ -492,6 +496,10 @@ class MemoryStore:
     def keys(self) -> list[str]:
         with self._lock:
             return list(self._namespaces)
+
+    def revisions(self, keys: list[str]) -> list:
+        """None for each: unknown (`MemoryNamespace.quiet_revision`)."""
+        return [None] * len(keys)
 
     def close(self) -> None:
         """Nothing to let go of in memory (the Redis store closes its connections)."""

@@ -12,6 +12,7 @@ FLUSHDB never meets a running server's data; the cluster has database 0 only, so
 flushes it first (conftest's `store_url`) and namespaces are kept apart by their secret keys.
 """
 
+import json
 import threading
 import time
 from collections import Counter
@@ -75,6 +76,38 @@ def two_workers(request):
     url = store_url(request, request.param, 2)
     with server(url, "--workers", "2") as base:
         yield base, url
+
+
+def test_the_dispatcher_skips_quiet_namespaces_and_still_delivers(redis_url):
+    """Once a webhook URL is set the dispatcher looks at every namespace each tick; one that had
+    nothing pending and has not changed since (its revision, read for all in one trip) is skipped,
+    so an idle sandbox of many namespaces costs Redis a few commands a second, not a lock and a
+    look at each; an event in a namespace skipped so far is still delivered."""
+    receiver = Receiver()
+    app = create_app(make_config(store=redis_url.replace("/0", "/8")))
+    try:
+        api = Api(InProcessHttp(app))
+        others = [f"sk_test_quiet_{n}" for n in range(60)]
+        for key in others:
+            assert api.http.get("/v1/wallet", key=key, customer=BUYER).status == 200
+        assert api.http.put("/_sandbox/webhook", json={"url": receiver.url}).status == 200
+        flow(api)
+        wait_for(lambda: len(receiver.received) >= 4)
+        time.sleep(1.2)  # the dispatcher has looked at every namespace at least once since
+        admin = redis_py.Redis.from_url(redis_url.replace("/0", "/8"))
+        before = admin.info("stats")["total_commands_processed"]
+        time.sleep(2)
+        idle = admin.info("stats")["total_commands_processed"] - before - 1  # the INFO itself
+        admin.close()
+        print(f"\nidle: {idle / 2:.0f} Redis commands a second over {len(others) + 1} namespaces")
+        assert idle / 2 < 60, "one listing and one read of the revisions a tick, not a look at each"
+        assert api.http.put("/_sandbox/webhook", key=others[7], json={"url": receiver.url}).status == 200
+        api.http.post("/_sandbox/helpers/fund-customer", key=others[7], json={"customerId": BUYER, "amount": 100})
+        escrow = api.http.post("/v1/escrow/milestone/create", key=others[7], customer=SELLER, json=BODY).data
+        wait_for(lambda: any(json.loads(r["body"])["data"].get("id") == escrow["id"] for r in receiver.received))
+    finally:
+        app.close()
+        receiver.close()
 
 
 def test_two_workers_serve_one_sandbox(two_workers):

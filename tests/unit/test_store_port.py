@@ -222,6 +222,36 @@ def test_links_keys_and_drop_all(store):
     assert KEY not in store.keys() and store.namespace_for_link("page-token") is None
 
 
+def test_revisions_mark_a_quiet_namespace_until_it_changes(store):
+    """The webhook dispatcher's skip (controlplane/dispatcher.py): under the lock with nothing
+    written, `quiet_revision` is what `revisions` answers until the namespace changes; a write,
+    a settings change, or the namespace dropped and built again all change it. The memory store
+    cannot tell (None: the dispatcher looks every time)."""
+    ns = seeded(store)
+    with ns.lock:
+        quiet = ns.quiet_revision()
+    if isinstance(store, MemoryStore):
+        assert quiet is None and store.revisions([KEY, "sk_test_other"]) == [None, None]
+        return
+    assert store.revisions([KEY]) == [quiet] and store.revisions([]) == []
+    assert store.revisions([KEY]) == [quiet], "a look that writes nothing changes nothing"
+    with ns.lock:
+        ns.save("customers", {"id": "c1", "firstname": "Ada"})
+        assert ns.quiet_revision() is None, "something is written in this lock"
+    after_write = store.revisions([KEY])[0]
+    assert after_write != quiet
+    with ns.lock:
+        ns.save_settings("webhook", {**ns.settings("webhook"), "url": "http://127.0.0.1:9/hook"})
+    assert store.revisions([KEY])[0] != after_write
+    with ns.lock:
+        before_drop = ns.quiet_revision()
+    store.drop_all()
+    assert store.revisions([KEY]) == [0]
+    with store.namespace(KEY).lock:  # built again from the fixtures: its revision starts anywhere
+        rebuilt = store.namespace(KEY).quiet_revision()
+    assert rebuilt not in (0, before_drop, quiet) and store.revisions([KEY]) == [rebuilt]
+
+
 # -- the rate limit's count (sandbox/controlplane/ratelimit.py) -----------------------------------------
 
 

@@ -35,7 +35,9 @@ the secret key, which never appears in a key name):
   sbx:{id}:h:<kind>  hash id -> entity JSON            sbx:{id}:o:<kind>  zset id -> insertion order
   sbx:{id}:tokens    hash payment token -> escrow id  sbx:{id}:sum:<kind> hash id -> summary (store.SUMMARIES)
   sbx:{id}:postings  list of ledger postings           sbx:{id}:bal       hash account -> kobo
-  sbx:{id}:seq/rev   insertion counter / revision      sbx:{id}:lock      the fenced lock
+  sbx:{id}:seq/rev   insertion counter (numbered by the worker under the lock) / revision (+1 per
+                     commit that writes; a new namespace's starts at a random number)
+  sbx:{id}:lock      the fenced lock
   sbx:{id}:journal   list (capped), jseq, jdrop        sbx:{id}:snaps     hash name -> snapshot info
   sbx:{id}:requests  the rate limit's count in its window (expires with the window; not state)
   sbx:{id}:snap:<digest>:<part>  a snapshot's copy of each state key (COPY, server-side)

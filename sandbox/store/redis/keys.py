@@ -20,6 +20,11 @@ REGISTRY = f"{PREFIX}:{GLOBAL_TAG}:registry"  # hash: namespace id -> secret key
 ACTIVE = f"{PREFIX}:{GLOBAL_TAG}:active"  # zset: namespace id -> expiry (real ms)
 
 
+def namespace_id(key: str) -> str:
+    """A namespace's id in key names: a digest of its secret key (which never appears in one)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
 def namespace_base(namespace_id: str) -> str:
     """What every key of the namespace starts with (`k(part)` appends the part)."""
     return f"{PREFIX}:{{{namespace_id}}}:"

@@ -6,6 +6,7 @@ and the keys it keeps, are in the package's docstring (sandbox/store/redis/__ini
 
 import copy
 import hashlib
+import secrets
 import threading
 import time
 import uuid
@@ -34,7 +35,7 @@ class RedisNamespace:
 
     def __init__(self, store: "RedisStore", key: str):
         self.store, self.key, self.r = store, key, store.r
-        self.id = hashlib.sha256(key.encode()).hexdigest()[:24]
+        self.id = keys.namespace_id(key)
         self.base = keys.namespace_base(self.id)
         self.lock = NamespaceLock(self)
         self._token = None
@@ -80,6 +81,9 @@ class RedisNamespace:
         try:  # a new (or expired) namespace: build it from the fixtures, as the memory store does
             fresh = self.store.build(self.key)
             self.replace_state(fresh.export_state())
+            # Its revision starts anywhere, not at 0: a marker a worker kept of the namespace that
+            # expired or was dropped (`RedisStore.revisions`) never matches the new one by chance.
+            self._ops.append(("SET", "rev", str(secrets.randbits(48))))
             self._flush(release=False)
             self._touched = 0.0  # the release lists it among the active namespaces and sets every TTL
         except BaseException:
@@ -274,6 +278,12 @@ class RedisNamespace:
     @locked
     def changed_since(self, mark) -> bool:
         return self._rev != mark[0] or self._dirty()
+
+    @locked
+    def quiet_revision(self):
+        """The revision this lock read, when nothing is written in it (so none is committed):
+        what `RedisStore.revisions` answers until the namespace next changes."""
+        return None if self._dirty() else self._rev
 
     def _dirty(self) -> bool:
         return bool(self._puts or self._tokens or self._postings or self._deltas or self._ops or self._clear

@@ -5,11 +5,13 @@ scripts."""
 
 import threading
 
+import redis
+
 from sandbox import clock
 from sandbox.store import base
 from sandbox.store.redis import connect, keys
 from sandbox.store.redis.codec import as_text
-from sandbox.store.redis.keys import PREFIX
+from sandbox.store.redis.keys import PREFIX, namespace_base, namespace_id
 from sandbox.store.redis.namespace import TOUCH_SECONDS, RedisNamespace
 from sandbox.store.redis.runner import Connections, Script
 from sandbox.store.redis.sessions import ConsoleSessions
@@ -67,6 +69,15 @@ class RedisStore(ConsoleSessions):
         if not ids:
             return []
         return [as_text(k) for k in self.r.hmget(keys.REGISTRY, ids) if k is not None]
+
+    def revisions(self, keys: list[str]) -> list:
+        """Each namespace's revision (0 when it holds nothing), in one round trip (on a cluster,
+        one per shard): it changes with every commit that writes (scripts/commit.lua)."""
+        names = [namespace_base(namespace_id(key)) + "rev" for key in keys]
+        if not names:
+            return []
+        values = self.r.mget(names) if isinstance(self.r, redis.Redis) else self.r.mget_nonatomic(names)
+        return [int(value or 0) for value in values]
 
     def drop_all(self) -> int:
         """Forget every namespace (each is rebuilt from the fixtures on its next use); answers how
