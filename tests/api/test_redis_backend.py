@@ -110,6 +110,32 @@ def test_the_dispatcher_skips_quiet_namespaces_and_still_delivers(redis_url):
         receiver.close()
 
 
+def test_idle_namespace_handles_are_let_go_and_made_again(redis_app):
+    """A worker of a shared sandbox meets a new key per CI job: the handles it keeps (~5 KiB each)
+    are let go once unused for HANDLE_IDLE_SECONDS, never one in use; the next use of the key makes a
+    new handle on the same state."""
+    from sandbox.store.redis import store as store_module
+
+    app, _ = redis_app()
+    store = app.extensions["sandbox"].store
+    api = Api(InProcessHttp(app))
+    escrow = api.create_milestone_escrow(BODY)
+    old, busy, recent = store.namespace(KEY), store.namespace("sk_test_busy"), store.namespace("sk_test_recent")
+    long_ago = time.monotonic() - store_module.HANDLE_IDLE_SECONDS - 1
+    old.used = busy.used = long_ago
+    store._pruned = long_ago  # a minute has passed since the last look
+    with busy.lock:
+        busy.used = long_ago
+        store.namespace("sk_test_new")  # a new handle: the look happens
+        assert set(store._handles) == {"sk_test_busy", "sk_test_recent", "sk_test_new"}
+    store.namespace("sk_test_newer")
+    assert "sk_test_busy" in store._handles, "looked at most once a minute"
+    again = store.namespace(KEY)
+    assert again is not old
+    assert api.verify(escrow["paymentToken"])["id"] == escrow["id"]
+    assert recent is store.namespace("sk_test_recent")
+
+
 def test_two_workers_serve_one_sandbox(two_workers):
     base, _ = two_workers
     assert len(workers_seen(base)) == 2, "both worker processes answer"

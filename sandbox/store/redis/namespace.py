@@ -43,7 +43,13 @@ class RedisNamespace:
         self._touched = 0.0
         self._recent = None  # the settings as this worker's last operation left them
         self._journal = None  # the request's journal entry, committed with its writes
+        self.used = time.monotonic()  # when `RedisStore.namespace` last handed it out
         self._reset_buffer()
+
+    def idle(self) -> bool:
+        """No thread holds its lock or reads through it now (the store may let the handle go)."""
+        lock = self.lock
+        return lock.owner is None and lock.depth == 0 and not lock.kept and self._reader is None
 
     # -- the lock's two ends ------------------------------------------------------------------
     def k(self, part: str) -> str:

@@ -4,6 +4,7 @@ runs; keys.py names the keys). This worker keeps only handles, the connection an
 scripts."""
 
 import threading
+import time
 
 import redis
 
@@ -17,6 +18,7 @@ from sandbox.store.redis.runner import Connections, Script
 from sandbox.store.redis.sessions import ConsoleSessions
 
 
+HANDLE_IDLE_SECONDS = 600  # far longer than any request holds its handle (a paused one included)
 SCRIPTS = ("begin", "commit", "journal", "by_token", "trim", "requests", "list")  # scripts/*.lua
 
 
@@ -34,7 +36,8 @@ class RedisStore(ConsoleSessions):
         self.scripts = {name: Script(self.r, name, self.connections) for name in SCRIPTS}
         self.begin, self.commit, self.journal, self.by_token, self.trim, self.requests, self.list = (
             self.scripts[name] for name in SCRIPTS)
-        self._handles: dict[str, RedisNamespace] = {}
+        self._handles: dict[str, RedisNamespace] = {}  # let go when idle (`_prune`)
+        self._pruned = time.monotonic()
         self.plans: dict[str, frozenset] = {}  # per service, what it reads by id (readahead.py)
 
     def reset(self, key: str, keep=(), **options) -> RedisNamespace:
@@ -53,8 +56,24 @@ class RedisStore(ConsoleSessions):
         ns = self._handles.get(key)
         if ns is None:
             with self._lock:
-                ns = self._handles.setdefault(key, RedisNamespace(self, key))
+                ns = self._handles.get(key)
+                if ns is None:
+                    self._prune()
+                    ns = self._handles[key] = RedisNamespace(self, key)
+        ns.used = time.monotonic()
         return ns
+
+    def _prune(self) -> None:
+        """At most once a minute, when a handle is made: let go of the handles not asked for in
+        HANDLE_IDLE_SECONDS and not in use (a namespace keeps nothing in its handle that its next
+        use cannot make again: the next `namespace` call makes a new one). Under `_lock`."""
+        now = time.monotonic()
+        if now - self._pruned < 60:
+            return
+        self._pruned = now
+        for key, ns in list(self._handles.items()):
+            if now - ns.used > HANDLE_IDLE_SECONDS and ns.idle():
+                del self._handles[key]
 
     def keys(self) -> list[str]:
         """The keys of the namespaces that have not expired (the expired are forgotten here)."""
