@@ -111,10 +111,10 @@ def measure(url: str, flows: int = 200) -> dict:
             totals = {op: [0, 0, 0, 0] for op in dict.fromkeys(OPERATIONS)}
         flow(n)
     counting[0] = False
-    cpu_before, own_before = _redis_cpu(admin), time.process_time()
+    cpu_before, own_before = redis_cpu(admin), time.process_time()
     for n in range(flows + 5, 2 * flows + 5):
         flow(n)
-    redis_cpu, own_cpu = _redis_cpu(admin) - cpu_before, time.process_time() - own_before
+    redis_spent, own_spent = redis_cpu(admin) - cpu_before, time.process_time() - own_before
     admin.close()
     app.extensions["sandbox"].store.close()
     per_op = {op: {"trips": t / n, "commands": c / n, "usec": u / n} for op, (t, c, u, n) in totals.items()}
@@ -122,12 +122,12 @@ def measure(url: str, flows: int = 200) -> dict:
     flow = {"trips": sum(r[0] for r in totals.values()) / requests,
             "commands": sum(r[1] for r in totals.values()) / requests,
             "usec": sum(r[2] for r in totals.values()) / requests}
-    flow["redis_cpu_us"] = redis_cpu / (flows * len(OPERATIONS)) * 1e6
-    flow["worker_cpu_us"] = own_cpu / (flows * len(OPERATIONS)) * 1e6
+    flow["redis_cpu_us"] = redis_spent / (flows * len(OPERATIONS)) * 1e6
+    flow["worker_cpu_us"] = own_spent / (flows * len(OPERATIONS)) * 1e6
     return {"operations": per_op, "per_request": flow, "flows": flows}
 
 
-def _redis_cpu(client) -> float:
+def redis_cpu(client) -> float:
     """The redis-server's CPU seconds so far (user + sys)."""
     cpu = client.info("cpu")
     return cpu["used_cpu_user"] + cpu["used_cpu_sys"]
@@ -151,22 +151,26 @@ def main() -> int:
     parser.add_argument("--redis", help="a Redis URL (its database is used as is); default: a private redis-server")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if args.redis:
-        result = measure(args.redis, args.flows)
-    else:
-        from tests import redis_server as rs
-
-        why = rs.unavailable()
-        if why:
-            print(f"skipped: {why}")
-            return 0
-        server = rs.RedisProcess().start()
-        try:
-            result = measure(server.url, args.flows)
-        finally:
-            server.cleanup()
-    print(json.dumps(result, indent=1) if args.json else "\n".join(render(result)))
+    result = measure(args.redis, args.flows) if args.redis else on_private_redis(lambda url: measure(url, args.flows))
+    if result is not None:
+        print(json.dumps(result, indent=1) if args.json else "\n".join(render(result)))
     return 0
+
+
+def on_private_redis(run):
+    """`run(url)` on a redis-server of its own (tests/redis_server.py), stopped after; None, with
+    the reason printed, when none can start here."""
+    from tests import redis_server as rs
+
+    why = rs.unavailable()
+    if why:
+        print(f"skipped: {why}")
+        return None
+    server = rs.RedisProcess().start()
+    try:
+        return run(server.url)
+    finally:
+        server.cleanup()
 
 
 if __name__ == "__main__":

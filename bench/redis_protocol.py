@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))
+from bench.redis_cost import on_private_redis, redis_cpu  # noqa: E402
 
 WRITES, SIZE = 20, 800
 SCRIPT = "for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end return 1"
@@ -39,10 +40,6 @@ def measure(url: str, rounds: int) -> dict:
         f"pipeline, {WRITES} HSETs": ([("HSET", "h4", f"f{i}", "v" * SIZE) for i in range(WRITES)], WRITES),
     }
 
-    def server_cpu() -> float:
-        cpu = client.info("cpu")
-        return cpu["used_cpu_user"] + cpu["used_cpu_sys"]
-
     results = {}
     for name, (commands, replies) in shapes.items():
         packed = [pack(command) for command in commands]
@@ -54,10 +51,10 @@ def measure(url: str, rounds: int) -> dict:
 
         for _ in range(200):
             once()
-        redis_before, own_before = server_cpu(), time.process_time()
+        redis_before, own_before = redis_cpu(client), time.process_time()
         for _ in range(rounds):
             once()
-        results[name] = {"redis_us": (server_cpu() - redis_before) / rounds * 1e6,
+        results[name] = {"redis_us": (redis_cpu(client) - redis_before) / rounds * 1e6,
                          "client_us": (time.process_time() - own_before) / rounds * 1e6}
     conn.disconnect()
     client.close()
@@ -77,17 +74,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=4000)
     args = parser.parse_args()
-    from tests import redis_server as rs
-
-    why = rs.unavailable()
-    if why:
-        print(f"skipped: {why}")
-        return 0
-    server = rs.RedisProcess().start()
-    try:
-        print("\n".join(render(measure(server.url, args.rounds))))
-    finally:
-        server.cleanup()
+    results = on_private_redis(lambda url: measure(url, args.rounds))
+    if results is not None:
+        print("\n".join(render(results)))
     return 0
 
 
