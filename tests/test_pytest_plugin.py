@@ -289,6 +289,21 @@ def test_payluk_sandbox__scenario_header(payluk_sandbox):
     assert [SCENARIO_HEADER in r.headers for r in recorder.sent] == [False]
 
 
+def test_payluk_sandbox__a_lost_response_closes_the_connection(payluk_sandbox):
+    """`response_lost` on the plugin's own server: the operation commits and the connection is
+    closed at once, as the production server does (it used to stay open: the client waited until
+    its timeout, or forever)."""
+    escrow = payluk_sandbox.session.post("/v1/escrow/milestone/create", headers={"customer-id": SELLER}, json={
+        "amount": 3000, "purpose": "lost", "whoPays": "buyer",
+        "milestones": [{"title": "a", "amount": 1000}, {"title": "b", "amount": 2000}]}).json()["data"]
+    with payluk_sandbox.scenario("response_lost"):
+        with pytest.raises(requests.ConnectionError):
+            payluk_sandbox.session.post("/v1/payment/escrow", headers={"customer-id": BUYER}, timeout=5, json={
+                "gateway": "WALLET", "transactionType": "ESCROW", "escrowDetails": {"escrowId": escrow["id"]}})
+    verified = payluk_sandbox.session.get(f"/v1/escrow/verify/{escrow['paymentToken']}", timeout=5).json()["data"]
+    assert verified["state"] == "OPENED", "the payment committed though its answer was lost"
+
+
 def test_payluk_sandbox__scenario_header_is_removed_after_an_error(payluk_sandbox):
     with pytest.raises(ZeroDivisionError):
         with payluk_sandbox.scenario("gateway_timeout"):

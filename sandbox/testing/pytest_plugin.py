@@ -87,6 +87,11 @@ class InProcessServer:
             def log_request(self, *args, **kwargs):  # one line per request would flood captured logs
                 pass
 
+            def connection_dropped(self, error, environ=None):
+                """A dropped answer (`response_lost`, or a client gone): close the connection, as
+                the production server does — kept open, the client would wait for it forever."""
+                self.close_connection = True
+
         self.app = app
         self._server = make_server(host, 0, app, threaded=True, request_handler=QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
