@@ -35,8 +35,11 @@ def browser():
     reason = missing_browser()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions that wait for the page's poller (every 3 s; on 2 workers under the whole suite a
+    # reload can take a while) get two polls and some, not expect's default 5 s.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = launch(playwright)
         yield chromium
