@@ -369,7 +369,7 @@ def test_nested_locks_keep_their_fences(redis_url):
         with a.lock:
             _rename(a, "A3")
             with other.namespace(c.key).lock:  # another worker holds c
-                assert not c._start("a-token-of-mine")  # this thread's take fails: c's lock was watched
+                assert not c._start("a-token-of-mine")  # this thread's take fails: another holds it
         assert a.get("customers", SELLER)["firstname"] == "A3"
         assert not store.r.exists(c.k("lock"))
     finally:
