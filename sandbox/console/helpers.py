@@ -138,11 +138,21 @@ class Viewer:
     session: dict
     key: str
     ns: object
+    # The page's change mark and profile, taken before the page reads its data (`page`): a change
+    # that lands while it is drawn makes the poller reload it again. Taken after, such a change
+    # would be in the mark and not on the page, and the poller would never reload it.
+    version: str | None = None
+    profile: dict | None = None
+
+    def look(self) -> None:
+        with self.ns.lock:
+            self.version = change_mark(self.ns)
+            self.profile = profiles.describe(self.ns)
 
     def render(self, template: str, active: str, **context):
-        with self.ns.lock:
-            version = change_mark(self.ns)
-            profile = profiles.describe(self.ns)
+        if self.version is None:
+            self.look()
+        version, profile = self.version, self.profile
         csrf = self.cookie["csrf"]
         return render_template(
             f"console/{template}", nav=NAV, active=active, key_mask=mask(self.key), csrf=csrf, profile=profile,
@@ -184,6 +194,7 @@ def page(view):
         viewer = signed_in()
         if viewer is None:
             return to_sign_in()
+        viewer.look()  # before the view reads what it shows (`Viewer.version`)
         return view(viewer, **kwargs)
 
     return public(wrapper)

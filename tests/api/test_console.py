@@ -662,6 +662,28 @@ def test_version_changes_when_the_namespace_does(api, browser):
     assert version() != after_create
 
 
+def test_a_change_while_a_page_is_drawn_makes_the_poller_reload_it(app, browser):
+    """A page carries the change mark taken before it reads what it shows: a change that lands in
+    between (another worker's webhook delivery) leaves the page's mark behind, so the poller
+    reloads it. Taken after the read, the page would show the old data under the new mark and
+    never reload (the browser test of a resend on 2 workers met it)."""
+    ns = app.extensions["sandbox"].store.namespace(KEY_A)
+    read = ns.all
+
+    def read_then_change(kind):
+        found = read(kind)
+        if kind == "deliveries":
+            ns.new_id()  # a write meanwhile (the view holds the lock: this thread may)
+        return found
+
+    ns.all = read_then_change
+    try:
+        shown = re.search(r'data-version="(\w+)"', browser.html("/webhooks")).group(1)
+    finally:
+        del ns.all
+    assert browser.get("/version").get_json()["data"]["version"] != shown
+
+
 def test_dispute_answer_and_ruling_buttons(api, browser):
     """The seller answers once; the merchant (the key holder) rules: pay or refund."""
     paid, refunded = (api.create_escrow(STANDARD_BODY) for _ in range(2))
