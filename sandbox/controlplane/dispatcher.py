@@ -127,14 +127,11 @@ class Dispatcher:
         revision a tick, not a lock and a look at each)."""
         ns = self.store.namespace(key)
         with ns.lock:
-            config = ns.settings("webhook")
-            if config["url"] is None and not ns.find("events", PENDING_EVENTS):
+            if not ns.find("events", PENDING_EVENTS):  # none due now, none waiting for a retry
                 self._note_quiet(key, ns)
                 return []
             due = outbox.take_due(ns)
-            faults = config["faults"]
-            if not due and not ns.find("events", PENDING_EVENTS):
-                self._note_quiet(key, ns)
+            faults = ns.settings("webhook")["faults"]
         return [self._send(key, ns, event, faults) for event in due]
 
     def _note_quiet(self, key: str, ns) -> None:

@@ -31,6 +31,7 @@ from tests.conftest import (
     BENEFICIARY, BUYER, CLUSTER_LEG, KEY, SEED, SELLER, START, Api, InProcessHttp, LiveHttp, make_config,
     running_server, store_url,
 )
+from tests.redis_server import database
 
 BACKENDS = ("redis", CLUSTER_LEG)  # one Redis, a Redis Cluster
 
@@ -60,15 +61,6 @@ def workers_seen(base: str, tries: int = 200) -> set:
     return pids
 
 
-def emptied(redis_url: str, database: int) -> str:
-    """A database of the suite's redis-server, flushed (other modules' tests may have used it)."""
-    url = redis_url.rsplit("/", 1)[0] + f"/{database}"
-    client = redis_py.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
-
-
 def flow(api: Api) -> dict:
     escrow = api.create_milestone_escrow(BODY)
     api.pay(escrow["id"])
@@ -93,7 +85,7 @@ def test_the_dispatcher_skips_quiet_namespaces_and_still_delivers(redis_url):
     so an idle sandbox of many namespaces costs Redis a few commands a second, not a lock and a
     look at each; an event in a namespace skipped so far is still delivered."""
     receiver = Receiver()
-    url = emptied(redis_url, 8)
+    url = database(redis_url, 8)
     app = create_app(make_config(store=url))
     try:
         api = Api(InProcessHttp(app))
@@ -318,7 +310,7 @@ def _rename(ns, name: str) -> None:
 def test_a_lost_lock_refuses_the_commit(redis_url, lost):
     """The commit checks the lock's fence token first: a lock that ran out by itself (nobody took
     it), was taken by another worker, or was deleted, refuses it and nothing is applied."""
-    app = create_app(make_config(store=emptied(redis_url, 5)))
+    app = create_app(make_config(store=database(redis_url, 5)))
     store = app.extensions["sandbox"].store
     other = RedisStore(store.build, store.url)
     try:
@@ -345,7 +337,7 @@ def test_a_lost_lock_refuses_the_commit(redis_url, lost):
 def test_nested_locks_keep_their_fences(redis_url):
     """One thread holding two namespaces' locks (a fork does), on one connection: a commit of one
     leaves the other fenced, and a failed take of a third (held elsewhere) disturbs neither."""
-    app = create_app(make_config(store=emptied(redis_url, 6)))
+    app = create_app(make_config(store=database(redis_url, 6)))
     store = app.extensions["sandbox"].store
     other = RedisStore(store.build, store.url)
     try:
@@ -380,7 +372,7 @@ def test_nested_locks_keep_their_fences(redis_url):
 def test_a_reconnect_under_a_held_lock(redis_url):
     """The connection dropped under a held lock: the commit goes out on a new one — applied when the
     lock is still this worker's, refused when not."""
-    app = create_app(make_config(store=emptied(redis_url, 7)))
+    app = create_app(make_config(store=database(redis_url, 7)))
     store = app.extensions["sandbox"].store
     try:
         ns = store.namespace(KEY)
