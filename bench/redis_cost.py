@@ -9,7 +9,11 @@ Answers (and prints) per operation: round trips, Redis commands, Redis µs; and 
 averages per request. Then the same flows again without per-request INFO, for real CPU: the
 redis-server's (INFO cpu, user + sys: what commandstats leaves out — parsing, replies, system
 calls) and this process's (the sandbox in-process, its round trips' system calls included) per
-request. `make bench` runs it as the `redis-cost` phase (bench/run.py).
+request; the memory store's CPU for the same flows in-process; and the round trip's own cost
+(a script that does nothing, sent as the store's runner sends one: the client's and the
+redis-server's CPU). From those, the floor: what the Redis store would cost if its only work
+beyond the memory store's were its round trips — so what a CPU target leaves for the rest.
+`make bench` runs it as the `redis-cost` phase (bench/run.py).
 """
 
 import argparse
@@ -59,19 +63,25 @@ def _commandstats(client) -> tuple[int, int]:
     return calls, usec
 
 
+def _client(store: str):
+    """The sandbox in-process on `store`, its buyer funded: (app, test client, auth headers)."""
+    from sandbox import create_app
+    from sandbox.server.config import Config
+
+    app = create_app(Config(seed=7, store=store))
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {KEY}"}
+    reply = client.post("/_sandbox/helpers/fund-customer", json={"customerId": BUYER, "amount": 10 ** 11}, headers=auth)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    return app, client, auth
+
+
 def measure(url: str, flows: int = 200) -> dict:
     """Run `flows` milestone flows; answer per operation {trips, commands, usec} (means)."""
     import redis
 
-    from sandbox import create_app
-    from sandbox.server.config import Config
-
-    app = create_app(Config(seed=7, store=url))
-    client = app.test_client()
+    app, client, auth = _client(url)
     admin = redis.Redis.from_url(url)
-    auth = {"Authorization": f"Bearer {KEY}"}
-    reply = client.post("/_sandbox/helpers/fund-customer", json={"customerId": BUYER, "amount": 10 ** 11}, headers=auth)
-    assert reply.status_code == 200, reply.get_data(as_text=True)
     totals = {op: [0, 0, 0, 0] for op in dict.fromkeys(OPERATIONS)}  # trips, commands, usec, times
     trips = Trips()
     counting = [True]  # the real-CPU pass asks Redis nothing per request
@@ -99,12 +109,7 @@ def measure(url: str, flows: int = 200) -> dict:
         return reply.get_json()["data"]
 
     def flow(n):
-        escrow = call("create", "POST", "/v1/escrow/milestone/create", THREE, SELLER)
-        call("pay", "POST", "/v1/payment/escrow", {"gateway": "WALLET", "transactionType": "ESCROW",
-             "reference": f"cost{n}", "escrowDetails": {"escrowId": escrow["id"]}}, BUYER)
-        for milestone in escrow["milestones"]:
-            call("confirm", "POST", f"/v1/escrow/milestone/confirm/{escrow['id']}/{milestone['id']}", None, BUYER)
-        call("verify", "GET", f"/v1/escrow/verify/{escrow['paymentToken']}")
+        milestone_flow(call, n)
 
     for n in range(flows + 5):
         if n == 5:  # warm: scripts loaded, the namespace built
@@ -115,8 +120,10 @@ def measure(url: str, flows: int = 200) -> dict:
     for n in range(flows + 5, 2 * flows + 5):
         flow(n)
     redis_spent, own_spent = redis_cpu(admin) - cpu_before, time.process_time() - own_before
+    trip = round_trip(admin)
     admin.close()
     app.extensions["sandbox"].store.close()
+    memory_spent = on_memory(flows)
     per_op = {op: {"trips": t / n, "commands": c / n, "usec": u / n} for op, (t, c, u, n) in totals.items()}
     requests = sum(row[3] for row in totals.values())
     flow = {"trips": sum(r[0] for r in totals.values()) / requests,
@@ -124,7 +131,76 @@ def measure(url: str, flows: int = 200) -> dict:
             "usec": sum(r[2] for r in totals.values()) / requests}
     flow["redis_cpu_us"] = redis_spent / (flows * len(OPERATIONS)) * 1e6
     flow["worker_cpu_us"] = own_spent / (flows * len(OPERATIONS)) * 1e6
+    flow["memory_cpu_us"] = memory_spent / (flows * len(OPERATIONS)) * 1e6
+    flow.update(trip)
+    flow.update(floor(flow))
     return {"operations": per_op, "per_request": flow, "flows": flows}
+
+
+def on_memory(flows: int) -> float:
+    """CPU seconds `flows` milestone flows take in-process on the memory store (after 5 to warm)."""
+    app, client, auth = _client("memory")
+
+    def call(op, method, path, body=None, customer=None):
+        reply = client.open(path, method=method, json=body, headers=dict(auth, **({"customer-id": customer} if customer else {})))
+        if reply.status_code >= 300:
+            raise RuntimeError(f"memory, {op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
+        return reply.get_json()["data"]
+
+    for n in range(5):
+        milestone_flow(call, n)
+    before = time.process_time()
+    for n in range(5, flows + 5):
+        milestone_flow(call, n)
+    return time.process_time() - before
+
+
+def milestone_flow(call, n: int) -> None:
+    """One flow: `call(operation, method, path, body, customer)` per request."""
+    escrow = call("create", "POST", "/v1/escrow/milestone/create", THREE, SELLER)
+    call("pay", "POST", "/v1/payment/escrow", {"gateway": "WALLET", "transactionType": "ESCROW",
+         "reference": f"cost{n}", "escrowDetails": {"escrowId": escrow["id"]}}, BUYER)
+    for milestone in escrow["milestones"]:
+        call("confirm", "POST", f"/v1/escrow/milestone/confirm/{escrow['id']}/{milestone['id']}", None, BUYER)
+    call("verify", "GET", f"/v1/escrow/verify/{escrow['paymentToken']}")
+
+
+NOTHING = "return 1"  # the script of the round-trip floor
+
+
+def round_trip(client, rounds: int = 4000) -> dict:
+    """What a round trip costs by itself: a script that does nothing, sent on a connection of
+    its own as the store's runner sends its scripts (sandbox/store/redis/runner.py: packed once,
+    EVALSHA, the reply read by hiredis); CPU µs of this client and of the redis-server, per trip."""
+    from hiredis import pack_command as pack
+
+    conn = client.connection_pool.make_connection()
+    conn.connect()
+    packed = [pack(("EVALSHA", client.script_load(NOTHING), 0))]
+    try:
+        for _ in range(200):
+            conn.send_packed_command(packed)
+            conn.read_response()
+        redis_before, own_before = redis_cpu(client), time.process_time()
+        for _ in range(rounds):
+            conn.send_packed_command(packed)
+            conn.read_response()
+        return {"trip_redis_us": (redis_cpu(client) - redis_before) / rounds * 1e6,
+                "trip_client_us": (time.process_time() - own_before) / rounds * 1e6}
+    finally:
+        conn.disconnect()
+
+
+def floor(flow: dict, target: float = 1.7) -> dict:
+    """Per request: the Redis store's CPU (sandbox + redis-server) ÷ the memory store's; the
+    floor — the memory store's CPU plus the round trips' own cost, as if the store did nothing
+    else — and its ratio; the store's work beyond both (its bookkeeping in Python, the scripts'
+    work in Redis); and what a `target`× ratio would leave for that work."""
+    memory = flow["memory_cpu_us"]
+    trips = flow["trips"] * (flow["trip_client_us"] + flow["trip_redis_us"])
+    total = flow["worker_cpu_us"] + flow["redis_cpu_us"]
+    return {"cpu_ratio": total / memory, "floor_us": memory + trips, "floor_ratio": (memory + trips) / memory,
+            "store_work_us": total - memory - trips, "target_leaves_us": target * memory - memory - trips}
 
 
 def redis_cpu(client) -> float:
@@ -142,7 +218,22 @@ def render(result: dict) -> list[str]:
     if "redis_cpu_us" in flow:
         lines.append(f"\nreal CPU per flow request: redis-server {flow['redis_cpu_us']:.0f} µs (INFO cpu), "
                      f"the sandbox in-process {flow['worker_cpu_us']:.0f} µs")
+    if "floor_us" in flow:
+        lines += ["", *floor_lines(flow)]
     return lines
+
+
+def floor_lines(flow: dict) -> list[str]:
+    """The floor (see `floor`) in words, for this script's output and bench/results.md."""
+    return [f"The memory store, same flows in-process: {flow['memory_cpu_us']:.0f} µs a request; the Redis store: "
+            f"{flow['worker_cpu_us'] + flow['redis_cpu_us']:.0f} µs (sandbox + redis-server), "
+            f"{flow['cpu_ratio']:.2f}× it.",
+            f"A round trip by itself (a script that does nothing): {flow['trip_client_us']:.0f} µs of the client's "
+            f"CPU + {flow['trip_redis_us']:.0f} µs of the redis-server's; × {flow['trips']:.2f} round trips a "
+            f"request = a floor of {flow['floor_us']:.0f} µs, {flow['floor_ratio']:.2f}× the memory store's, "
+            "were the store's work nothing but its round trips.",
+            f"The store's work beyond the floor (its Python bookkeeping, the scripts' work in Redis): "
+            f"{flow['store_work_us']:.0f} µs; a 1.7× target leaves {flow['target_leaves_us']:.0f} µs for it."]
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ measurements of `--seconds` (5) each, with its p50, p99 and max latency:
     above (fresh, and beside latency faults); with each spread row, what a request cost (the
     servers' CPU, the redis-server's, INFO commandstats) against issue 21's targets;
   * redis-cost: the milestone flow in-process on Redis, per operation: round trips, commands,
-    Redis µs (bench/redis_cost.py);
+    Redis µs, real CPU against the memory store's and the round trips' floor (bench/redis_cost.py);
 Ratios, not absolute numbers, are the point. Targets are printed with the figures; the exit
 code reflects only errors (a failed request, a crashed server), never speed.
 
@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import load, mock_calls, servers  # noqa: E402
+from bench import load, mock_calls, redis_cost, servers  # noqa: E402
 
 ROOT = servers.ROOT
 SELLER, BUYER = load.SELLER, load.BUYER
@@ -369,6 +369,10 @@ class Bench:
         for op, row in self.results["redis_cost"]["operations"].items():
             print(f"  redis cost: {op:<8} {row['trips']:4.1f} round trips, {row['commands']:5.1f} commands, "
                   f"{row['usec']:5.0f} µs", flush=True)
+        flow = self.results["redis_cost"]["per_request"]
+        if "floor_us" in flow:
+            print(f"  redis cost: CPU ÷ memory {flow['cpu_ratio']:.2f}×, the round trips' floor "
+                  f"{flow['floor_ratio']:.2f}×", flush=True)
 
     def _scale_out_server(self, name, store, workers, threads, keys) -> servers.Server:
         if store:
@@ -698,6 +702,8 @@ def _render_scale_out(results: dict, rps) -> list[str]:
             lines += ["", f"Real CPU per flow request, in-process (the same flows again, no INFO between requests): "
                       f"redis-server {flow['redis_cpu_us']:.0f} µs (INFO cpu: parsing, replies and system calls "
                       f"included, a script's commands once), the sandbox {flow['worker_cpu_us']:.0f} µs."]
+        if "floor_us" in flow:  # what a CPU target leaves for the store's work (bench/redis_cost.py `floor`)
+            lines += ["", *redis_cost.floor_lines(flow)]
     lines += ["", "| ratio | value | |", "|---|---|---|",
               f"| Redis: 2 workers ÷ 1 worker, 1 key | "
               f"{_ratio(rps(REDIS_2, 'flow mix, 1 key'), rps(REDIS_1, 'flow mix, 1 key'))} | informative |",

@@ -29,6 +29,7 @@ def test_benchmark_smoke_run():
         assert "## Scale-out on Redis (issue 11)" in done.stdout
         assert "| Redis: 2 workers ÷ 1 worker, 16 keys (target ≥ 1.3×) | n/a" not in done.stdout
         assert "Real CPU per flow request, in-process" in done.stdout  # issue 21: beside commandstats
+        assert "A round trip by itself (a script that does nothing)" in done.stdout  # and the floor
     else:
         assert "Scale-out on Redis skipped" in done.stdout
     print(done.stdout[done.stdout.index("## Targets (issue 16)"):])
