@@ -107,8 +107,9 @@ def list_deliveries():
 @bp.post("/_sandbox/webhooks/flush")
 @doc(Tag.CONTROLS, "Deliver every due event now, synchronously", data=FlushResultSchema, message="Webhooks flushed")
 def flush():
-    """Deliver everything due now, synchronously (the background sender may already have taken
-    some: those are not sent twice), and report the attempts made."""
+    """Deliver everything due now, synchronously, and report the attempts made — none while a
+    background sender (this worker's or another's) has the namespace's deliveries in hand: it
+    sends them, in order, and nothing is sent twice."""
     attempts = dispatcher().deliver_due(g.key)
     return envelope(200, "Webhooks flushed", {"attempts": FLUSH_ATTEMPTS.dump(attempts)})
 

@@ -15,13 +15,12 @@ import time
 
 import requests
 
-from sandbox.clock import iso
+from sandbox.clock import iso, real_ms
 from sandbox.domain import outbox
 from sandbox.schemas.base import wire_number
 from sandbox.schemas.escrow import MILESTONE, dump_escrow
 from sandbox.schemas.merchant import MERCHANT_TRANSACTION
 from sandbox.schemas.payment import TRANSACTION
-from sandbox.store.base import Filter
 
 log = logging.getLogger("sandbox")
 
@@ -29,7 +28,9 @@ TIMEOUT_SECONDS = 10  # [B]: Payluk gives a receiver 10 s
 USER_AGENT = "Payluk-Webhook/1.0"
 SIGNATURE_HEADER = "x-payluk-signature"
 TICK_SECONDS = 0.5  # how often a running clock is looked at for retries that fell due
-PENDING_EVENTS = Filter(equal={"status": outbox.PENDING})
+# How long a sender holds an event it took (outbox.take_due): every POST of it within its
+# timeout, with room to record the attempt.
+LEASE_SECONDS = TIMEOUT_SECONDS + 5
 WRONG_KEY = b"sk_test_wrong_signature_fault"
 
 
@@ -121,17 +122,20 @@ class Dispatcher:
                     log.exception("webhook delivery failed for a namespace")
 
     def deliver_due(self, key: str) -> list[dict]:
-        """Send what is due in `key`'s namespace now; answers the attempts made. A namespace left
-        with nothing pending (none due, none waiting for a retry) is noted as quiet at its
-        revision: the background loop skips it until it changes (one read of every namespace's
-        revision a tick, not a lock and a look at each)."""
+        """Send what is due in `key`'s namespace now, unless another sender (a worker) has its
+        deliveries in hand (outbox.take_due: one at a time, so they arrive in order); answers the
+        attempts made. A namespace left with nothing pending (none due, none waiting for a retry
+        or in a sender's hands) is noted as quiet at its revision: the background loop skips it
+        until it changes (one read of every namespace's revision a tick, not a lock and a look at
+        each)."""
         ns = self.store.namespace(key)
         with ns.lock:
-            if not ns.find("events", PENDING_EVENTS):  # none due now, none waiting for a retry
+            if not ns.find("events", outbox.WAITING):  # none due, none waiting for a retry or in a sender's hands
                 self._note_quiet(key, ns)
                 return []
-            due = outbox.take_due(ns)
             faults = ns.settings("webhook")["faults"]
+            posts = 2 if "duplicate" in faults else 1
+            due = outbox.take_due(ns, real_ms(), posts * LEASE_SECONDS * 1000)
         return [self._send(key, ns, event, faults) for event in due]
 
     def _note_quiet(self, key: str, ns) -> None:

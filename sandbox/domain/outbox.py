@@ -30,7 +30,7 @@ FAULTS = {
 # Event statuses.
 NOT_SENT = "NOT_SENT"  # no callback URL when it happened
 PENDING = "PENDING"  # due at `next_attempt_at_ms`
-SENDING = "SENDING"  # handed to the dispatcher
+SENDING = "SENDING"  # handed to a dispatcher, until its lease (real time) runs out
 DELIVERED = "DELIVERED"
 FAILED = "FAILED"  # every attempt failed
 
@@ -99,16 +99,31 @@ def resend(ns, event_id) -> dict:
     return event
 
 
-def take_due(ns) -> list[dict]:
-    """The events due now, marked SENDING so no other sender takes them; oldest first, or
-    newest first under the `out_of_order` fault."""
+WAITING = Filter(among={"status": (PENDING, SENDING)})  # due now or later, or in a sender's hands
+
+
+def take_due(ns, real_ms: int, lease_ms: int) -> list[dict]:
+    """The events due now, in the order they are to be sent (oldest first, or newest first under
+    the `out_of_order` fault), marked SENDING so no other sender takes them.
+
+    A sender (a worker's dispatcher) holds what it took on a lease in real time (`real_ms`, the
+    machine's clock: a delivery takes real time whatever the namespace clock shows): the event it
+    sends n-th is its own until `real_ms` + n × `lease_ms`, so the lease of the one it is sending
+    now runs out first. While that lease runs, nothing is taken — with several workers, a
+    namespace's events still go out one sender at a time, in order. Once it has run out (the
+    sender died, or a worker restarted mid-delivery), what that sender still held is due again,
+    in its place: sent at least once, as Payluk's retries are."""
     now = ns.now_ms()
-    due = ns.find("events", Filter(equal={"status": PENDING}, at_most={"next_attempt_at_ms": now}))
-    for event in due:
-        event["status"] = SENDING
-        ns.save("events", event)
+    waiting = ns.find("events", WAITING)
+    held = [event.get("lease_until_ms") or 0 for event in waiting if event["status"] == SENDING]
+    if held and min(held) > real_ms:
+        return []
+    due = [event for event in waiting if event["status"] == SENDING or event["next_attempt_at_ms"] <= now]
     if "out_of_order" in ns.settings("webhook")["faults"]:
         due.reverse()
+    for position, event in enumerate(due, 1):
+        event.update(status=SENDING, lease_until_ms=real_ms + position * lease_ms)
+        ns.save("events", event)
     return due
 
 
@@ -120,6 +135,7 @@ def record_attempt(ns, event_id: str, attempt: dict) -> dict | None:
         return None
     now = ns.now_ms()
     event["attempts"] += 1
+    event.pop("lease_until_ms", None)
     ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
     if ok:
         event.update(status=DELIVERED, next_attempt_at_ms=None)

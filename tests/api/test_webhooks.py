@@ -11,7 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from sandbox import create_app
-from tests.conftest import BUYER, KEY, SELLER, Api, InProcessHttp, make_config, pay_body
+from sandbox.clock import real_ms
+from sandbox.controlplane import dispatcher as dispatcher_module
+from sandbox.controlplane.dispatcher import Dispatcher
+from sandbox.domain import outbox
+from tests.conftest import BACKENDS, BUYER, KEY, SELLER, Api, InProcessHttp, backend_config, make_config, pay_body
 from tests.cluster_leg import http_with_cluster_leg  # noqa: F401  (these tests also run on a Redis Cluster)
 
 MILESTONE_BODY = {"amount": 2000, "purpose": "Logo", "whoPays": "buyer",
@@ -304,3 +308,95 @@ def test_pay_with_copies_announces_each_copy(http, api):
     events = [(e["event"], e["escrowId"] == link["id"]) for e in http.get("/_sandbox/events").data["data"]]
     assert events == [("escrow.created", True), ("escrow.pending", True), ("escrow.created", False),
                       ("escrow.ongoing", False)]
+
+
+# -- several senders (workers) on one namespace ---------------------------------------------------
+
+
+class Sender(Dispatcher):
+    """A worker's dispatcher whose POSTs are recorded in `sent` (shared by the senders of a test),
+    always answered 200; with a `gate`, each waits for it to open (`entered` set on the first)."""
+
+    def __init__(self, store, sent, gate=None):
+        super().__init__(store)
+        self.sent, self.gate, self.entered = sent, gate, threading.Event()
+
+    def _post(self, url, body, headers):
+        if self.gate is not None:
+            self.entered.set()
+            assert self.gate.wait(10)
+        self.sent.append(json.loads(body)["event"])
+        return {"status_code": 200, "latency_ms": 0.0, "error": None}
+
+
+@pytest.fixture(params=BACKENDS)
+def unsent(request):
+    """An app whose own dispatcher never sends (stopped), its webhook URL set: the test's senders do."""
+    app = create_app(backend_config(request, request.param, 9))
+    app.extensions["sandbox"].dispatcher.stop()
+    api = Api(InProcessHttp(app))
+    assert api.http.put("/_sandbox/webhook", json={"url": "http://127.0.0.1:9/hook"}).status == 200
+    yield api, app.extensions["sandbox"].store
+    app.close()
+
+
+def emitted(api):
+    return [e["event"] for e in api.http.get("/_sandbox/events").data["data"]]
+
+
+def test_one_sender_at_a_time_so_a_namespaces_events_arrive_in_order(unsent):
+    """With several workers, each dispatcher looks at every namespace: while one sends what it
+    took, another takes nothing of that namespace (not even what fell due meanwhile), so the
+    receiver gets a namespace's events in the order they happened."""
+    api, store = unsent
+    sent, gate = [], threading.Event()
+    first, second = Sender(store, sent, gate), Sender(store, sent)
+    escrow = api.create_milestone_escrow(MILESTONE_BODY)
+    taken = emitted(api)
+    worker = threading.Thread(target=first.deliver_due, args=(KEY,))
+    worker.start()
+    try:
+        assert first.entered.wait(10), "the first sender is mid-POST"
+        api.pay(escrow["id"])  # more events fall due while it sends
+        assert len(emitted(api)) > len(taken)
+        assert second.deliver_due(KEY) == [], "the first sender has this namespace's deliveries in hand"
+        assert KEY not in second._quiet, "looked at again next tick, not skipped as quiet"
+    finally:
+        gate.set()
+        worker.join(10)
+    assert sent == taken
+    assert [a["event_type"] for a in second.deliver_due(KEY)] == emitted(api)[len(taken):]
+    for milestone in escrow["milestones"]:
+        api.confirm(escrow["id"], milestone["id"])
+        (first if len(sent) % 2 else second).deliver_due(KEY)
+    assert sent == emitted(api) == ["escrow.created", "escrow.pending", "escrow.ongoing", "escrow.completed"]
+    events = api.http.get("/_sandbox/events").data["data"]
+    assert {(e["status"], e["attempts"]) for e in events} == {("DELIVERED", 1)}
+
+
+def test_what_a_dead_sender_held_is_sent_once_its_lease_runs_out(unsent, monkeypatch):
+    """A worker that took events and died (or restarted mid-delivery) leaves them SENDING: they
+    stay its own while its lease runs (nothing else of the namespace is taken), then are sent
+    again by another, in their order — never left SENDING for good."""
+    api, store = unsent
+    escrow = api.create_milestone_escrow(MILESTONE_BODY)
+    api.pay(escrow["id"])
+    ns = store.namespace(KEY)
+    with ns.lock:  # a worker takes them, then dies before sending
+        held = outbox.take_due(ns, real_ms(), 60_000)
+    assert [e["type"] for e in held] == emitted(api) and len(held) == 3
+    statuses = {e["status"] for e in api.http.get("/_sandbox/events").data["data"]}
+    assert statuses == {"SENDING"}
+    sent = []
+    sender = Sender(store, sent)
+    assert sender.deliver_due(KEY) == [] and KEY not in sender._quiet
+    # 61 s on: the lease of the one it would have sent first (60 s) has run out, the others'
+    # (120 s, 180 s) not yet — the dead sender is behind on its first, so it holds none of them.
+    monkeypatch.setattr(dispatcher_module, "real_ms", lambda: real_ms() + 61_000)
+    assert [a["event_type"] for a in sender.deliver_due(KEY)] == emitted(api)
+    assert sent == emitted(api)
+    events = api.http.get("/_sandbox/events").data["data"]
+    assert {(e["status"], e["attempts"]) for e in events} == {("DELIVERED", 1)}
+    assert sender.deliver_due(KEY) == []
+    if store.revisions([KEY]) != [None]:  # a store that keeps revisions (Redis): skipped until it changes
+        assert KEY in sender._quiet
