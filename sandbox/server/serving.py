@@ -36,6 +36,12 @@ from sandbox.domain.errors import SERVER_ERROR
 
 log = logging.getLogger("sandbox")
 
+# A body declared over the limit is still read, and dropped, up to this size before the 413 is
+# sent: a client sends its whole body before it reads an answer (requests, http.client, fetch),
+# and an answer sent early is followed by the connection's close, whose reset can reach the
+# client mid-send and lose the 413 (it sees a broken pipe instead). Larger ones, and a client that
+# waits for `Expect: 100-continue`, get the 413 at once.
+DRAIN_BYTES = 16 * 1024 * 1024
 ARRIVED = "sandbox.arrived"  # environ: time.perf_counter() when the request first reached the app
 PARKING = "sandbox.parking"  # environ: the server parks a wait instead of sleeping through it
 WAITED = "sandbox.waited"  # environ: the replay of a parked request (its wait is over)
@@ -124,15 +130,25 @@ class ParkingRunner:
 
     def _read_body(self, scope: dict) -> bytes | None:
         """The body, read now so a parked request can be replayed: all of it up to the limit;
-        None (left unread: Flask answers the 413 from the header) when declared larger."""
+        None when declared larger (Flask answers the 413 from the header; the body is read and
+        dropped first, up to DRAIN_BYTES, so the client can finish sending and read the 413)."""
         stream = scope["wsgi.input"]
         length = scope.get("CONTENT_LENGTH")
         if length:
-            if not length.isdigit() or (self.max_body_bytes is not None and int(length) > self.max_body_bytes):
+            if not length.isdigit():
+                return None
+            if self.max_body_bytes is not None and int(length) > self.max_body_bytes:
+                if int(length) <= DRAIN_BYTES:
+                    _drain(scope, int(length))
                 return None
             return stream.read(int(length))
         if "chunked" in scope.get("HTTP_TRANSFER_ENCODING", "").lower():
-            return stream.read(self.max_body_bytes + 1) if self.max_body_bytes is not None else stream.read()
+            if self.max_body_bytes is None:
+                return stream.read()
+            body = stream.read(self.max_body_bytes + 1)
+            if len(body) > self.max_body_bytes:  # Flask refuses it (413): the rest is dropped
+                _drain(scope, DRAIN_BYTES - len(body))
+            return body
         return b""
 
     # -- parked requests ---------------------------------------------------------------------
@@ -170,6 +186,19 @@ class ParkingRunner:
                 self.replay_due()
             except BaseException:  # noqa: BLE001 - the thread must outlive one bad replay
                 log.exception("replaying a parked request failed")
+
+
+def _drain(scope: dict, most: int) -> None:
+    """Read and drop up to `most` more bytes of the body (DRAIN_BYTES), unless the client waits
+    for `100 Continue` before it sends any."""
+    if scope.get("HTTP_EXPECT", "").lower() == "100-continue":
+        return
+    stream = scope["wsgi.input"]
+    while most > 0:
+        chunk = stream.read(min(most, 64 * 1024))
+        if not chunk:
+            return
+        most -= len(chunk)
 
 
 def granian_spawner():

@@ -126,21 +126,38 @@ def test_runner__arrival_time_is_kept_for_the_replay():
     assert proto.answers == [(204, [], b"")]
 
 
-def test_runner__a_body_over_the_limit_is_left_unread():
+def test_runner__a_body_over_the_limit_is_read_and_dropped():
+    """Flask answers the 413 from the head; the body is read first (dropped, never handed on), so
+    a client that sends all of it before reading gets that answer, not a broken pipe."""
     seen = []
     runner, proto = ParkingRunner(echo_app(seen), max_body_bytes=4), Proto()
     stream = io.BytesIO(b"12345")
     runner(proto, scope("/big", "POST", b"12345", **{"wsgi.input": stream}))
-    assert seen == [("/big", False, b"12345")]  # the app read it from granian's stream itself
+    assert seen == [("/big", False, b"")]
     assert stream.tell() == 5
+
+
+def test_runner__a_body_over_the_limit_waiting_for_100_continue_or_too_big_to_drop_is_left_unread(monkeypatch):
+    from sandbox.server import serving
+
+    seen = []
+    runner = ParkingRunner(echo_app(seen), max_body_bytes=4)
+    waiting = io.BytesIO(b"12345")  # the client sends nothing until told to continue
+    runner(Proto(), scope("/wait", "POST", b"12345", headers={"HTTP_EXPECT": "100-continue"}, **{"wsgi.input": waiting}))
+    monkeypatch.setattr(serving, "DRAIN_BYTES", 4)
+    huge = io.BytesIO(b"12345")
+    runner(Proto(), scope("/huge", "POST", b"12345", **{"wsgi.input": huge}))
+    assert [s[0] for s in seen] == ["/wait", "/huge"] and (waiting.tell(), huge.tell()) == (5, 5)  # the app's reads
+    assert [s[2] for s in seen] == [b"12345", b"12345"], "the body was left for the app, unread by the runner"
 
 
 def test_runner__a_chunked_body_is_read_to_one_byte_past_the_limit():
     seen = []
     runner = ParkingRunner(echo_app(seen), max_body_bytes=4)
-    runner(Proto(), scope("/chunked", "POST", headers={"HTTP_TRANSFER_ENCODING": "chunked"},
-                          **{"wsgi.input": io.BytesIO(b"123456789")}))
+    stream = io.BytesIO(b"123456789")
+    runner(Proto(), scope("/chunked", "POST", headers={"HTTP_TRANSFER_ENCODING": "chunked"}, **{"wsgi.input": stream}))
     assert seen == [("/chunked", False, b"12345")]
+    assert stream.tell() == 9, "the rest read and dropped (Flask refuses it: 413)"
 
 
 def test_runner__a_crash_outside_the_app_is_a_500_envelope():
