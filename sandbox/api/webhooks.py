@@ -5,7 +5,7 @@ from flask import Blueprint, Flask, current_app, g, request
 
 from sandbox.api.documented import Page, Tag, doc
 from sandbox.api.http import call, envelope, json_body
-from sandbox.controlplane.dispatcher import Dispatcher
+from sandbox.controlplane.dispatcher import FLUSH_WAIT_SECONDS, Dispatcher
 from sandbox.domain import errors as E
 from sandbox.domain import outbox
 from sandbox.schemas.answers import FlushAttemptSchema, FlushResultSchema
@@ -107,9 +107,10 @@ def list_deliveries():
 @bp.post("/_sandbox/webhooks/flush")
 @doc(Tag.CONTROLS, "Deliver every due event now, synchronously", data=FlushResultSchema, message="Webhooks flushed")
 def flush():
-    """Deliver everything due now, synchronously, and report the attempts made — none while a
-    background sender (this worker's or another's) has the namespace's deliveries in hand: it
-    sends them, in order, and nothing is sent twice."""
-    attempts = dispatcher().deliver_due(g.key)
+    """Deliver everything due now, synchronously, and report the attempts made. A background
+    sender (this worker's or another's) that has the namespace's deliveries in hand is let finish
+    first (its events arrive in order, none twice; up to its lease): when the flush answers,
+    every event due has been attempted. Its attempts are in the delivery log, not in this answer."""
+    attempts = dispatcher().deliver_due(g.key, wait=FLUSH_WAIT_SECONDS)
     return envelope(200, "Webhooks flushed", {"attempts": FLUSH_ATTEMPTS.dump(attempts)})
 

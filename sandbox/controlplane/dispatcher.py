@@ -31,6 +31,8 @@ TICK_SECONDS = 0.5  # how often a running clock is looked at for retries that fe
 # How long a sender holds an event it took (outbox.take_due): every POST of it within its
 # timeout, with room to record the attempt.
 LEASE_SECONDS = TIMEOUT_SECONDS + 5
+HELD_POLL_SECONDS = 0.02  # a flush waiting for another sender looks again this often
+FLUSH_WAIT_SECONDS = LEASE_SECONDS  # at most this long (then what that sender still holds is due again)
 WRONG_KEY = b"sk_test_wrong_signature_fault"
 
 
@@ -121,22 +123,31 @@ class Dispatcher:
                 except Exception:  # one namespace's trouble must not stop the others' deliveries
                     log.exception("webhook delivery failed for a namespace")
 
-    def deliver_due(self, key: str) -> list[dict]:
-        """Send what is due in `key`'s namespace now, unless another sender (a worker) has its
-        deliveries in hand (outbox.take_due: one at a time, so they arrive in order); answers the
-        attempts made. A namespace left with nothing pending (none due, none waiting for a retry
-        or in a sender's hands) is noted as quiet at its revision: the background loop skips it
-        until it changes (one read of every namespace's revision a tick, not a lock and a look at
-        each)."""
+    def deliver_due(self, key: str, wait: float = 0.0) -> list[dict]:
+        """Send what is due in `key`'s namespace now; answers the attempts made. While another
+        sender (this worker's other thread, or another worker) has its deliveries in hand
+        (outbox.take_due: one at a time, so they arrive in order), nothing — or, with `wait`
+        seconds, what is still due once that sender is done (a flush: when it answers, every
+        event due has been attempted). A namespace left with nothing pending (none due, none
+        waiting for a retry or in a sender's hands) is noted as quiet at its revision: the
+        background loop skips it until it changes (one read of every namespace's revision a
+        tick, not a lock and a look at each)."""
         ns = self.store.namespace(key)
-        with ns.lock:
-            if not ns.find("events", outbox.WAITING):  # none due, none waiting for a retry or in a sender's hands
-                self._note_quiet(key, ns)
+        ns.stop_keeping()  # in a request (a flush): the namespace is not held while receivers answer
+        deadline = time.monotonic() + wait
+        while True:
+            with ns.lock:
+                if not ns.find("events", outbox.WAITING):  # none due, none waiting for a retry or in a sender's hands
+                    self._note_quiet(key, ns)
+                    return []
+                faults = ns.settings("webhook")["faults"]
+                posts = 2 if "duplicate" in faults else 1
+                due = outbox.take_due(ns, real_ms(), posts * LEASE_SECONDS * 1000)
+            if due is not None:
+                return [self._send(key, ns, event, faults) for event in due]
+            if time.monotonic() >= deadline:
                 return []
-            faults = ns.settings("webhook")["faults"]
-            posts = 2 if "duplicate" in faults else 1
-            due = outbox.take_due(ns, real_ms(), posts * LEASE_SECONDS * 1000)
-        return [self._send(key, ns, event, faults) for event in due]
+            time.sleep(HELD_POLL_SECONDS)
 
     def _note_quiet(self, key: str, ns) -> None:
         marker = ns.quiet_revision()

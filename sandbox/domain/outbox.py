@@ -102,9 +102,10 @@ def resend(ns, event_id) -> dict:
 WAITING = Filter(among={"status": (PENDING, SENDING)})  # due now or later, or in a sender's hands
 
 
-def take_due(ns, real_ms: int, lease_ms: int) -> list[dict]:
+def take_due(ns, real_ms: int, lease_ms: int) -> list[dict] | None:
     """The events due now, in the order they are to be sent (oldest first, or newest first under
-    the `out_of_order` fault), marked SENDING so no other sender takes them.
+    the `out_of_order` fault), marked SENDING so no other sender takes them; None (nothing taken)
+    while another sender has the namespace's deliveries in hand.
 
     A sender (a worker's dispatcher) holds what it took on a lease in real time (`real_ms`, the
     machine's clock: a delivery takes real time whatever the namespace clock shows): the event it
@@ -117,7 +118,7 @@ def take_due(ns, real_ms: int, lease_ms: int) -> list[dict]:
     waiting = ns.find("events", WAITING)
     held = [event.get("lease_until_ms") or 0 for event in waiting if event["status"] == SENDING]
     if held and min(held) > real_ms:
-        return []
+        return None
     due = [event for event in waiting if event["status"] == SENDING or event["next_attempt_at_ms"] <= now]
     if "out_of_order" in ns.settings("webhook")["faults"]:
         due.reverse()

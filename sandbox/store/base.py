@@ -262,6 +262,10 @@ class Namespace(Protocol):
     def begin_request(self) -> None: ...
     def end_request(self, entry: dict | None) -> None: ...
     def changed_in_request(self) -> bool: ...  # whether this thread's request changed the namespace
+    # the rest of this thread's request keeps nothing: what it kept is committed and let go now,
+    # and each later use commits and lets go at its own end (a flush, which waits on receivers and
+    # on other senders, must not hold the namespace meanwhile)
+    def stop_keeping(self) -> None: ...
 
     # the service about to run (`expect`: a store may read ahead what it read last time), and a
     # consistent read (`read`: `fn` runs without the lock where the store can, and runs again

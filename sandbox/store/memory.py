@@ -333,6 +333,9 @@ class MemoryNamespace:
         if entry is not None:
             self.journal_record(entry)
 
+    def stop_keeping(self) -> None:
+        pass  # its lock is never kept past a block
+
     def expect(self, operation: str, args: tuple) -> None:
         pass
 

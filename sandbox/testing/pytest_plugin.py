@@ -343,8 +343,9 @@ class PaylukSandbox:
         return self.control("GET", "/_sandbox/webhooks/deliveries", params={"eventId": event_id} if event_id else None)
 
     def flush(self) -> list:
-        """Deliver every webhook due now, synchronously (`POST /_sandbox/webhooks/flush`): the
-        attempts made."""
+        """Deliver every webhook due now, synchronously (`POST /_sandbox/webhooks/flush`; a
+        background sender in flight is let finish first, so every event due has been attempted
+        when it returns): the attempts this flush made."""
         return self.control("POST", "/_sandbox/webhooks/flush")["attempts"]
 
     # -- plumbing --------------------------------------------------------------------------------

@@ -374,6 +374,60 @@ def test_one_sender_at_a_time_so_a_namespaces_events_arrive_in_order(unsent):
     assert {(e["status"], e["attempts"]) for e in events} == {("DELIVERED", 1)}
 
 
+def test_a_flush_lets_the_sender_in_flight_finish_then_sends_what_is_still_due(unsent):
+    """`POST /_sandbox/webhooks/flush` while another sender is mid-delivery: it waits for that
+    sender (order kept, nothing twice), then sends what is still due — when it answers, every
+    event due has been attempted."""
+    api, store = unsent
+    sent, gate = [], threading.Event()
+    first = Sender(store, sent, gate)
+    escrow = api.create_milestone_escrow(MILESTONE_BODY)
+    taken = emitted(api)
+    worker = threading.Thread(target=first.deliver_due, args=(KEY,))
+    worker.start()
+    flushed = []
+    flusher = threading.Thread(target=lambda: flushed.append(api.http.post("/_sandbox/webhooks/flush")))
+    try:
+        assert first.entered.wait(10)
+        api.pay(escrow["id"])
+        flusher.start()
+        time.sleep(0.3)
+        assert flushed == [], "the flush waits for the sender in flight"
+    finally:
+        gate.set()
+        worker.join(10)
+        flusher.join(20)
+    assert sent == taken
+    # The app's own sender posts to a closed port: each later event's attempt, failed, in order.
+    attempts = flushed[0].data["attempts"]
+    assert [a["event"] for a in attempts] == emitted(api)[len(taken):] and len(attempts) > 0
+    assert {a["statusCode"] for a in attempts} == {None}
+
+
+def test_a_flush_does_not_hold_the_namespace_while_the_receiver_answers(unsent, receiver):
+    """A flush waits on receivers (up to 10 s each) and on other senders: meanwhile the namespace
+    is free. (On Redis a request used to keep the namespace's lock to its end, so a flush to a slow
+    receiver stalled every write to that namespace, and past the lock's 15 s its own commit was
+    refused.)"""
+    api, _ = unsent
+    receiver.hang = 1.5
+    hook(api.http, receiver)
+    api.create_escrow({"amount": "1000", "purpose": "x", "whoPays": "buyer"})
+    flushed = []
+    flusher = threading.Thread(target=lambda: flushed.append(Api(InProcessHttp(api.http.app)).http.post(
+        "/_sandbox/webhooks/flush")))
+    flusher.start()
+    try:
+        wait_for(lambda: len(receiver.received) == 1)  # the flush is mid-POST
+        started = time.monotonic()
+        api.create_escrow({"amount": "1000", "purpose": "y", "whoPays": "buyer"})  # a write
+        assert time.monotonic() - started < 1.0, "the write waited for the flush's receiver"
+    finally:
+        flusher.join(20)
+    assert flushed[0].status == 200 and [a["statusCode"] for a in flushed[0].data["attempts"]] == [200, 200]
+    receiver.hang = 0
+
+
 def test_what_a_dead_sender_held_is_sent_once_its_lease_runs_out(unsent, monkeypatch):
     """A worker that took events and died (or restarted mid-delivery) leaves them SENDING: they
     stay its own while its lease runs (nothing else of the namespace is taken), then are sent

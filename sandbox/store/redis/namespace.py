@@ -188,6 +188,18 @@ class RedisNamespace:
                 raise CommitFailed(str(err) if isinstance(err, StoreUnavailable) else STORE_UNAVAILABLE) from err
             raise
 
+    def stop_keeping(self) -> None:
+        """The rest of this thread's request commits each use of the lock at its end (see the
+        port, store/base.py): what the request kept so far is committed and let go now; its
+        journal entry goes in on its own at the end (`end_request`)."""
+        lock = self.lock
+        if lock.held() and lock.kept and lock.depth == 0:
+            try:
+                lock.finish()
+            except StoreUnavailable as err:
+                raise CommitFailed(str(err)) from None
+        lock.thread.request = False
+
     def expect(self, operation: str, args: tuple) -> None:
         readahead.expect(self, operation, args)
 
