@@ -17,7 +17,9 @@ Atomicity: a fenced per-namespace lock plus one Lua script per commit.
   * In a request (`begin_request` … `end_request`, api/auth.py and api/journal.py), the lock is
     kept from its first use to the request's end and the writes are committed there with the
     request's journal entry, in the same script (a block that raises still rolls back only its
-    own writes). A commit that fails then turns the answer into the 503 (CommitFailed).
+    own writes). A commit that fails then turns the answer into the 503 (CommitFailed). A
+    request that waits on something else (a webhook flush: receivers, other senders) stops
+    keeping it first (`stop_keeping`): each later use commits and lets go at its own end.
   * A GET runs without the lock (`ns.read`): one script reads meta, the revision and what it
     read last time; any further read is checked against the revision at the end; a write, a
     namespace to build or a change under it runs it again under the lock.
