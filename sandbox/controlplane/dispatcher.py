@@ -2,7 +2,8 @@
 
 The domain (sandbox/domain/outbox.py) keeps each namespace's outbox and decides when an
 event is due on the namespace clock; this dispatcher sends what is due, outside the namespace
-lock, from one background thread (started on first use) or synchronously for a flush. A
+lock, from one background thread (started on first use, or with the worker on a shared store:
+sandbox/app.py `create_app_from_env`) or synchronously for a flush. A
 slow or dead receiver therefore never delays an API answer.
 """
 

@@ -175,6 +175,28 @@ def test_a_webhook_is_delivered_once_not_once_per_worker(two_workers):
         receiver.close()
 
 
+def test_a_worker_sends_what_is_due_from_its_start_without_a_request(request):
+    """A shared store can hold deliveries due when a worker starts — retries that fell due while
+    every worker was down, events a stopped worker held — with no request coming to wake a sender:
+    each worker's dispatcher starts with it. (It used to start on the first request that might
+    have emitted an event.)"""
+    url = store_url(request, "redis", 11)
+    receiver = Receiver()
+    try:
+        app = create_app(make_config(store=url))
+        app.extensions["sandbox"].dispatcher.stop()  # a worker that made the event, then stopped
+        api = Api(InProcessHttp(app))
+        assert api.http.put("/_sandbox/webhook", json={"url": receiver.url}).status == 200
+        api.create_milestone_escrow(BODY)
+        app.close()
+        assert receiver.received == []
+        with server(url):
+            wait_for(lambda: len(receiver.received) >= 2)  # no request made
+        assert receiver.events() == ["escrow.created", "escrow.pending"]
+    finally:
+        receiver.close()
+
+
 def test_a_restart_of_every_worker_keeps_the_state(request):
     """(One Redis only, to keep the cluster's share of the suite's time down: new worker processes
     on a cluster reading what others wrote is what `two_workers` does there.)"""
