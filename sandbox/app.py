@@ -181,7 +181,7 @@ def create_app_from_env() -> Flask:
     if config.shared_store:
         # What a shared store holds may be due with no request to wake a sender: retries that fell
         # due while every worker was down, events a stopped worker held (outbox.take_due's lease).
-        app.extensions["sandbox"].dispatcher.wake()
+        app.extensions["sandbox"].dispatcher.resume()
     # A granian worker ends through multiprocessing, which runs its finalizers but not `atexit`.
     multiprocessing.util.Finalize(app, app.close, exitpriority=10)
     gc.collect()

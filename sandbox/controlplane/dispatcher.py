@@ -2,8 +2,8 @@
 
 The domain (sandbox/domain/outbox.py) keeps each namespace's outbox and decides when an
 event is due on the namespace clock; this dispatcher sends what is due, outside the namespace
-lock, from one background thread (started on first use, or with the worker on a shared store:
-sandbox/app.py `create_app_from_env`) or synchronously for a flush. A
+lock, from one background thread (started on first use, or at a worker's start on a shared
+store holding deliveries waiting: `resume`) or synchronously for a flush. A
 slow or dead receiver therefore never delays an API answer.
 """
 
@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from functools import partial
 
 import requests
 
@@ -90,6 +91,28 @@ class Dispatcher:
                 self._thread = threading.Thread(target=self._run, name="webhook-dispatcher", daemon=True)
                 self._thread.start()
         self._wake.set()
+
+    def resume(self) -> threading.Thread:
+        """At a worker's start on a shared store: start sending (`wake`) if some namespace holds
+        deliveries waiting — retries that fell due while every worker was down, events a stopped
+        worker held — which no request may come to wake. One look at each namespace, without its
+        lock, in a thread of its own (the worker serves meanwhile); none waiting: nothing runs
+        until a request wakes the sender, as on a fresh store."""
+        def look():
+            try:
+                for key in self.store.keys():
+                    if self._stopped.is_set():
+                        return
+                    ns = self.store.namespace(key)
+                    if ns.read(partial(_waiting, ns)):
+                        self.wake()
+                        return
+            except Exception as err:  # a shared store that is down: the first request's wake will do
+                log.warning("webhook dispatcher: cannot look for deliveries waiting: %s", err)
+
+        thread = threading.Thread(target=look, name="webhook-resume", daemon=True)
+        thread.start()
+        return thread
 
     def stop(self, timeout: float = 5) -> None:
         """End the background sender (an attempt in flight ends first, within its own timeout at
@@ -170,6 +193,11 @@ class Dispatcher:
 
     def _post(self, url: str, body: bytes, headers: dict) -> dict:
         return post(url, body, headers)
+
+
+def _waiting(ns) -> bool:
+    """Whether the namespace has events due now or later, or in a sender's hands."""
+    return bool(ns.find("events", outbox.WAITING))
 
 
 def post(url: str, body: bytes, headers: dict) -> dict:

@@ -197,6 +197,23 @@ def test_a_worker_sends_what_is_due_from_its_start_without_a_request(request):
         receiver.close()
 
 
+def test_a_worker_starts_sending_at_its_start_only_when_deliveries_wait(redis_app):
+    """`Dispatcher.resume` (a worker's start on a shared store): nothing waiting, no sender runs
+    (an idle worker of a sandbox without webhooks costs Redis nothing); an event waiting, it starts."""
+    app, _ = redis_app()
+    dispatcher = app.extensions["sandbox"].dispatcher
+    api = Api(InProcessHttp(app))
+    api.create_milestone_escrow(BODY)  # events, but no callback URL: none waiting
+    dispatcher.resume().join(10)
+    assert dispatcher._thread is None
+    dispatcher.stop()  # the sender does not run: the next event stays waiting
+    assert api.http.put("/_sandbox/webhook", json={"url": "http://127.0.0.1:9/hook"}).status == 200
+    api.create_milestone_escrow(BODY)
+    dispatcher._stopped.clear()
+    dispatcher.resume().join(10)
+    assert dispatcher._thread is not None and dispatcher._thread.is_alive()
+
+
 def test_a_restart_of_every_worker_keeps_the_state(request):
     """(One Redis only, to keep the cluster's share of the suite's time down: new worker processes
     on a cluster reading what others wrote is what `two_workers` does there.)"""
