@@ -155,9 +155,12 @@ class Dispatcher:
         event due has been attempted). A namespace left with nothing pending (none due, none
         waiting for a retry or in a sender's hands) is noted as quiet at its revision: the
         background loop skips it until it changes (one read of every namespace's revision a
-        tick, not a lock and a look at each)."""
+        tick, not a lock and a look at each); a namespace that changed is looked at without its
+        lock first (a busy namespace with nothing to send is not locked twice a second)."""
         ns = self.store.namespace(key)
         ns.stop_keeping()  # in a request (a flush): the namespace is not held while receivers answer
+        if not ns.read(partial(self._anything_waiting, key, ns)):  # the common answer, without the lock
+            return []
         deadline = time.monotonic() + wait
         while True:
             with ns.lock:
@@ -172,6 +175,14 @@ class Dispatcher:
             if time.monotonic() >= deadline:
                 return []
             time.sleep(HELD_POLL_SECONDS)
+
+    def _anything_waiting(self, key: str, ns) -> bool:
+        """Whether events wait in `ns` (due, for a retry, or in a sender's hands); if none, the
+        namespace is noted quiet at the revision this look saw."""
+        if _waiting(ns):
+            return True
+        self._note_quiet(key, ns)
+        return False
 
     def _note_quiet(self, key: str, ns) -> None:
         marker = ns.quiet_revision()

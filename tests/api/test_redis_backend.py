@@ -214,6 +214,20 @@ def test_a_worker_starts_sending_at_its_start_only_when_deliveries_wait(redis_ap
     assert dispatcher._thread is not None and dispatcher._thread.is_alive()
 
 
+def test_the_dispatcher_looks_without_the_lock_when_nothing_waits(redis_app):
+    """A namespace that changed since the dispatcher last looked (a busy one, say, with no callback
+    URL) is looked at without its lock: the requests it serves never wait for the dispatcher."""
+    from sandbox.controlplane.dispatcher import Dispatcher
+
+    app, _ = redis_app()
+    store = app.extensions["sandbox"].store
+    Api(InProcessHttp(app)).create_milestone_escrow(BODY)  # its events are NOT_SENT: nothing waits
+    takes, begin = [], store.begin
+    store.begin = lambda keys, args: (takes.append(bool(args[0])), begin(keys=keys, args=args))[1]
+    assert Dispatcher(store).deliver_due(KEY) == []
+    assert takes == [False], "one lock-free look, no lock taken"
+
+
 def test_a_restart_of_every_worker_keeps_the_state(request):
     """(One Redis only, to keep the cluster's share of the suite's time down: new worker processes
     on a cluster reading what others wrote is what `two_workers` does there.)"""
