@@ -177,10 +177,13 @@ class Dispatcher:
             time.sleep(HELD_POLL_SECONDS)
 
     def _anything_waiting(self, key: str, ns) -> bool:
-        """Whether events wait in `ns` (due, for a retry, or in a sender's hands); if none, the
-        namespace is noted quiet at the revision this look saw."""
+        """Whether events wait in `ns` (due, for a retry, or in a sender's hands); if none, that is
+        noted in its settings (outbox.none_waiting: a write, so a lock-free look runs this again
+        under the lock) and the namespace is noted quiet at the revision this look saw."""
         if _waiting(ns):
             return True
+        if outbox.may_wait(ns):
+            outbox.none_waiting(ns)
         self._note_quiet(key, ns)
         return False
 
@@ -207,8 +210,9 @@ class Dispatcher:
 
 
 def _waiting(ns) -> bool:
-    """Whether the namespace has events due now or later, or in a sender's hands."""
-    return bool(ns.find("events", outbox.WAITING))
+    """Whether the namespace has events due now or later, or in a sender's hands: from its
+    settings alone when they say none may (outbox.may_wait), else from its events' summaries."""
+    return outbox.may_wait(ns) and bool(ns.find("events", outbox.WAITING))
 
 
 def post(url: str, body: bytes, headers: dict) -> dict:

@@ -272,6 +272,7 @@ def import_state(ns, state: dict, parts, trial) -> dict:
     the lock, which the invariants check and the namespace then adopts under its lock. Answers how
     many escrows and customers came in."""
     state = {"profile": None, **state}  # exports made before profiles have none
+    state = outbox.imported(state)
     missing = sorted(set(parts) - set(state))
     if missing:
         raise BadRequest(IMPORT_MISSING.format(parts=", ".join(missing)))

@@ -35,6 +35,43 @@ DELIVERED = "DELIVERED"
 FAILED = "FAILED"  # every attempt failed
 
 
+# In the webhook settings: False only when no event waits (due, for a retry, or in a sender's
+# hands), so a sender can tell from the settings alone that a namespace has nothing to send
+# (`may_wait`) instead of reading every event's summary (up to EVENT_CAP of them). Whatever makes
+# an event wait sets it (`_waits`); a sender that finds none waiting clears it (`none_waiting`,
+# under the namespace lock, so no event can start waiting in between). Absent: it may.
+WAITING_FLAG = "waiting"
+
+
+def may_wait(ns) -> bool:
+    """Whether an event may wait in `ns` (False: surely none does)."""
+    return ns.settings("webhook").get(WAITING_FLAG, True) is not False
+
+
+def none_waiting(ns) -> None:
+    """Note that no event waits (the caller has just found none, under the namespace lock)."""
+    config = ns.settings("webhook")
+    if config.get(WAITING_FLAG, True) is not False:
+        ns.save_settings("webhook", {**config, WAITING_FLAG: False})
+
+
+def _waits(ns, config: dict) -> None:
+    """Note that an event waits (`config`: the namespace's webhook settings as just read)."""
+    if config.get(WAITING_FLAG, True) is False:
+        ns.save_settings("webhook", {**config, WAITING_FLAG: True})
+
+
+def imported(state: dict) -> dict:
+    """`state` (a plain exported state) with its flag corrected when it says no event waits while
+    one does (a hand-edited import): such events would otherwise never be sent."""
+    webhook, events = state.get("webhook"), state.get("events")
+    if not (isinstance(webhook, dict) and webhook.get(WAITING_FLAG) is False and isinstance(events, dict)):
+        return state
+    if any(isinstance(event, dict) and event.get("status") in (PENDING, SENDING) for event in events.values()):
+        return {**state, "webhook": {**webhook, WAITING_FLAG: True}}
+    return state
+
+
 def configure(ns, changes: dict) -> dict:
     """Set the namespace's callback URL, the sandbox-only milestone events and fault modes."""
     config = {**ns.settings("webhook"), **changes}
@@ -60,6 +97,8 @@ def emit(ns, event_type: str, escrow: dict | None, milestone: dict | None = None
     event = {"id": ns.new_id(), "type": event_type, "escrow_id": escrow and escrow["id"], "escrow": escrow,
              "milestone": milestone, "at_ms": now, "url": None, "attempts": 0}
     _schedule(event, config, now)
+    if event["status"] == PENDING:
+        _waits(ns, config)
     ns.save("events", event)  # saved as text now: later changes to `escrow` do not reach it
     ns.count_dropped("events", ns.trim("events", EVENT_CAP))
     return event
@@ -95,6 +134,7 @@ def resend(ns, event_id) -> dict:
     if config["url"] is None:
         raise BadRequest(NO_WEBHOOK_URL)
     event.update(status=PENDING, url=config["url"], attempts=0, next_attempt_at_ms=ns.now_ms())
+    _waits(ns, config)
     ns.save("events", event)
     return event
 
@@ -144,6 +184,7 @@ def record_attempt(ns, event_id: str, attempt: dict) -> dict | None:
         event.update(status=FAILED, next_attempt_at_ms=None)
     else:
         event.update(status=PENDING, next_attempt_at_ms=now + RETRY_BASE_MS * 2 ** (event["attempts"] - 1))
+        _waits(ns, ns.settings("webhook"))
     ns.save("events", event)
     record = {"id": ns.new_id(), "event_id": event_id, "event_type": event["type"], "attempt": event["attempts"],
               "at_ms": now, "next_retry_at_ms": event["next_attempt_at_ms"], **attempt}

@@ -55,7 +55,8 @@ def new_state(seed: int | None, clock_start_ms: int | None, webhook_url: str | N
         "profile": None,
         **{kind: {} for kind in COLLECTIONS},
         "tokens": {},
-        "webhook": {"url": webhook_url, "milestone_events": False, "faults": [], "delay_seconds": 0},
+        # `waiting`: whether an event may wait for delivery (domain/outbox.py `may_wait`)
+        "webhook": {"url": webhook_url, "milestone_events": False, "faults": [], "delay_seconds": 0, "waiting": False},
         "events_dropped": 0,
         "deliveries_dropped": 0,
         "ledger": {"postings": [], "balances": {}},
