@@ -271,8 +271,7 @@ def import_state(ns, state: dict, parts, trial) -> dict:
     keys a new state has), readable and balanced: `trial(state)` builds a namespace of it, outside
     the lock, which the invariants check and the namespace then adopts under its lock. Answers how
     many escrows and customers came in."""
-    state = {"profile": None, **state}  # exports made before profiles have none
-    state = outbox.imported(state)
+    state = outbox.imported({"profile": None, outbox.OUTBOX: None, **state})  # older exports have neither
     missing = sorted(set(parts) - set(state))
     if missing:
         raise BadRequest(IMPORT_MISSING.format(parts=", ".join(missing)))

@@ -35,40 +35,41 @@ DELIVERED = "DELIVERED"
 FAILED = "FAILED"  # every attempt failed
 
 
-# In the webhook settings: False only when no event waits (due, for a retry, or in a sender's
-# hands), so a sender can tell from the settings alone that a namespace has nothing to send
-# (`may_wait`) instead of reading every event's summary (up to EVENT_CAP of them). Whatever makes
-# an event wait sets it (`_waits`); a sender that finds none waiting clears it (`none_waiting`,
-# under the namespace lock, so no event can start waiting in between). Absent: it may.
-WAITING_FLAG = "waiting"
+# The `outbox` part of a namespace's settings: {"waiting": False} only when no event waits (due,
+# for a retry, or in a sender's hands), so a sender can tell from the settings alone that a
+# namespace has nothing to send (`may_wait`) instead of reading every event's summary (up to
+# EVENT_CAP of them). Whatever makes an event wait sets it (`_waits`); a sender that finds none
+# waiting clears it (`none_waiting`, under the namespace lock, so no event can start waiting in
+# between). Data, not configuration: a reset that keeps the settings keeps the fresh build's.
+# Absent (a state made before it existed): an event may wait.
+OUTBOX = "outbox"
 
 
 def may_wait(ns) -> bool:
     """Whether an event may wait in `ns` (False: surely none does)."""
-    return ns.settings("webhook").get(WAITING_FLAG, True) is not False
+    return (ns.settings(OUTBOX) or {}).get("waiting", True) is not False
 
 
 def none_waiting(ns) -> None:
     """Note that no event waits (the caller has just found none, under the namespace lock)."""
-    config = ns.settings("webhook")
-    if config.get(WAITING_FLAG, True) is not False:
-        ns.save_settings("webhook", {**config, WAITING_FLAG: False})
+    if may_wait(ns):
+        ns.save_settings(OUTBOX, {"waiting": False})
 
 
-def _waits(ns, config: dict) -> None:
-    """Note that an event waits (`config`: the namespace's webhook settings as just read)."""
-    if config.get(WAITING_FLAG, True) is False:
-        ns.save_settings("webhook", {**config, WAITING_FLAG: True})
+def _waits(ns) -> None:
+    """Note that an event waits."""
+    if not may_wait(ns):
+        ns.save_settings(OUTBOX, {"waiting": True})
 
 
 def imported(state: dict) -> dict:
     """`state` (a plain exported state) with its flag corrected when it says no event waits while
     one does (a hand-edited import): such events would otherwise never be sent."""
-    webhook, events = state.get("webhook"), state.get("events")
-    if not (isinstance(webhook, dict) and webhook.get(WAITING_FLAG) is False and isinstance(events, dict)):
+    flag, events = state.get(OUTBOX), state.get("events")
+    if not (isinstance(flag, dict) and flag.get("waiting") is False and isinstance(events, dict)):
         return state
     if any(isinstance(event, dict) and event.get("status") in (PENDING, SENDING) for event in events.values()):
-        return {**state, "webhook": {**webhook, WAITING_FLAG: True}}
+        return {**state, OUTBOX: {"waiting": True}}
     return state
 
 
@@ -98,7 +99,7 @@ def emit(ns, event_type: str, escrow: dict | None, milestone: dict | None = None
              "milestone": milestone, "at_ms": now, "url": None, "attempts": 0}
     _schedule(event, config, now)
     if event["status"] == PENDING:
-        _waits(ns, config)
+        _waits(ns)
     ns.save("events", event)  # saved as text now: later changes to `escrow` do not reach it
     ns.count_dropped("events", ns.trim("events", EVENT_CAP))
     return event
@@ -134,7 +135,7 @@ def resend(ns, event_id) -> dict:
     if config["url"] is None:
         raise BadRequest(NO_WEBHOOK_URL)
     event.update(status=PENDING, url=config["url"], attempts=0, next_attempt_at_ms=ns.now_ms())
-    _waits(ns, config)
+    _waits(ns)
     ns.save("events", event)
     return event
 
@@ -184,7 +185,7 @@ def record_attempt(ns, event_id: str, attempt: dict) -> dict | None:
         event.update(status=FAILED, next_attempt_at_ms=None)
     else:
         event.update(status=PENDING, next_attempt_at_ms=now + RETRY_BASE_MS * 2 ** (event["attempts"] - 1))
-        _waits(ns, ns.settings("webhook"))
+        _waits(ns)
     ns.save("events", event)
     record = {"id": ns.new_id(), "event_id": event_id, "event_type": event["type"], "attempt": event["attempts"],
               "at_ms": now, "next_retry_at_ms": event["next_attempt_at_ms"], **attempt}

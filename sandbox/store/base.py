@@ -41,7 +41,7 @@ COLLECTIONS = (
 )
 
 # Settings a namespace holds beside its entities (the controls change them; `settings`).
-SETTING_PARTS = ("webhook", "fixture", "profile", "commission", "rate_limit", "maintenance")
+SETTING_PARTS = ("webhook", "fixture", "profile", "commission", "rate_limit", "maintenance", "outbox")
 # Counters of entities dropped from capped collections (`dropped`, `count_dropped`).
 DROPPED = {"events": "events_dropped", "deliveries": "deliveries_dropped"}
 
@@ -55,8 +55,8 @@ def new_state(seed: int | None, clock_start_ms: int | None, webhook_url: str | N
         "profile": None,
         **{kind: {} for kind in COLLECTIONS},
         "tokens": {},
-        # `waiting`: whether an event may wait for delivery (domain/outbox.py `may_wait`)
-        "webhook": {"url": webhook_url, "milestone_events": False, "faults": [], "delay_seconds": 0, "waiting": False},
+        "webhook": {"url": webhook_url, "milestone_events": False, "faults": [], "delay_seconds": 0},
+        "outbox": {"waiting": False},  # whether an event may wait for delivery (domain/outbox.py `may_wait`)
         "events_dropped": 0,
         "deliveries_dropped": 0,
         "ledger": {"postings": [], "balances": {}},

@@ -490,8 +490,23 @@ def test_an_import_that_says_no_event_waits_while_some_do_is_corrected(unsent):
     api, store = unsent
     api.create_milestone_escrow(MILESTONE_BODY)  # two events wait
     exported = api.http.get("/_sandbox/state").data
-    assert exported["state"]["webhook"]["waiting"] is True
-    exported["state"]["webhook"]["waiting"] = False
+    assert exported["state"]["outbox"] == {"waiting": True}
+    exported["state"]["outbox"] = {"waiting": False}
     assert api.http.post("/_sandbox/import", key="sk_test_imported", json=exported).status == 200
     assert outbox.may_wait(store.namespace("sk_test_imported"))
     assert len(Sender(store, []).deliver_due("sk_test_imported")) == 2
+    del exported["state"]["outbox"]  # an export made before the flag: imported, and looked at
+    assert api.http.post("/_sandbox/import", key="sk_test_older", json=exported).status == 200
+    assert outbox.may_wait(store.namespace("sk_test_older"))
+    assert len(Sender(store, []).deliver_due("sk_test_older")) == 2
+
+
+def test_a_reset_that_keeps_the_settings_keeps_the_fresh_namespaces_flag(unsent):
+    """Whether events wait is data, not configuration: a reset keeping the webhook settings starts
+    from the fresh build's (its events are gone)."""
+    api, store = unsent
+    api.create_milestone_escrow(MILESTONE_BODY)
+    assert outbox.may_wait(store.namespace(KEY))
+    assert api.http.post("/_sandbox/reset", json={"keepSettings": True}).status == 200
+    assert api.http.get("/_sandbox/webhook").data["url"] == "http://127.0.0.1:9/hook"
+    assert not outbox.may_wait(store.namespace(KEY))
