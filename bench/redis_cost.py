@@ -76,6 +76,14 @@ def _client(store: str):
     return app, client, auth
 
 
+def _data(client, auth: dict, op: str, method: str, path: str, body=None, customer=None):
+    """One request through the test client; its answer's `data` (an error answer raises)."""
+    reply = client.open(path, method=method, json=body, headers=dict(auth, **({"customer-id": customer} if customer else {})))
+    if reply.status_code >= 300:
+        raise RuntimeError(f"{op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
+    return reply.get_json()["data"]
+
+
 def measure(url: str, flows: int = 200) -> dict:
     """Run `flows` milestone flows; answer per operation {trips, commands, usec} (means)."""
     import redis
@@ -87,26 +95,20 @@ def measure(url: str, flows: int = 200) -> dict:
     counting = [True]  # the real-CPU pass asks Redis nothing per request
 
     def call(op, method, path, body=None, customer=None):
-        headers = dict(auth, **({"customer-id": customer} if customer else {}))
         if not counting[0]:
-            reply = client.open(path, method=method, json=body, headers=headers)
-            if reply.status_code >= 300:
-                raise RuntimeError(f"{op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
-            return reply.get_json()["data"]
+            return _data(client, auth, op, method, path, body, customer)
         before_calls, before_usec = _commandstats(admin)
         start = trips.count
         with trips.counting():
-            reply = client.open(path, method=method, json=body, headers=headers)
+            data = _data(client, auth, op, method, path, body, customer)
         spent = trips.count - start
         after_calls, after_usec = _commandstats(admin)
-        if reply.status_code >= 300:
-            raise RuntimeError(f"{op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
         row = totals[op]
         row[0] += spent
         row[1] += after_calls - before_calls  # INFO is left out of the sums
         row[2] += after_usec - before_usec
         row[3] += 1
-        return reply.get_json()["data"]
+        return data
 
     def flow(n):
         milestone_flow(call, n)
@@ -142,10 +144,7 @@ def on_memory(flows: int) -> float:
     app, client, auth = _client("memory")
 
     def call(op, method, path, body=None, customer=None):
-        reply = client.open(path, method=method, json=body, headers=dict(auth, **({"customer-id": customer} if customer else {})))
-        if reply.status_code >= 300:
-            raise RuntimeError(f"memory, {op}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
-        return reply.get_json()["data"]
+        return _data(client, auth, f"memory, {op}", method, path, body, customer)
 
     for n in range(5):
         milestone_flow(call, n)
@@ -178,17 +177,26 @@ def round_trip(client, rounds: int = 4000) -> dict:
     conn.connect()
     packed = [pack(("EVALSHA", client.script_load(NOTHING), 0))]
     try:
-        for _ in range(200):
+        def once():
             conn.send_packed_command(packed)
             conn.read_response()
-        redis_before, own_before = redis_cpu(client), time.process_time()
-        for _ in range(rounds):
-            conn.send_packed_command(packed)
-            conn.read_response()
-        return {"trip_redis_us": (redis_cpu(client) - redis_before) / rounds * 1e6,
-                "trip_client_us": (time.process_time() - own_before) / rounds * 1e6}
+
+        spent = cpu_per_round(client, once, rounds)
+        return {"trip_redis_us": spent["redis_us"], "trip_client_us": spent["client_us"]}
     finally:
         conn.disconnect()
+
+
+def cpu_per_round(client, once, rounds: int) -> dict:
+    """`once()` 200 times to warm, then `rounds` times: µs of the redis-server's CPU and of this
+    process's per round."""
+    for _ in range(200):
+        once()
+    redis_before, own_before = redis_cpu(client), time.process_time()
+    for _ in range(rounds):
+        once()
+    return {"redis_us": (redis_cpu(client) - redis_before) / rounds * 1e6,
+            "client_us": (time.process_time() - own_before) / rounds * 1e6}
 
 
 def floor(flow: dict, target: float = 1.7) -> dict:

@@ -12,11 +12,10 @@ counts a script's commands twice and leaves out what each command sent costs (pa
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))
-from bench.redis_cost import on_private_redis, redis_cpu  # noqa: E402
+from bench.redis_cost import cpu_per_round, on_private_redis  # noqa: E402
 
 WRITES, SIZE = 20, 800
 SCRIPT = "for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end return 1"
@@ -49,13 +48,7 @@ def measure(url: str, rounds: int) -> dict:
             for _ in range(replies):
                 conn.read_response()
 
-        for _ in range(200):
-            once()
-        redis_before, own_before = redis_cpu(client), time.process_time()
-        for _ in range(rounds):
-            once()
-        results[name] = {"redis_us": (redis_cpu(client) - redis_before) / rounds * 1e6,
-                         "client_us": (time.process_time() - own_before) / rounds * 1e6}
+        results[name] = cpu_per_round(client, once, rounds)
     conn.disconnect()
     client.close()
     return results

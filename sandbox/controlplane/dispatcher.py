@@ -164,12 +164,11 @@ class Dispatcher:
         deadline = time.monotonic() + wait
         while True:
             with ns.lock:
-                if not ns.find("events", outbox.WAITING):  # none due, none waiting for a retry or in a sender's hands
-                    self._note_quiet(key, ns)
-                    return []
                 faults = ns.settings("webhook")["faults"]
                 posts = 2 if "duplicate" in faults else 1
                 due = outbox.take_due(ns, real_ms(), posts * LEASE_SECONDS * 1000)
+                if due == [] and not outbox.may_wait(ns):  # another sender sent it all meanwhile
+                    self._note_quiet(key, ns)
             if due is not None:
                 return [self._send(key, ns, event, faults) for event in due]
             if time.monotonic() >= deadline:
@@ -182,8 +181,7 @@ class Dispatcher:
         under the lock) and the namespace is noted quiet at the revision this look saw."""
         if _waiting(ns):
             return True
-        if outbox.may_wait(ns):
-            outbox.none_waiting(ns)
+        outbox.none_waiting(ns)
         self._note_quiet(key, ns)
         return False
 

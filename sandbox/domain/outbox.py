@@ -146,7 +146,8 @@ WAITING = Filter(among={"status": (PENDING, SENDING)})  # due now or later, or i
 def take_due(ns, real_ms: int, lease_ms: int) -> list[dict] | None:
     """The events due now, in the order they are to be sent (oldest first, or newest first under
     the `out_of_order` fault), marked SENDING so no other sender takes them; None (nothing taken)
-    while another sender has the namespace's deliveries in hand.
+    while another sender has the namespace's deliveries in hand. None waiting at all: noted so
+    (`none_waiting`).
 
     A sender (a worker's dispatcher) holds what it took on a lease in real time (`real_ms`, the
     machine's clock: a delivery takes real time whatever the namespace clock shows): the event it
@@ -157,6 +158,9 @@ def take_due(ns, real_ms: int, lease_ms: int) -> list[dict] | None:
     in its place: sent at least once, as Payluk's retries are."""
     now = ns.now_ms()
     waiting = ns.find("events", WAITING)
+    if not waiting:
+        none_waiting(ns)
+        return []
     held = [event.get("lease_until_ms") or 0 for event in waiting if event["status"] == SENDING]
     if held and min(held) > real_ms:
         return None
