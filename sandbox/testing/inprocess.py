@@ -24,7 +24,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import g, has_request_context, request
 
-from sandbox.controlplane.dispatcher import Dispatcher
+from sandbox.controlplane.dispatcher import FLUSH_WAIT_SECONDS, Dispatcher
 from sandbox.controlplane.faults import ResponseLost
 
 # What every environ shares (PEP 3333); a request's own keys are added per call.
@@ -123,12 +123,14 @@ class InlineDispatcher(Dispatcher):
 
     def deliver_woken(self) -> None:
         """Send what is due in the namespaces this thread's last request woke (every namespace
-        when it could not name one)."""
+        when it could not name one). Another thread sending that namespace's events is let finish
+        first (one sender at a time, outbox.take_due): with no background sender here, what it did
+        not take would wait for the next request."""
         keys = self._local.__dict__.pop("keys", None)
         if not keys:
             return
         for key in self.store.keys() if EVERY_KEY in keys else keys:
-            self.deliver_due(key)
+            self.deliver_due(key, wait=FLUSH_WAIT_SECONDS)
 
     def _send(self, key, ns, event, faults):
         self._local.key = key  # for `_post`: whose namespace the delivery comes from
